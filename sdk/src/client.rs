@@ -1,0 +1,387 @@
+//! [`Client`], its [`ClientBuilder`], and the [`RetryPolicy`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
+
+use crate::error::Error;
+use crate::providers::{self, Provider};
+use crate::users::Users;
+
+/// Default per-attempt timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Default overall deadline for one call, retries and waits included.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// Default maximum response body the SDK reads (1 MiB).
+pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+
+/// A client for one provider. Cheap to clone: clones share one connection pool.
+///
+/// ```no_run
+/// use userbridge::{Client, Provider};
+///
+/// # async fn run() -> Result<(), userbridge::Error> {
+/// let client = Client::builder(Provider::ZitadelV2)
+///     .base_url("https://example.zitadel.cloud")
+///     .bearer_token(std::env::var("ZITADEL_TOKEN").unwrap_or_default())
+///     .build()?;
+/// let done = client.users().reactivate("69629023906488334").await?;
+/// println!("reactivated {} on {}", done.user_id(), done.provider());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub provider: Provider,
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub organization: Option<String>,
+    pub timeout: Duration,
+    pub deadline: Duration,
+    pub retry: RetryPolicy,
+    pub max_body: usize,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("provider", &self.inner.provider)
+            .field("base_url", &self.inner.base_url)
+            .field("organization", &self.inner.organization)
+            .field("bearer_token", &"<redacted>")
+            .field("timeout", &self.inner.timeout)
+            .field("deadline", &self.inner.deadline)
+            .field("retry", &self.inner.retry)
+            .field("max_body_bytes", &self.inner.max_body)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts configuring a client for `provider`.
+    pub fn builder(provider: Provider) -> ClientBuilder {
+        ClientBuilder {
+            provider,
+            base_url: None,
+            token: None,
+            organization: None,
+            timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            retry: RetryPolicy::default(),
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// The provider this client talks to.
+    pub fn provider(&self) -> Provider {
+        self.inner.provider
+    }
+
+    /// The base URL requests go to (the spec's server URL).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// User operations. Cheap: shares this client's pool.
+    pub fn users(&self) -> Users {
+        Users {
+            client: self.clone(),
+        }
+    }
+}
+
+/// Configures a [`Client`]; [`ClientBuilder::build`] checks everything before any
+/// request is made.
+#[must_use = "a builder does nothing until .build() is called"]
+#[derive(Clone)]
+pub struct ClientBuilder {
+    provider: Provider,
+    base_url: Option<String>,
+    token: Option<String>,
+    organization: Option<String>,
+    timeout: Duration,
+    deadline: Duration,
+    retry: RetryPolicy,
+    max_body: usize,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("bearer_token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("organization", &self.organization)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The spec's server URL: the prefix the documented path is appended to.
+    /// Aitronos and Flashback default to their public hosts; Zitadel (custom
+    /// domain) and Nethesis (self-hosted, e.g. `https://my.example.com/api`)
+    /// require it. Plain `http` is accepted only for loopback hosts.
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.base_url = Some(url.as_ref().to_string());
+        self
+    }
+
+    /// The bearer token sent as `Authorization: Bearer <token>`. It is marked
+    /// sensitive and never appears in `Debug`, errors or logs.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// Default organization (Aitronos path parameter, Zitadel v1
+    /// `x-zitadel-orgid`). Providers that scope by the token ignore it.
+    pub fn organization(mut self, id: impl Into<String>) -> Self {
+        self.organization = Some(id.into());
+        self
+    }
+
+    /// Timeout of one attempt: connecting, sending and reading the whole answer.
+    /// Default [`DEFAULT_TIMEOUT`].
+    pub fn timeout(mut self, per_attempt: Duration) -> Self {
+        self.timeout = per_attempt;
+        self
+    }
+
+    /// Overall deadline of one call, all attempts and waits included. Default
+    /// [`DEFAULT_DEADLINE`].
+    pub fn deadline(mut self, overall: Duration) -> Self {
+        self.deadline = overall;
+        self
+    }
+
+    /// How failed attempts are retried. Default [`RetryPolicy::default`];
+    /// [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest response body read, in bytes (default 1 MiB). A larger
+    /// answer is an [`Error::UnexpectedResponse`] and is not buffered.
+    pub fn max_response_bytes(mut self, max: usize) -> Self {
+        self.max_body = max;
+        self
+    }
+
+    /// Checks the configuration and builds the client.
+    ///
+    /// Fails with [`Error::InvalidRequest`] for a missing or malformed base URL,
+    /// plain `http` to a non-loopback host, a missing or malformed token, or a
+    /// zero timeout.
+    pub fn build(self) -> Result<Client, Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::invalid(Some(provider), reason);
+        let adapter = providers::adapter(provider);
+        let base = match (&self.base_url, adapter.default_base_url()) {
+            (Some(url), _) => url.trim().to_string(),
+            (None, Some(default)) => default.to_string(),
+            (None, None) => {
+                return Err(invalid(format!(
+                    "{provider} has no public host: set the base URL with .base_url(..) (e.g. {})",
+                    adapter.base_url_example()
+                )))
+            }
+        };
+        let base_url = check_base_url(&base).map_err(invalid)?;
+        let token = self
+            .token
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| invalid("no bearer token: set it with .bearer_token(..)".into()))?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            invalid("the bearer token contains characters not allowed in an HTTP header".into())
+        })?;
+        auth.set_sensitive(true);
+        if self.timeout.is_zero() || self.deadline.is_zero() {
+            return Err(invalid(
+                "the timeout and the deadline must be greater than zero".into(),
+            ));
+        }
+        if let Some(org) = &self.organization {
+            crate::users::check_id("organization", org).map_err(invalid)?;
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert(
+            USER_AGENT,
+            HeaderValue::from_static(concat!("userbridge/", env!("CARGO_PKG_VERSION"))),
+        );
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(self.timeout)
+            .build()
+            .map_err(|e| invalid(format!("the HTTP client could not be set up: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                provider,
+                base_url,
+                http,
+                organization: self.organization,
+                timeout: self.timeout,
+                deadline: self.deadline,
+                retry: self.retry,
+                max_body: self.max_body,
+            }),
+        })
+    }
+}
+
+/// Checks a base URL: absolute, `https` (or `http` to a loopback host), no query
+/// or fragment, no credentials. Returns it without a trailing slash.
+fn check_base_url(raw: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(raw)
+        .map_err(|e| format!("the base URL `{raw}` is not an absolute URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the base URL must not contain credentials: use .bearer_token(..)".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "the base URL `{raw}` must not have a query or a fragment"
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "the base URL `{raw}` uses plain http to a non-loopback host; use https \
+                 (http is accepted only for localhost / 127.0.0.1 / ::1)"
+            ))
+        }
+        other => return Err(format!("the base URL scheme `{other}` is not http(s)")),
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// How failed attempts are retried: exponential backoff with jitter on rate
+/// limits, 502/503/504, network failures and timeouts; never on answers that will
+/// not change. Waits honour the provider's `Retry-After` (and Aitronos'
+/// `retry-after-ms` / `x-ratelimit-reset`), capped by [`RetryPolicy::max_wait`]
+/// and by the client's overall deadline.
+///
+/// ```
+/// use std::time::Duration;
+/// use userbridge::RetryPolicy;
+///
+/// let policy = RetryPolicy::default()
+///     .max_attempts(5)
+///     .initial_backoff(Duration::from_millis(100))
+///     .max_wait(Duration::from_secs(10));
+/// assert_eq!(policy.attempts(), 5);
+/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_wait: Duration,
+    jitter: bool,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, backoff from 200 ms doubling up to 5 s, with jitter; a
+    /// provider's `Retry-After` is honoured up to 30 s.
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_wait: Duration::from_secs(30),
+            jitter: true,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries: one attempt.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_attempts: 1,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+
+    /// The first backoff; later ones double up to [`RetryPolicy::max_backoff`].
+    pub fn initial_backoff(mut self, d: Duration) -> Self {
+        self.initial_backoff = d;
+        self
+    }
+
+    /// The longest computed backoff.
+    pub fn max_backoff(mut self, d: Duration) -> Self {
+        self.max_backoff = d;
+        self
+    }
+
+    /// The longest wait honoured from a provider's retry hint; a longer hint ends
+    /// the retries with the rate-limit error.
+    pub fn max_wait(mut self, d: Duration) -> Self {
+        self.max_wait = d;
+        self
+    }
+
+    /// Randomizes each backoff (default on).
+    pub fn jitter(mut self, on: bool) -> Self {
+        self.jitter = on;
+        self
+    }
+
+    /// Attempts in all.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The longest wait honoured from a provider's retry hint.
+    pub fn longest_wait(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// The computed backoffs between attempts (one fewer than the attempts).
+    pub(crate) fn backoffs(&self) -> impl Iterator<Item = Duration> {
+        use backon::BackoffBuilder as _;
+        let mut b = backon::ExponentialBuilder::default()
+            .with_min_delay(self.initial_backoff)
+            .with_max_delay(self.max_backoff)
+            .with_factor(2.0)
+            .with_max_times(self.max_attempts.saturating_sub(1) as usize);
+        if self.jitter {
+            b = b.with_jitter();
+        }
+        b.build()
+    }
+}

@@ -1,0 +1,128 @@
+//! Aitronos Users v2: `POST /v1/organizations/{organization_id}/users/{user_id}/reactivate`.
+//!
+//! Success is the updated user object; errors share one envelope
+//! (`{success, error: {code, message, status, trace_id, ...}}`) whose `error.code`
+//! refines the status (`USER_NOT_DEACTIVATED` on 422).
+
+use serde::Serialize;
+
+use super::{Adapter, Attempt, Call, Details};
+use crate::error::{kind_for_status, Error, ErrorKind};
+use crate::generated::aitronos as gen;
+use crate::transport::{transport_hooks, Outcome};
+use crate::users::Reactivated;
+
+transport_hooks!(gen::Client);
+
+/// Aitronos' user object, as returned by a reactivation.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AitronosUser {
+    /// `usr_*` id.
+    pub id: String,
+    /// Full name.
+    pub full_name: Option<String>,
+    /// Email address.
+    pub email: Option<String>,
+    /// User name.
+    pub user_name: Option<String>,
+    /// Account state (`"active"` after a reactivation).
+    pub account_state: String,
+    /// Role ids, restored by the reactivation.
+    pub role_ids: Vec<String>,
+    /// Department ids, restored by the reactivation.
+    pub department_ids: Vec<String>,
+    /// `org_*` id.
+    pub organization_id: Option<String>,
+    /// Pending invitation link, if any.
+    pub invitation_link: Option<String>,
+    /// When the user was invited, if pending.
+    pub invited_at: Option<String>,
+    /// When the user was deactivated (`None` once active).
+    pub deactivated_at: Option<String>,
+}
+
+impl From<gen::types::User> for AitronosUser {
+    fn from(u: gen::types::User) -> Self {
+        AitronosUser {
+            id: u.id,
+            full_name: u.full_name,
+            email: u.email,
+            user_name: u.user_name,
+            account_state: u.account_state,
+            role_ids: u.role_ids,
+            department_ids: u.department_ids,
+            organization_id: u.organization_id,
+            invitation_link: u.invitation_link,
+            invited_at: u.invited_at,
+            deactivated_at: u.deactivated_at,
+        }
+    }
+}
+
+pub(crate) struct Aitronos;
+
+fn check_prefix(what: &str, id: &str, prefix: &str) -> Result<(), String> {
+    let rest = id.strip_prefix(prefix).unwrap_or_default();
+    if rest.is_empty()
+        || !rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(format!(
+            "Aitronos {what} ids have the form `{prefix}<letters, digits, _ or ->`; got `{id}`"
+        ));
+    }
+    Ok(())
+}
+
+impl Adapter for Aitronos {
+    fn default_base_url(&self) -> Option<&'static str> {
+        Some("https://api.aitronos.com")
+    }
+
+    fn base_url_example(&self) -> &'static str {
+        "https://api.aitronos.com"
+    }
+
+    fn validate(&self, call: &Call<'_>) -> Result<(), String> {
+        let org = call.organization.ok_or(
+            "Aitronos needs an organization: set .organization(..) on the client or the request",
+        )?;
+        check_prefix("organization", org, "org_")?;
+        check_prefix("user", call.user_id, "usr_")
+    }
+
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+        Box::pin(async move {
+            let org = call.organization.unwrap_or_default();
+            let client =
+                gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
+            let result = client.reactivate_user(org, call.user_id).await;
+            let at = crate::transport::Attempt {
+                provider: super::Provider::Aitronos,
+                user_id: call.user_id,
+                ctx: progenitor_client::ClientInfo::inner(&client),
+            };
+            match at.outcome(result) {
+                Outcome::Success(user, _) => Ok(Reactivated::new(
+                    super::Provider::Aitronos,
+                    call.user_id,
+                    Details::Aitronos(user.into()),
+                )),
+                Outcome::ErrorBody(envelope, mut api) => {
+                    let body = envelope.error;
+                    let kind = match (api.status, body.code.as_str()) {
+                        (_, "USER_NOT_DEACTIVATED") => ErrorKind::NotDeactivated,
+                        (status, _) => kind_for_status(status),
+                    };
+                    api.trace_id = body.trace_id.or(api.trace_id);
+                    api.code = Some(body.code);
+                    api.message = body.message;
+                    Err(Error::from_api(kind, api))
+                }
+                Outcome::Failed(e) => Err(e),
+            }
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! Flashback: `POST /organization/users/{userId}/activate` (undoes a soft delete).
+//!
+//! Every answer is `{success, message}`; a 400 `User is not deleted` means the
+//! user is already active. The organization is the token's.
+
+use super::{Adapter, Attempt, Call, Details, Provider};
+use crate::error::{kind_for_status, Error, ErrorKind};
+use crate::generated::flashback as gen;
+use crate::transport::{transport_hooks, Outcome};
+use crate::users::Reactivated;
+
+transport_hooks!(gen::Client);
+
+pub(crate) struct Flashback;
+
+impl Adapter for Flashback {
+    fn default_base_url(&self) -> Option<&'static str> {
+        Some("https://backend.flashback.tech")
+    }
+
+    fn base_url_example(&self) -> &'static str {
+        "https://backend.flashback.tech"
+    }
+
+    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+        Box::pin(async move {
+            let client =
+                gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
+            let result = client.activate_organization_user(call.user_id).await;
+            let at = crate::transport::Attempt {
+                provider: Provider::Flashback,
+                user_id: call.user_id,
+                ctx: progenitor_client::ClientInfo::inner(&client),
+            };
+            match at.outcome(result) {
+                Outcome::Success(body, seen) => {
+                    if body.success == Some(false) {
+                        let mut api = at.api_error(&seen);
+                        api.message = format!(
+                            "HTTP {} with `success: false`: {}",
+                            seen.status,
+                            body.message.unwrap_or_default()
+                        );
+                        return Err(Error::UnexpectedResponse(api));
+                    }
+                    Ok(
+                        Reactivated::new(Provider::Flashback, call.user_id, Details::None)
+                            .with_message(body.message),
+                    )
+                }
+                Outcome::ErrorBody(body, mut api) => {
+                    let message = body.message.unwrap_or_default();
+                    let kind = if api.status == 400
+                        && message.to_ascii_lowercase().contains("not deleted")
+                    {
+                        ErrorKind::NotDeactivated
+                    } else {
+                        kind_for_status(api.status)
+                    };
+                    if !message.is_empty() {
+                        api.message = message;
+                    }
+                    Err(Error::from_api(kind, api))
+                }
+                Outcome::Failed(e) => Err(e),
+            }
+        })
+    }
+}

@@ -1,0 +1,312 @@
+//! Zitadel, management API v1 (`POST /management/v1/users/{id}/_reactivate`,
+//! optional `x-zitadel-orgid`) and user service v2 (`POST /v2/users/{userId}/reactivate`).
+//!
+//! Both answer success with `{details: {sequence, changeDate, resourceOwner, ...}}`
+//! and errors with a gRPC status `{code, message, details}`. `code` is a number on
+//! the v1 gateway and may be a lower-case name (`"failed_precondition"`) on newer
+//! servers; both are read here, from the raw body, so the string form is understood
+//! even though the generated type models the number. The error id in
+//! `details[].id` (e.g. `COMMAND-6M0sf`) is kept in [`crate::ApiError::error_id`].
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Adapter, Attempt, Call, Details, Provider};
+use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
+use crate::generated::{zitadel_v1, zitadel_v2};
+use crate::transport::{transport_hooks, Outcome, Seen};
+use crate::users::Reactivated;
+
+transport_hooks!(zitadel_v1::Client);
+transport_hooks!(zitadel_v2::Client);
+
+/// Zitadel's details of a change.
+#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ChangeDetails {
+    /// The sequence of the change event (a uint64 sent as a decimal string;
+    /// `None` if absent or not a number).
+    pub sequence: Option<u64>,
+    /// When the change happened (RFC 3339, as sent).
+    pub change_date: Option<String>,
+    /// When the object was created (RFC 3339, as sent).
+    pub creation_date: Option<String>,
+    /// The organization that owns the user.
+    pub resource_owner: Option<String>,
+}
+
+macro_rules! change_details_from {
+    ($m:ident) => {
+        impl From<$m::types::ObjectDetails> for ChangeDetails {
+            fn from(d: $m::types::ObjectDetails) -> Self {
+                ChangeDetails {
+                    sequence: d.sequence.and_then(|s| s.trim().parse().ok()),
+                    change_date: d.change_date,
+                    creation_date: d.creation_date,
+                    resource_owner: d.resource_owner,
+                }
+            }
+        }
+    };
+}
+change_details_from!(zitadel_v1);
+change_details_from!(zitadel_v2);
+
+pub(crate) struct ZitadelV1;
+pub(crate) struct ZitadelV2;
+
+const EXAMPLE: &str = "https://example.zitadel.cloud";
+
+impl Adapter for ZitadelV1 {
+    fn default_base_url(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn base_url_example(&self) -> &'static str {
+        EXAMPLE
+    }
+
+    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+        Box::pin(async move {
+            let client = zitadel_v1::Client::new_with_client(
+                call.base_url,
+                call.http.clone(),
+                call.context(),
+            );
+            let result = client
+                .management_reactivate_user(call.user_id, call.organization, &Default::default())
+                .await;
+            let at = crate::transport::Attempt {
+                provider: Provider::ZitadelV1,
+                user_id: call.user_id,
+                ctx: progenitor_client::ClientInfo::inner(&client),
+            };
+            let outcome = match at.outcome(result) {
+                Outcome::Success(body, seen) => {
+                    Outcome::Success(body.details.map(Into::into), seen)
+                }
+                Outcome::ErrorBody(_, api) => Outcome::ErrorBody((), api),
+                Outcome::Failed(e) => Outcome::Failed(e),
+            };
+            finish(&at, outcome)
+        })
+    }
+}
+
+impl Adapter for ZitadelV2 {
+    fn default_base_url(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn base_url_example(&self) -> &'static str {
+        EXAMPLE
+    }
+
+    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
+        Ok(())
+    }
+
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+        Box::pin(async move {
+            let client = zitadel_v2::Client::new_with_client(
+                call.base_url,
+                call.http.clone(),
+                call.context(),
+            );
+            let result = client
+                .reactivate_user(call.user_id, &Default::default())
+                .await;
+            let at = crate::transport::Attempt {
+                provider: Provider::ZitadelV2,
+                user_id: call.user_id,
+                ctx: progenitor_client::ClientInfo::inner(&client),
+            };
+            let outcome = match at.outcome(result) {
+                Outcome::Success(body, seen) => {
+                    Outcome::Success(body.details.map(Into::into), seen)
+                }
+                Outcome::ErrorBody(_, api) => Outcome::ErrorBody((), api),
+                Outcome::Failed(e) => Outcome::Failed(e),
+            };
+            finish(&at, outcome)
+        })
+    }
+}
+
+/// Maps a Zitadel outcome (the same for both API versions).
+fn finish(
+    at: &crate::transport::Attempt<'_>,
+    outcome: Outcome<Option<ChangeDetails>, ()>,
+) -> Result<Reactivated, Error> {
+    match outcome {
+        Outcome::Success(details, _) => Ok(Reactivated::new(
+            at.provider,
+            at.user_id,
+            Details::Zitadel(details.unwrap_or_default()),
+        )),
+        Outcome::ErrorBody((), api) => {
+            let raw = at.ctx.seen().map(|s| s.body).unwrap_or_default();
+            Err(rpc_error(api, &raw))
+        }
+        // A documented error status whose body the generated type rejects (the
+        // string form of `code`, say) is read leniently from the raw body.
+        Outcome::Failed(e) => match at.ctx.seen() {
+            Some(seen) if seen.status >= 400 && !seen.too_large && e.status().is_some() => {
+                Err(rpc_error_from(at, &seen, e))
+            }
+            _ => Err(e),
+        },
+    }
+}
+
+fn rpc_error_from(at: &crate::transport::Attempt<'_>, seen: &Seen, fallback: Error) -> Error {
+    if parse_status(&seen.body).is_some() {
+        rpc_error(at.api_error(seen), &seen.body)
+    } else {
+        fallback
+    }
+}
+
+/// A gRPC status read from a body: (code, message, error id).
+struct RpcStatus {
+    code: Option<u16>,
+    message: Option<String>,
+    error_id: Option<String>,
+}
+
+fn parse_status(body: &[u8]) -> Option<RpcStatus> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let obj = v.as_object()?;
+    let code = match obj.get("code")? {
+        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Value::String(s) => grpc_code_from_name(s),
+        _ => None,
+    };
+    let message = obj
+        .get("message")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let error_id = obj
+        .get("details")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|d| d.get("id").and_then(Value::as_str).map(str::to_string));
+    Some(RpcStatus {
+        code,
+        message,
+        error_id,
+    })
+}
+
+fn rpc_error(mut api: ApiError, raw: &[u8]) -> Error {
+    let status_kind = kind_for_status(api.status);
+    let Some(rpc) = parse_status(raw) else {
+        return Error::from_api(status_kind, api);
+    };
+    if let Some(m) = rpc.message.filter(|m| !m.is_empty()) {
+        api.message = strip_error_id(&m, rpc.error_id.as_deref());
+    }
+    api.error_id = rpc.error_id;
+    let kind = match rpc.code {
+        Some(code) => {
+            api.code = Some(code.to_string());
+            let (grpc_kind, grpc_http) = grpc_kind(code);
+            // The HTTP status decides; the gRPC code refines it when both agree
+            // on the status (400 carries invalid argument and failed precondition).
+            if grpc_http == api.status {
+                grpc_kind
+            } else {
+                status_kind
+            }
+        }
+        None => status_kind,
+    };
+    Error::from_api(kind, api)
+}
+
+/// Zitadel appends ` (<error id>)` to messages; the id is kept apart.
+fn strip_error_id(message: &str, id: Option<&str>) -> String {
+    match id {
+        Some(id) => message
+            .strip_suffix(&format!(" ({id})"))
+            .unwrap_or(message)
+            .to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// gRPC code -> (kind, the HTTP status grpc-gateway answers it with).
+fn grpc_kind(code: u16) -> (ErrorKind, u16) {
+    match code {
+        3 | 11 => (ErrorKind::InvalidArgument, 400),
+        // FailedPrecondition: on reactivate, "the user is not inactive".
+        9 => (ErrorKind::NotDeactivated, 400),
+        5 => (ErrorKind::NotFound, 404),
+        7 => (ErrorKind::PermissionDenied, 403),
+        16 => (ErrorKind::Unauthenticated, 401),
+        8 => (ErrorKind::RateLimited, 429),
+        13 | 14 | 15 => (ErrorKind::Server, if code == 14 { 503 } else { 500 }),
+        4 => (ErrorKind::Server, 504),
+        _ => (ErrorKind::UnexpectedResponse, 0),
+    }
+}
+
+fn grpc_code_from_name(name: &str) -> Option<u16> {
+    let n = name.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    let code = match n.as_str() {
+        "ok" => 0,
+        "canceled" | "cancelled" => 1,
+        "unknown" => 2,
+        "invalid_argument" => 3,
+        "deadline_exceeded" => 4,
+        "not_found" => 5,
+        "already_exists" => 6,
+        "permission_denied" => 7,
+        "resource_exhausted" => 8,
+        "failed_precondition" => 9,
+        "aborted" => 10,
+        "out_of_range" => 11,
+        "unimplemented" => 12,
+        "internal" => 13,
+        "unavailable" => 14,
+        "data_loss" => 15,
+        "unauthenticated" => 16,
+        _ => return n.parse().ok(),
+    };
+    Some(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_and_number_codes_agree() {
+        for (name, code) in [
+            ("failed_precondition", 9),
+            ("not_found", 5),
+            ("unauthenticated", 16),
+        ] {
+            assert_eq!(grpc_code_from_name(name), Some(code));
+        }
+        let a = parse_status(br#"{"code":"failed_precondition","message":"x"}"#).unwrap();
+        let b = parse_status(br#"{"code":9,"message":"x"}"#).unwrap();
+        assert_eq!(a.code, b.code);
+    }
+
+    #[test]
+    fn message_loses_the_appended_id() {
+        assert_eq!(
+            strip_error_id(
+                "User is not inactive (COMMAND-6M0sf)",
+                Some("COMMAND-6M0sf")
+            ),
+            "User is not inactive"
+        );
+    }
+}

@@ -1,0 +1,388 @@
+//! What every call shares below the adapters: the per-attempt context the
+//! generated clients carry, the hooks that run their requests (bounded body
+//! reading, per-attempt timeout), and the mapping of generator outcomes onto
+//! [`Error`] before a provider's body refines it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+
+use crate::error::{kind_for_status, ApiError, Error};
+use crate::providers::Provider;
+
+/// The per-attempt state a generated client carries as its `inner` value.
+///
+/// The transport hook records the raw answer here, so that an adapter can keep
+/// the raw body and headers of a response that the generated code decoded (or
+/// failed to decode).
+#[derive(Debug, Clone)]
+pub struct CallContext {
+    max_body: usize,
+    timeout: Duration,
+    seen: Arc<Mutex<Option<Seen>>>,
+}
+
+/// The raw answer of one attempt.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+    /// The body was longer than the configured maximum and was not read whole.
+    pub too_large: bool,
+}
+
+impl CallContext {
+    /// A context that reads at most `max_body` bytes of an answer and gives one
+    /// attempt `timeout` in all. Needed to construct a generated client:
+    /// `generated::<provider>::Client::new_with_client(url, http, CallContext::new(..))`.
+    pub fn new(max_body: usize, timeout: Duration) -> Self {
+        CallContext {
+            max_body,
+            timeout,
+            seen: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn record(&self, seen: Seen) {
+        if let Ok(mut slot) = self.seen.lock() {
+            *slot = Some(seen);
+        }
+    }
+
+    /// The recorded answer, if a response arrived.
+    pub(crate) fn seen(&self) -> Option<Seen> {
+        self.seen.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// Sends `request` and reads at most `max_body` bytes of the answer, all within
+    /// the per-attempt timeout. The answer is recorded and handed back to the
+    /// generated code with the body buffered.
+    pub(crate) async fn execute(
+        &self,
+        http: &reqwest::Client,
+        mut request: reqwest::Request,
+    ) -> reqwest::Result<reqwest::Response> {
+        // progenitor adds an `api-version` header with the spec's info.version;
+        // no provider documents it, so it is not sent.
+        request.headers_mut().remove("api-version");
+        *request.timeout_mut() = Some(self.timeout);
+        let mut response = http.execute(request).await?;
+        let status = response.status();
+        let version = response.version();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        let mut too_large = false;
+        if response
+            .content_length()
+            .is_some_and(|n| n > self.max_body as u64)
+        {
+            too_large = true;
+        } else {
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > self.max_body {
+                    too_large = true;
+                    break;
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
+        if too_large {
+            body.clear();
+        }
+        let body = Bytes::from(body);
+        self.record(Seen {
+            status: status.as_u16(),
+            headers: headers.clone(),
+            body: body.clone(),
+            too_large,
+        });
+        let mut rebuilt = http::Response::new(body);
+        *rebuilt.status_mut() = status;
+        *rebuilt.version_mut() = version;
+        *rebuilt.headers_mut() = headers;
+        Ok(reqwest::Response::from(rebuilt))
+    }
+}
+
+/// Implements progenitor's `ClientHooks` for a generated client so that its
+/// requests go through [`CallContext::execute`]. Each adapter invokes it once for
+/// its generated client.
+macro_rules! transport_hooks {
+    ($client:ty) => {
+        impl progenitor_client::ClientHooks<$crate::transport::CallContext> for $client {
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                use progenitor_client::ClientInfo as _;
+                self.inner().execute(self.client(), request).await
+            }
+        }
+    };
+}
+pub(crate) use transport_hooks;
+
+/// What one attempt through a generated client came to, before a provider's
+/// body refines errors.
+pub(crate) enum Outcome<T, E> {
+    /// A documented success, decoded.
+    Success(T, Seen),
+    /// A documented error, decoded; the adapter refines the kind from the body.
+    ErrorBody(E, ApiError),
+    /// Everything else, already classified.
+    Failed(Error),
+}
+
+/// Per-attempt facts the mapping needs.
+pub(crate) struct Attempt<'a> {
+    pub provider: Provider,
+    pub user_id: &'a str,
+    pub ctx: &'a CallContext,
+}
+
+impl Attempt<'_> {
+    /// An [`ApiError`] for a recorded answer: status, raw body, trace id and
+    /// retry hints from the headers; the message a stand-in until a body says more.
+    pub fn api_error(&self, seen: &Seen) -> ApiError {
+        let mut e = ApiError::new(self.provider, seen.status, stand_in_message(seen.status))
+            .with_body(&seen.body);
+        e.user_id = self.user_id.to_string();
+        e.trace_id = header_str(&seen.headers, "x-request-id")
+            .or_else(|| header_str(&seen.headers, "x-trace-id"))
+            .or_else(|| header_str(&seen.headers, "x-correlation-id"));
+        e.retry_after = retry_after(&seen.headers);
+        e
+    }
+
+    /// Maps what a generated method returned.
+    pub fn outcome<T, E>(
+        &self,
+        result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>,
+    ) -> Outcome<T, E> {
+        let seen = self.ctx.seen();
+        if let Some(seen) = seen.as_ref().filter(|s| s.too_large) {
+            let mut e = self.api_error(seen);
+            e.message = format!(
+                "the response body is larger than the configured maximum of {} bytes and was \
+                 not read",
+                self.ctx.max_body
+            );
+            return Outcome::Failed(Error::UnexpectedResponse(e));
+        }
+        match result {
+            Ok(value) => match seen {
+                Some(seen) => Outcome::Success(value.into_inner(), seen),
+                None => Outcome::Failed(self.unclassified("the response was not recorded")),
+            },
+            Err(progenitor_client::Error::ErrorResponse(value)) => match seen {
+                Some(seen) => {
+                    let api = self.api_error(&seen);
+                    Outcome::ErrorBody(value.into_inner(), api)
+                }
+                None => Outcome::Failed(self.unclassified("the response was not recorded")),
+            },
+            Err(progenitor_client::Error::CommunicationError(e))
+            | Err(progenitor_client::Error::ResponseBodyError(e))
+            | Err(progenitor_client::Error::InvalidUpgrade(e)) => {
+                Outcome::Failed(self.transport_error(&e))
+            }
+            Err(progenitor_client::Error::InvalidResponsePayload(_, decode)) => match seen {
+                Some(seen) => Outcome::Failed(self.undecodable(&seen, &decode.to_string())),
+                None => Outcome::Failed(self.unclassified("the response was not recorded")),
+            },
+            Err(progenitor_client::Error::UnexpectedResponse(_)) => match seen {
+                Some(seen) => Outcome::Failed(self.undocumented(&seen)),
+                None => Outcome::Failed(self.unclassified("the response was not recorded")),
+            },
+            Err(progenitor_client::Error::InvalidRequest(msg)) => {
+                Outcome::Failed(Error::invalid(Some(self.provider), msg))
+            }
+            Err(progenitor_client::Error::Custom(msg)) => Outcome::Failed(self.unclassified(&msg)),
+        }
+    }
+
+    /// A documented status whose body does not match the documented schema:
+    /// classified by status (a 2xx is never a success then).
+    pub fn undecodable(&self, seen: &Seen, why: &str) -> Error {
+        let mut e = self.api_error(seen);
+        let kind = kind_for_status(seen.status);
+        e.message = if (200..300).contains(&seen.status) {
+            format!("the success body does not match the documented schema ({why})")
+        } else {
+            format!(
+                "{}; the body does not match the documented schema ({why})",
+                stand_in_message(seen.status)
+            )
+        };
+        Error::from_api(kind, e)
+    }
+
+    /// A status the spec does not document: classified by its class.
+    pub fn undocumented(&self, seen: &Seen) -> Error {
+        let mut e = self.api_error(seen);
+        let kind = kind_for_status(seen.status);
+        if (300..400).contains(&seen.status) {
+            let to = header_str(&seen.headers, "location").unwrap_or_default();
+            e.message = format!(
+                "redirect to `{to}` not followed (API calls never follow redirects; point the \
+                 base URL at the final address)"
+            );
+        } else {
+            e.message = format!("undocumented HTTP status {}", seen.status);
+        }
+        Error::from_api(kind, e)
+    }
+
+    fn unclassified(&self, why: &str) -> Error {
+        let mut e = ApiError::new(self.provider, 0, why.to_string());
+        e.user_id = self.user_id.to_string();
+        Error::UnexpectedResponse(e)
+    }
+
+    /// A transport failure: timeout or no HTTP response at all.
+    pub fn transport_error(&self, e: &reqwest::Error) -> Error {
+        if e.is_timeout() {
+            return Error::Timeout {
+                provider: self.provider,
+                user_id: self.user_id.to_string(),
+                after: self.ctx.timeout,
+                attempts: 1,
+            };
+        }
+        Error::Network {
+            provider: self.provider,
+            user_id: self.user_id.to_string(),
+            reason: describe_transport(e),
+            attempts: 1,
+        }
+    }
+}
+
+/// A reqwest error in words, without the URL's query or any header (so never the
+/// token): its chain of sources.
+fn describe_transport(e: &reqwest::Error) -> String {
+    let what = if e.is_connect() {
+        "could not connect"
+    } else if e.is_body() || e.is_decode() {
+        "the connection failed while reading the response"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "transport error"
+    };
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        causes.push(s.to_string());
+        source = s.source();
+    }
+    if causes.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {}", causes.join(": "))
+    }
+}
+
+/// Whether a transport failure happened before the request could have reached
+/// the provider (so a retry cannot duplicate it).
+pub(crate) fn not_sent(e: &Error) -> bool {
+    matches!(e, Error::Network { reason, .. } if reason.starts_with("could not connect"))
+}
+
+fn stand_in_message(status: u16) -> String {
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unknown status");
+    format!("HTTP {status} {reason}")
+}
+
+pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+/// When the provider asks to retry: `Retry-After` (seconds or HTTP-date),
+/// `retry-after-ms`, or `x-ratelimit-reset` (seconds to wait, or a Unix time).
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(ms) = header_str(headers, "retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
+        if ms.is_finite() && ms >= 0.0 {
+            return Some(Duration::from_secs_f64((ms / 1000.0).min(86_400.0)));
+        }
+    }
+    if let Some(v) = header_str(headers, "retry-after") {
+        if let Ok(secs) = v.parse::<u64>() {
+            return Some(Duration::from_secs(secs.min(86_400)));
+        }
+        if let Ok(at) = httpdate::parse_http_date(&v) {
+            let wait = at
+                .duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            return Some(wait.min(Duration::from_secs(86_400)));
+        }
+    }
+    if let Some(v) = header_str(headers, "x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
+        // Large values are a Unix time; small ones are seconds to wait.
+        const EPOCH_THRESHOLD: u64 = 1_000_000_000;
+        if v >= EPOCH_THRESHOLD {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            return Some(Duration::from_secs(v.saturating_sub(now).min(86_400)));
+        }
+        return Some(Duration::from_secs(v.min(86_400)));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", "3")])),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(
+            retry_after(&headers(&[("retry-after-ms", "250")])),
+            Some(Duration::from_millis(250))
+        );
+        assert_eq!(
+            retry_after(&headers(&[(
+                "retry-after",
+                "Wed, 21 Oct 2015 07:28:00 GMT"
+            )])),
+            Some(Duration::ZERO)
+        );
+        let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
+        let d = retry_after(&headers(&[("retry-after", &later)])).unwrap();
+        assert!(
+            d > Duration::from_secs(25) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        assert_eq!(
+            retry_after(&headers(&[("x-ratelimit-reset", "7")])),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+}

@@ -1,0 +1,358 @@
+//! User operations: [`Users::reactivate`] with its [`ReactivateRequest`] and
+//! [`Reactivated`] result.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tracing::Instrument as _;
+
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::providers::{self, AitronosUser, Call, ChangeDetails, Details, Provider};
+use crate::transport::not_sent;
+
+/// The longest id accepted, in characters.
+pub const MAX_ID_CHARS: usize = 200;
+
+/// User operations of a [`Client`]; get one with [`Client::users`].
+#[derive(Clone, Debug)]
+pub struct Users {
+    pub(crate) client: Client,
+}
+
+/// What to reactivate: a user id, and optionally the organization it belongs to.
+///
+/// ```
+/// use userbridge::ReactivateRequest;
+///
+/// let req = ReactivateRequest::new("usr_abc123").organization("org_xyz789");
+/// assert_eq!(req.user_id(), "usr_abc123");
+/// let from_str: ReactivateRequest = "usr_abc123".into();
+/// assert_eq!(from_str.organization_id(), None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReactivateRequest {
+    user_id: String,
+    organization: Option<String>,
+    allow_already_active: bool,
+}
+
+impl ReactivateRequest {
+    /// A request to reactivate `user_id`.
+    pub fn new(user_id: impl Into<String>) -> Self {
+        ReactivateRequest {
+            user_id: user_id.into(),
+            organization: None,
+            allow_already_active: false,
+        }
+    }
+
+    /// The organization of the user; overrides the client default. Used by
+    /// Aitronos (path) and Zitadel v1 (`x-zitadel-orgid`); providers that scope
+    /// by the token ignore it.
+    pub fn organization(mut self, id: impl Into<String>) -> Self {
+        self.organization = Some(id.into());
+        self
+    }
+
+    /// Treat "the user is not deactivated" as success, marked
+    /// [`Reactivated::already_active`]: for idempotent bulk jobs.
+    pub fn allow_already_active(mut self) -> Self {
+        self.allow_already_active = true;
+        self
+    }
+
+    /// The user id.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The organization given on this request, if any.
+    pub fn organization_id(&self) -> Option<&str> {
+        self.organization.as_deref()
+    }
+}
+
+impl From<&str> for ReactivateRequest {
+    fn from(id: &str) -> Self {
+        ReactivateRequest::new(id)
+    }
+}
+
+impl From<String> for ReactivateRequest {
+    fn from(id: String) -> Self {
+        ReactivateRequest::new(id)
+    }
+}
+
+impl From<&String> for ReactivateRequest {
+    fn from(id: &String) -> Self {
+        ReactivateRequest::new(id.as_str())
+    }
+}
+
+/// A successful reactivation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Reactivated {
+    pub(crate) provider: Provider,
+    pub(crate) user_id: String,
+    pub(crate) message: Option<String>,
+    pub(crate) details: Details,
+    pub(crate) already_active: bool,
+    pub(crate) attempts: u32,
+}
+
+impl Reactivated {
+    pub(crate) fn new(provider: Provider, user_id: &str, details: Details) -> Self {
+        Reactivated {
+            provider,
+            user_id: user_id.to_string(),
+            message: None,
+            details,
+            already_active: false,
+            attempts: 1,
+        }
+    }
+
+    pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
+        self.message = message;
+        self
+    }
+
+    /// The provider that reactivated the user.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The user id as requested.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The provider's message (Flashback, My Nethesis).
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// What the provider returned, typed.
+    pub fn details(&self) -> &Details {
+        &self.details
+    }
+
+    /// Aitronos' updated user object.
+    pub fn user(&self) -> Option<&AitronosUser> {
+        match &self.details {
+            Details::Aitronos(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Zitadel's change details (sequence, change date, resource owner).
+    pub fn change_details(&self) -> Option<&ChangeDetails> {
+        match &self.details {
+            Details::Zitadel(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// True when the provider answered "not deactivated" and that counts as
+    /// success: after an attempt whose outcome was unknown (a timeout, a lost
+    /// connection or a 5xx, then a retry), or with
+    /// [`ReactivateRequest::allow_already_active`]. `details` is then empty.
+    pub fn already_active(&self) -> bool {
+        self.already_active
+    }
+
+    /// How many attempts the call took.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+/// Checks an id: not blank, at most [`MAX_ID_CHARS`] characters, no control
+/// characters, and not a string an HTTP client would read as path structure.
+pub(crate) fn check_id(what: &str, id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        return Err(format!("the {what} id is empty"));
+    }
+    let chars = id.chars().count();
+    if chars > MAX_ID_CHARS {
+        return Err(format!(
+            "the {what} id is {chars} characters long; at most {MAX_ID_CHARS} are accepted"
+        ));
+    }
+    if id.chars().any(char::is_control) {
+        return Err(format!("the {what} id contains control characters"));
+    }
+    if id == "." || id == ".." {
+        return Err(format!("the {what} id `{id}` is a relative path segment"));
+    }
+    if id.contains('\\') {
+        return Err(format!(
+            "the {what} id contains a backslash, which HTTP clients read as a path separator"
+        ));
+    }
+    Ok(())
+}
+
+impl Users {
+    /// Reactivates a deactivated, suspended or soft-deleted user.
+    ///
+    /// The request is checked first (no request is sent if it is invalid): ids
+    /// must be non-blank, at most 200 characters, without control characters;
+    /// Aitronos needs an organization (client default or per request) and ids of
+    /// the form `usr_*` / `org_*`. Every id travels as one percent-encoded path
+    /// segment. Zitadel v1 sends the organization as `x-zitadel-orgid`;
+    /// Flashback, Zitadel v2 and My Nethesis scope by the token and ignore it.
+    ///
+    /// Failed attempts are retried as the client's [`crate::RetryPolicy`] says.
+    /// When an attempt's outcome was unknown and the retry answers "not
+    /// deactivated", the first attempt did the work: the result is a success
+    /// marked [`Reactivated::already_active`].
+    ///
+    /// ```no_run
+    /// use userbridge::{Client, ErrorKind, Provider, ReactivateRequest};
+    ///
+    /// # async fn run() -> Result<(), userbridge::Error> {
+    /// let client = Client::builder(Provider::Aitronos)
+    ///     .bearer_token("token")
+    ///     .organization("org_xyz789")
+    ///     .build()?;
+    /// match client.users().reactivate("usr_abc123").await {
+    ///     Ok(done) => println!("{} is {:?}", done.user_id(), done.user().map(|u| &u.account_state)),
+    ///     Err(e) if e.kind() == ErrorKind::NotDeactivated => println!("already active"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// // Per-request organization, and "already active" counted as success:
+    /// let req = ReactivateRequest::new("usr_def456").organization("org_other").allow_already_active();
+    /// client.users().reactivate(req).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn reactivate(
+        &self,
+        req: impl Into<ReactivateRequest>,
+    ) -> Result<Reactivated, Error> {
+        let req = req.into();
+        let inner = &self.client.inner;
+        let provider = inner.provider;
+        let adapter = providers::adapter(provider);
+        check_id("user", &req.user_id).map_err(|r| Error::invalid(Some(provider), r))?;
+        let organization = req
+            .organization
+            .as_deref()
+            .or(inner.organization.as_deref());
+        if let Some(org) = req.organization.as_deref() {
+            check_id("organization", org).map_err(|r| Error::invalid(Some(provider), r))?;
+        }
+        let call = Call {
+            http: &inner.http,
+            base_url: &inner.base_url,
+            user_id: &req.user_id,
+            organization,
+            max_body: inner.max_body,
+            timeout: inner.timeout,
+        };
+        adapter
+            .validate(&call)
+            .map_err(|r| Error::invalid(Some(provider), r))?;
+
+        let span = tracing::info_span!(
+            "userbridge.reactivate",
+            provider = %provider,
+            operation = "reactivate",
+            user_id = %req.user_id,
+        );
+        async {
+            let started = Instant::now();
+            let deadline = started + inner.deadline;
+            let mut backoffs = inner.retry.backoffs();
+            let mut outcome_unknown = false;
+            let mut attempt: u32 = 1;
+            loop {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let attempt_started = Instant::now();
+                let attempt_span = tracing::debug_span!(
+                    "userbridge.attempt",
+                    attempt,
+                    status = tracing::field::Empty,
+                    duration_ms = tracing::field::Empty,
+                );
+                let result = match tokio::time::timeout(
+                    remaining,
+                    adapter.attempt(&call).instrument(attempt_span.clone()),
+                )
+                .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(Error::Timeout {
+                        provider,
+                        user_id: req.user_id.clone(),
+                        after: started.elapsed(),
+                        attempts: attempt,
+                    }),
+                };
+                attempt_span.record(
+                    "duration_ms",
+                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+                let error = match result {
+                    Ok(mut done) => {
+                        done.attempts = attempt;
+                        tracing::debug!(parent: &attempt_span, outcome = "reactivated");
+                        return Ok(done);
+                    }
+                    Err(e) => e,
+                };
+                if let Some(status) = error.status() {
+                    attempt_span.record("status", status);
+                }
+                tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
+                if error.kind() == ErrorKind::NotDeactivated
+                    && (outcome_unknown || req.allow_already_active)
+                {
+                    let mut done = Reactivated::new(provider, &req.user_id, Details::None);
+                    done.already_active = true;
+                    done.attempts = attempt;
+                    done.message = error.api_error().map(|e| e.message.clone());
+                    return Ok(done);
+                }
+                let mut error = error;
+                error.set_attempts(attempt);
+                if !error.is_retryable() {
+                    return Err(error);
+                }
+                let Some(backoff) = backoffs.next() else {
+                    return Err(error);
+                };
+                let hint = error.api_error().and_then(|e| e.retry_after);
+                if hint.is_some_and(|h| h > inner.retry.longest_wait()) {
+                    return Err(error);
+                }
+                // A provider's own hint wins over the computed backoff.
+                let wait = hint.unwrap_or(backoff);
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                if wait >= remaining {
+                    return Err(error);
+                }
+                outcome_unknown |= match &error {
+                    Error::Timeout { .. } => true,
+                    Error::Network { .. } => !not_sent(&error),
+                    Error::Server(_) => true,
+                    _ => false,
+                };
+                tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
+                sleep(wait).await;
+                attempt += 1;
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+async fn sleep(d: Duration) {
+    if !d.is_zero() {
+        tokio::time::sleep(d).await;
+    }
+}

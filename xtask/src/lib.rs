@@ -1,0 +1,7 @@
+//! `cargo xtask codegen [--check]`: every spec in `openapi/` becomes a typed client
+//! in `sdk/src/generated/`, through a validating pre-pass and progenitor.
+
+pub mod codegen;
+pub mod generate;
+pub mod prepass;
+pub mod spec;
