@@ -1,0 +1,1 @@
+//! Embedded provider simulators (feature `mock`). Work in progress.
