@@ -10,6 +10,8 @@ use crate::spec::Spec;
 pub const GENERATED_DIR: &str = "sdk/src/generated";
 /// Where specs are read from, relative to the workspace root.
 pub const SPEC_DIR: &str = "openapi";
+/// The JSON Schema of the SDK's serialized error, relative to the workspace root.
+pub const ERROR_SCHEMA: &str = "openapi/userbridge-error.schema.json";
 
 /// The workspace root (the parent of this crate's directory).
 pub fn workspace_root() -> PathBuf {
@@ -68,7 +70,46 @@ pub fn generate_all(root: &Path) -> Result<(Vec<Output>, Vec<String>), String> {
         path: format!("{GENERATED_DIR}/mod.rs"),
         text: module_index(&modules),
     });
+    if root.join("sdk/Cargo.toml").is_file() {
+        outputs.push(Output {
+            path: ERROR_SCHEMA.to_string(),
+            text: error_schema(root)?,
+        });
+    } else {
+        log.push(format!(
+            "{ERROR_SCHEMA}: skipped (no sdk crate under this root)"
+        ));
+    }
     Ok((outputs, log))
+}
+
+/// The error's JSON Schema, printed by the sdk's `error_schema` example (feature
+/// `schema`). Built in a separate cargo process so that the xtask itself never
+/// depends on the sdk: codegen works even while the sdk does not compile.
+fn error_schema(root: &Path) -> Result<String, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "run",
+            "--quiet",
+            "--package",
+            "userbridge",
+            "--features",
+            "schema",
+            "--example",
+            "error_schema",
+        ])
+        .output()
+        .map_err(|e| format!("{ERROR_SCHEMA}: cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{ERROR_SCHEMA}: the sdk's error_schema example failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("{ERROR_SCHEMA}: not UTF-8: {e}"))
 }
 
 fn module_index(modules: &[String]) -> String {

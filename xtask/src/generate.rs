@@ -49,7 +49,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecError> {
                 "progenitor cannot generate {}: {panic_message}. progenitor 0.15 needs one \
                  type for all success responses and one for all error responses of an \
                  operation (the pre-pass unifies error responses only); fix the spec",
-                op.map(|o| format!("operation `{o}`"))
+                op.map(|o| format!("operation {o}"))
                     .unwrap_or_else(|| "this spec".to_string()),
             )));
         }
@@ -122,7 +122,7 @@ fn find_failing_operation(spec: &Spec, doc: &Value) -> Option<String> {
                 return op
                     .get("operationId")
                     .and_then(Value::as_str)
-                    .map(|id| format!("{id}` ({} {path})", method.to_uppercase()));
+                    .map(|id| format!("`{id}` ({} {path})", method.to_uppercase()));
             }
         }
     }

@@ -250,7 +250,8 @@ fn grpc_kind(code: u16) -> (ErrorKind, u16) {
         7 => (ErrorKind::PermissionDenied, 403),
         16 => (ErrorKind::Unauthenticated, 401),
         8 => (ErrorKind::RateLimited, 429),
-        13 | 14 | 15 => (ErrorKind::Server, if code == 14 { 503 } else { 500 }),
+        14 => (ErrorKind::Server, 503),
+        13 | 15 => (ErrorKind::Server, 500),
         4 => (ErrorKind::Server, 504),
         _ => (ErrorKind::UnexpectedResponse, 0),
     }
