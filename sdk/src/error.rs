@@ -383,12 +383,13 @@ impl Error {
     }
 
     /// Whether trying the same call again may succeed: rate limits, timeouts,
-    /// network failures, and 502/503/504 answers. Never for answers that will not
-    /// change (4xx other than 429).
+    /// network failures, and 5xx answers (500, 502, 503, 504, ...). Never for
+    /// answers that will not change (4xx other than 429, including an upstream
+    /// failure reported with a 4xx status).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited(_) | Error::Timeout { .. } | Error::Network { .. } => true,
-            Error::Server(e) => matches!(e.status, 502..=504),
+            Error::Server(e) => e.status >= 500,
             _ => false,
         }
     }
@@ -402,9 +403,16 @@ impl Error {
         }
     }
 
-    pub(crate) fn set_attempts(&mut self, n: u32) {
+    /// Records the final attempt count (and, for a timeout, the total time).
+    pub(crate) fn set_attempts(&mut self, n: u32, elapsed: Duration) {
         match self {
-            Error::Timeout { attempts, .. } | Error::Network { attempts, .. } => *attempts = n,
+            Error::Timeout {
+                attempts, after, ..
+            } => {
+                *attempts = n;
+                *after = elapsed;
+            }
+            Error::Network { attempts, .. } => *attempts = n,
             other => {
                 if let Some(e) = other.api_error_mut() {
                     e.attempts = n;

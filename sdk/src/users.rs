@@ -205,7 +205,8 @@ impl Users {
     /// segment. Zitadel v1 sends the organization as `x-zitadel-orgid`;
     /// Flashback, Zitadel v2 and My Nethesis scope by the token and ignore it.
     ///
-    /// Failed attempts are retried as the client's [`crate::RetryPolicy`] says.
+    /// Failed attempts are retried as the client's [`crate::RetryPolicy`] says
+    /// (rate limits, 5xx, timeouts, network failures; see [`Error::is_retryable`]).
     /// When an attempt's outcome was unknown and the retry answers "not
     /// deactivated", the first attempt did the work: the result is a success
     /// marked [`Reactivated::already_active`].
@@ -318,7 +319,7 @@ impl Users {
                     return Ok(done);
                 }
                 let mut error = error;
-                error.set_attempts(attempt);
+                error.set_attempts(attempt, started.elapsed());
                 if !error.is_retryable() {
                     return Err(error);
                 }

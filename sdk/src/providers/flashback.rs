@@ -22,10 +22,6 @@ impl Adapter for Flashback {
         "https://backend.flashback.tech"
     }
 
-    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
-        Ok(())
-    }
-
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
         Box::pin(async move {
             let client =

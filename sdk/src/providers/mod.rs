@@ -134,11 +134,15 @@ pub(crate) type Attempt<'a> = Pin<Box<dyn Future<Output = Result<Reactivated, Er
 /// A provider adapter.
 pub(crate) trait Adapter: Sync {
     /// The public host, for providers that have one.
-    fn default_base_url(&self) -> Option<&'static str>;
+    fn default_base_url(&self) -> Option<&'static str> {
+        None
+    }
     /// An example base URL, for the error that asks for one.
     fn base_url_example(&self) -> &'static str;
     /// Provider-specific request rules; `Err` is the reason (nothing is sent).
-    fn validate(&self, call: &Call<'_>) -> Result<(), String>;
+    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
+        Ok(())
+    }
     /// One attempt: the request, and the mapping of whatever came back.
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a>;
 }
@@ -148,8 +152,8 @@ pub(crate) fn adapter(provider: Provider) -> &'static dyn Adapter {
     match provider {
         Provider::Aitronos => &aitronos::Aitronos,
         Provider::Flashback => &flashback::Flashback,
-        Provider::ZitadelV1 => &zitadel::ZitadelV1,
-        Provider::ZitadelV2 => &zitadel::ZitadelV2,
+        Provider::ZitadelV1 => &zitadel::Zitadel(Provider::ZitadelV1),
+        Provider::ZitadelV2 => &zitadel::Zitadel(Provider::ZitadelV2),
         Provider::Nethesis => &nethesis::Nethesis,
     }
 }

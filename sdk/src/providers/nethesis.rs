@@ -20,16 +20,8 @@ transport_hooks!(gen::Client);
 pub(crate) struct Nethesis;
 
 impl Adapter for Nethesis {
-    fn default_base_url(&self) -> Option<&'static str> {
-        None
-    }
-
     fn base_url_example(&self) -> &'static str {
         "https://my.example.com/api"
-    }
-
-    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
-        Ok(())
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {

@@ -52,87 +52,50 @@ macro_rules! change_details_from {
 change_details_from!(zitadel_v1);
 change_details_from!(zitadel_v2);
 
-pub(crate) struct ZitadelV1;
-pub(crate) struct ZitadelV2;
+/// The Zitadel adapter; `.0` says which API version.
+pub(crate) struct Zitadel(pub Provider);
 
-const EXAMPLE: &str = "https://example.zitadel.cloud";
+type Answer =
+    Result<progenitor_client::ResponseValue<Option<ChangeDetails>>, progenitor_client::Error<()>>;
 
-impl Adapter for ZitadelV1 {
-    fn default_base_url(&self) -> Option<&'static str> {
-        None
-    }
-
-    fn base_url_example(&self) -> &'static str {
-        EXAMPLE
-    }
-
-    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
-        Ok(())
-    }
-
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
-        Box::pin(async move {
-            let client = zitadel_v1::Client::new_with_client(
-                call.base_url,
-                call.http.clone(),
-                call.context(),
-            );
-            let result = client
-                .management_reactivate_user(call.user_id, call.organization, &Default::default())
-                .await;
-            let at = crate::transport::Attempt {
-                provider: Provider::ZitadelV1,
-                user_id: call.user_id,
-                ctx: progenitor_client::ClientInfo::inner(&client),
-            };
-            let outcome = match at.outcome(result) {
-                Outcome::Success(body, seen) => {
-                    Outcome::Success(body.details.map(Into::into), seen)
-                }
-                Outcome::ErrorBody(_, api) => Outcome::ErrorBody((), api),
-                Outcome::Failed(e) => Outcome::Failed(e),
-            };
-            finish(&at, outcome)
-        })
+/// The success body's details, and the error without its typed body: the
+/// status body is read from the raw answer (see [`rpc_error`]).
+fn untyped<R, E>(
+    result: Result<progenitor_client::ResponseValue<R>, progenitor_client::Error<E>>,
+    details: impl FnOnce(R) -> Option<ChangeDetails>,
+) -> Answer {
+    match result {
+        Ok(value) => value.map(details),
+        Err(e) => Err(e.into_untyped()),
     }
 }
 
-impl Adapter for ZitadelV2 {
-    fn default_base_url(&self) -> Option<&'static str> {
-        None
-    }
-
+impl Adapter for Zitadel {
     fn base_url_example(&self) -> &'static str {
-        EXAMPLE
-    }
-
-    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
-        Ok(())
+        "https://example.zitadel.cloud"
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
         Box::pin(async move {
-            let client = zitadel_v2::Client::new_with_client(
-                call.base_url,
-                call.http.clone(),
-                call.context(),
-            );
-            let result = client
-                .reactivate_user(call.user_id, &Default::default())
-                .await;
+            let ctx = call.context();
+            let (base, http, body) = (call.base_url, call.http.clone(), &Default::default());
+            let answer = if self.0 == Provider::ZitadelV1 {
+                let client = zitadel_v1::Client::new_with_client(base, http, ctx.clone());
+                let result = client
+                    .management_reactivate_user(call.user_id, call.organization, body)
+                    .await;
+                untyped(result, |r| r.details.map(Into::into))
+            } else {
+                let client = zitadel_v2::Client::new_with_client(base, http, ctx.clone());
+                let result = client.reactivate_user(call.user_id, body).await;
+                untyped(result, |r| r.details.map(Into::into))
+            };
             let at = crate::transport::Attempt {
-                provider: Provider::ZitadelV2,
+                provider: self.0,
                 user_id: call.user_id,
-                ctx: progenitor_client::ClientInfo::inner(&client),
+                ctx: &ctx,
             };
-            let outcome = match at.outcome(result) {
-                Outcome::Success(body, seen) => {
-                    Outcome::Success(body.details.map(Into::into), seen)
-                }
-                Outcome::ErrorBody(_, api) => Outcome::ErrorBody((), api),
-                Outcome::Failed(e) => Outcome::Failed(e),
-            };
-            finish(&at, outcome)
+            finish(&at, at.outcome(answer))
         })
     }
 }
