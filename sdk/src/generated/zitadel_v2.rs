@@ -74,7 +74,7 @@ form.
         ///Typed error details.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub details: ::std::vec::Vec<ProtobufAny>,
-        ///Human-readable message, usually "<message> (<error id>)".
+        ///Human-readable message, usually `<message> (<error id>)`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
