@@ -112,8 +112,9 @@ impl Adapter for Aitronos {
                 )),
                 Outcome::ErrorBody(envelope, mut api) => {
                     let body = envelope.error;
+                    // The status decides; the code refines a client error only.
                     let kind = match (api.status, body.code.as_str()) {
-                        (_, "USER_NOT_DEACTIVATED") => ErrorKind::NotDeactivated,
+                        (400 | 409 | 422, "USER_NOT_DEACTIVATED") => ErrorKind::NotDeactivated,
                         (status, _) => kind_for_status(status),
                     };
                     api.trace_id = body.trace_id.or(api.trace_id);
