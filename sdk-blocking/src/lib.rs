@@ -23,6 +23,30 @@
 //! }
 //! ```
 //!
+//! ## Testing against a simulator
+//!
+//! The async crate's simulators (feature `mock`) serve the blocking client too:
+//!
+//! ```
+//! use userbridge::mock::{Simulator, UserState};
+//! use userbridge_blocking::{Client, ErrorKind, Provider};
+//!
+//! // The simulator needs a Tokio runtime to start; it then serves from its own thread.
+//! let runtime = tokio::runtime::Runtime::new()?;
+//! let sim = runtime.block_on(Simulator::start(Provider::Nethesis));
+//! sim.add_user("usr_123456789", sim.organization(), UserState::Deactivated);
+//!
+//! let client = Client::builder(Provider::Nethesis)
+//!     .base_url(sim.base_url())
+//!     .bearer_token(sim.token())
+//!     .build()?;
+//! let done = client.users().reactivate("usr_123456789")?;
+//! assert_eq!(done.message(), Some("user reactivated successfully"));
+//! let again = client.users().reactivate("usr_123456789").unwrap_err();
+//! assert_eq!(again.kind(), ErrorKind::NotDeactivated);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Threads and async contexts
 //!
 //! A [`Client`] is `Clone + Send + Sync`; clones share one connection pool and

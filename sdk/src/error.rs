@@ -149,7 +149,7 @@ impl ErrorKind {
             ErrorKind::PermissionDenied => {
                 "the token may not reactivate this user: check its roles and organization"
             }
-            ErrorKind::NotFound => "check the user id (and organization)",
+            ErrorKind::NotFound => "check the user id and organization",
             ErrorKind::RateLimited => "slow down or retry later",
             ErrorKind::Server => "the provider failed; retry later",
             ErrorKind::UnexpectedResponse => {

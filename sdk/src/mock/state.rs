@@ -1,0 +1,524 @@
+//! What every simulator shares: the state behind the lock, the wiremock
+//! responder that reads a request, applies injected failures, routes it to the
+//! provider's logic and records it, and small helpers for bodies and times.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use percent_encoding::percent_decode_str;
+use serde::Serialize;
+use serde_json::Value;
+use wiremock::{Request, Respond, ResponseTemplate};
+
+use super::{aitronos, flashback, nethesis, zitadel, Failure, ReceivedRequest, UserState};
+use crate::Provider;
+
+/// A simulated user.
+pub(crate) struct UserRecord {
+    pub organization: String,
+    pub state: UserState,
+    /// Zitadel-style event sequence of the user (created = 1).
+    pub sequence: u64,
+    pub created: SystemTime,
+    pub deactivated_at: Option<SystemTime>,
+}
+
+/// An accepted bearer token.
+#[derive(Clone)]
+pub(crate) struct TokenRecord {
+    pub organization: String,
+    pub permitted: bool,
+}
+
+/// Everything a simulator knows. Never printed (it holds tokens).
+pub(crate) struct State {
+    pub provider: Provider,
+    pub users: BTreeMap<String, UserRecord>,
+    pub tokens: HashMap<String, TokenRecord>,
+    pub failures: VecDeque<Failure>,
+    pub requests: Vec<ReceivedRequest>,
+    /// Requests handled so far (request ids).
+    counter: u64,
+}
+
+/// The organization of the default token.
+pub(crate) fn default_organization(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Aitronos => aitronos::DEFAULT_ORGANIZATION,
+        Provider::Flashback => flashback::DEFAULT_ORGANIZATION,
+        Provider::ZitadelV1 | Provider::ZitadelV2 => zitadel::DEFAULT_ORGANIZATION,
+        Provider::Nethesis => nethesis::DEFAULT_ORGANIZATION,
+    }
+}
+
+/// Who is calling, from the `Authorization` header.
+pub(crate) enum Auth {
+    /// No `Authorization` header.
+    Missing,
+    /// A header that is not `Bearer <token>`.
+    Malformed,
+    /// A bearer token the simulator does not accept.
+    Unknown,
+    /// An accepted token.
+    Token(TokenRecord),
+}
+
+/// One request as the provider logic sees it.
+pub(crate) struct Call<'a> {
+    pub auth: Auth,
+    pub headers: &'a HeaderMap,
+    /// The id of this request (`x-request-id`, trace ids).
+    pub request_id: String,
+    pub now: SystemTime,
+}
+
+impl Call<'_> {
+    /// A header's value, trimmed; `None` when absent, empty or not text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// An answer before it becomes a wiremock response.
+pub(crate) struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// A JSON answer: `body` is one of the generated types (or a JSON value built
+    /// from one). A body that cannot be serialized becomes a 500.
+    pub fn json<T: Serialize>(status: u16, body: &T) -> Reply {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => Reply {
+                status,
+                body: bytes,
+                content_type: "application/json",
+                headers: Vec::new(),
+            },
+            Err(e) => Reply::text(
+                500,
+                format!("userbridge simulator: the answer could not be serialized: {e}"),
+            ),
+        }
+    }
+
+    /// A plain-text answer (routing errors of the simulator itself).
+    pub fn text(status: u16, body: String) -> Reply {
+        Reply {
+            status,
+            body: body.into_bytes(),
+            content_type: "text/plain; charset=utf-8",
+            headers: Vec::new(),
+        }
+    }
+
+    /// Adds a response header.
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    fn into_template(self) -> ResponseTemplate {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut template = ResponseTemplate::new(status).set_body_raw(self.body, self.content_type);
+        for (name, value) in self.headers {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                template = template.insert_header(name, value);
+            }
+        }
+        template
+    }
+}
+
+/// The path a provider serves, with `{org}` and `{id}` placeholders.
+pub(crate) struct Route {
+    pub method: &'static str,
+    pub segments: &'static [&'static str],
+}
+
+/// The values of a route's placeholders.
+pub(crate) struct Captures {
+    pub organization: Option<String>,
+    pub user_id: String,
+}
+
+impl Route {
+    /// The route as documented, e.g. `POST /v2/users/{id}/reactivate`.
+    fn describe(&self) -> String {
+        format!("{} /{}", self.method, self.segments.join("/"))
+    }
+
+    /// Matches decoded path segments; placeholders must be non-empty.
+    fn capture(&self, path: &[String]) -> Option<Captures> {
+        if path.len() != self.segments.len() {
+            return None;
+        }
+        let mut organization = None;
+        let mut user_id = None;
+        for (want, got) in self.segments.iter().zip(path) {
+            match *want {
+                "{org}" if !got.is_empty() => organization = Some(got.clone()),
+                "{id}" if !got.is_empty() => user_id = Some(got.clone()),
+                literal if literal == got => {}
+                _ => return None,
+            }
+        }
+        Some(Captures {
+            organization,
+            user_id: user_id?,
+        })
+    }
+}
+
+fn route(provider: Provider) -> Route {
+    match provider {
+        Provider::Aitronos => aitronos::ROUTE,
+        Provider::Flashback => flashback::ROUTE,
+        Provider::ZitadelV1 => zitadel::ROUTE_V1,
+        Provider::ZitadelV2 => zitadel::ROUTE_V2,
+        Provider::Nethesis => nethesis::ROUTE,
+    }
+}
+
+impl State {
+    pub fn new(provider: Provider) -> State {
+        State {
+            provider,
+            users: BTreeMap::new(),
+            tokens: HashMap::new(),
+            failures: VecDeque::new(),
+            requests: Vec::new(),
+            counter: 0,
+        }
+    }
+
+    fn authenticate(&self, headers: &HeaderMap) -> Auth {
+        let Some(value) = headers.get(http::header::AUTHORIZATION) else {
+            return Auth::Missing;
+        };
+        let Some(token) = value.to_str().ok().and_then(bearer) else {
+            return Auth::Malformed;
+        };
+        match self.tokens.get(token) {
+            Some(record) => Auth::Token(record.clone()),
+            None => Auth::Unknown,
+        }
+    }
+
+    /// Reactivates a user: active again, one more event.
+    pub fn activate(&mut self, id: &str) {
+        if let Some(user) = self.users.get_mut(id) {
+            user.state = UserState::Active;
+            user.sequence += 1;
+            user.deactivated_at = None;
+        }
+    }
+
+    /// Handles one request end to end.
+    fn handle(&mut self, request: &Request) -> ResponseTemplate {
+        self.counter += 1;
+        let call = Call {
+            auth: self.authenticate(&request.headers),
+            headers: &request.headers,
+            request_id: request_id(self.counter),
+            now: SystemTime::now(),
+        };
+        let failure = self.failures.pop_front();
+        let mut delay = None;
+        let reply = match failure {
+            Some(Failure::TooManyRequests { retry_after }) => {
+                let seconds = retry_after.map(whole_seconds);
+                let reply = self.failure_reply(&call, 429, seconds);
+                match seconds {
+                    Some(s) => reply.header("retry-after", s.to_string()),
+                    None => reply,
+                }
+            }
+            Some(Failure::ServiceUnavailable) => self.failure_reply(&call, 503, None),
+            Some(Failure::Slow(wait)) => {
+                delay = Some(wait);
+                self.route(&call, request)
+            }
+            None => self.route(&call, request),
+        };
+        self.record(request, reply.status);
+        let template = reply.into_template();
+        match delay {
+            Some(wait) => template.set_delay(wait),
+            None => template,
+        }
+    }
+
+    /// The provider's answer to a method and path.
+    fn route(&mut self, call: &Call<'_>, request: &Request) -> Reply {
+        let route = route(self.provider);
+        let path = request.url.path();
+        let captures = decode_segments(path).and_then(|segments| route.capture(&segments));
+        let Some(captures) = captures else {
+            return Reply::text(
+                404,
+                format!(
+                    "userbridge simulator of {}: no route for {} {path}; it serves {}",
+                    self.provider,
+                    request.method,
+                    route.describe()
+                ),
+            );
+        };
+        if !request.method.as_str().eq_ignore_ascii_case(route.method) {
+            return Reply::text(
+                405,
+                format!(
+                    "userbridge simulator of {}: method {} not allowed on {path}; use {}",
+                    self.provider,
+                    request.method,
+                    route.describe()
+                ),
+            )
+            .header("allow", route.method);
+        }
+        let id = captures.user_id.as_str();
+        match self.provider {
+            Provider::Aitronos => {
+                let org = captures.organization.unwrap_or_default();
+                aitronos::reactivate(self, call, &org, id)
+            }
+            Provider::Flashback => flashback::reactivate(self, call, id),
+            Provider::ZitadelV1 => zitadel::reactivate(self, call, zitadel::Version::V1, id),
+            Provider::ZitadelV2 => zitadel::reactivate(self, call, zitadel::Version::V2, id),
+            Provider::Nethesis => nethesis::reactivate(self, call, id),
+        }
+    }
+
+    /// An injected 429 or 503 in the provider's error shape (`retry_after`: the
+    /// seconds of the `Retry-After` sent with a 429).
+    fn failure_reply(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
+        match self.provider {
+            Provider::Aitronos => aitronos::failure(call, status, retry_after),
+            Provider::Flashback => flashback::failure(status),
+            Provider::ZitadelV1 => zitadel::failure(zitadel::Version::V1, status),
+            Provider::ZitadelV2 => zitadel::failure(zitadel::Version::V2, status),
+            Provider::Nethesis => nethesis::failure(status),
+        }
+    }
+
+    fn record(&mut self, request: &Request, status: u16) {
+        let headers = request
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name == http::header::AUTHORIZATION
+                    || name == http::header::PROXY_AUTHORIZATION
+                {
+                    redact(value)
+                } else {
+                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                };
+                (name.as_str().to_string(), shown)
+            })
+            .collect();
+        self.requests.push(ReceivedRequest {
+            method: request.method.as_str().to_string(),
+            path: request.url.path().to_string(),
+            headers,
+            body: request.body.clone(),
+            status,
+        });
+    }
+}
+
+/// The wiremock responder of a simulator: one catch-all mock answering from the
+/// shared state.
+pub(crate) struct Responder {
+    state: Arc<Mutex<State>>,
+}
+
+impl Responder {
+    pub fn new(state: Arc<Mutex<State>>) -> Responder {
+        Responder { state }
+    }
+}
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        match self.state.lock() {
+            Ok(mut state) => state.handle(request),
+            Err(_) => Reply::text(
+                500,
+                "userbridge simulator: its state is unavailable (a panic poisoned the lock)"
+                    .to_string(),
+            )
+            .into_template(),
+        }
+    }
+}
+
+/// The token of a `Bearer <token>` header value (scheme case-insensitive).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+fn redact(value: &HeaderValue) -> String {
+    let text = String::from_utf8_lossy(value.as_bytes());
+    let is_bearer = text
+        .trim()
+        .split_once(' ')
+        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"));
+    if is_bearer {
+        "Bearer <redacted>".to_string()
+    } else {
+        "<redacted>".to_string()
+    }
+}
+
+/// The percent-decoded segments of a path (`/a/b%2Fc` -> `["a", "b/c"]`);
+/// `None` when a segment is not UTF-8 once decoded.
+fn decode_segments(path: &str) -> Option<Vec<String>> {
+    path.strip_prefix('/')
+        .unwrap_or(path)
+        .split('/')
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|s| s.into_owned())
+        })
+        .collect()
+}
+
+/// A request id shaped like a UUID, unique within a simulator.
+fn request_id(n: u64) -> String {
+    format!("5e1f0000-0000-4000-8000-{:012x}", n & 0xffff_ffff_ffff)
+}
+
+/// Seconds for a `Retry-After` header, rounded up.
+fn whole_seconds(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// `t` as RFC 3339 in UTC: `2025-12-22T15:30:00Z`, or with milliseconds
+/// (`2025-03-25T17:01:18.834Z`) when `millis`.
+pub(crate) fn rfc3339(t: SystemTime, millis: bool) -> String {
+    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let rem = secs % 86_400;
+    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    if millis {
+        format!(
+            "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{:03}Z",
+            since.subsec_millis()
+        )
+    } else {
+        format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
+    }
+}
+
+/// (year, month, day) of a count of days since 1970-01-01 (H. Hinnant's
+/// algorithm, for non-negative day counts).
+fn civil_from_days(days: u64) -> (u64, u64, u64) {
+    let z = days + 719_468;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Adds `key: value` to a JSON object when the generated type skipped it (an
+/// empty map or list, or a `null` the provider sends).
+pub(crate) fn with_key(mut body: Value, key: &str, value: Value) -> Value {
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert(key.to_string(), value);
+    }
+    body
+}
+
+/// Serializes a generated type to a JSON value (`null` if it cannot be, which
+/// the generated types never do).
+pub(crate) fn to_json<T: Serialize>(body: &T) -> Value {
+    serde_json::to_value(body).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339(UNIX_EPOCH, false), "1970-01-01T00:00:00Z");
+        let t = UNIX_EPOCH + Duration::from_millis(1_766_417_400_123);
+        assert_eq!(rfc3339(t, false), "2025-12-22T15:30:00Z");
+        assert_eq!(rfc3339(t, true), "2025-12-22T15:30:00.123Z");
+        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
+        assert_eq!(rfc3339(leap, false), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn segments_and_routes() {
+        assert_eq!(
+            decode_segments("/v2/users/a%2Fb%20c/reactivate"),
+            Some(vec![
+                "v2".to_string(),
+                "users".to_string(),
+                "a/b c".to_string(),
+                "reactivate".to_string()
+            ])
+        );
+        assert_eq!(decode_segments("/x/%FF"), None);
+        let r = Route {
+            method: "POST",
+            segments: &[
+                "v1",
+                "organizations",
+                "{org}",
+                "users",
+                "{id}",
+                "reactivate",
+            ],
+        };
+        let capture = |path: &str| r.capture(&decode_segments(path).unwrap_or_default());
+        let c = capture("/v1/organizations/org_1/users/usr_2/reactivate");
+        assert_eq!(
+            c.as_ref().and_then(|c| c.organization.as_deref()),
+            Some("org_1")
+        );
+        assert_eq!(c.as_ref().map(|c| c.user_id.as_str()), Some("usr_2"));
+        assert!(capture("/v1/organizations//users/usr_2/reactivate").is_none());
+        assert!(capture("/v1/organizations/o/users/u/reactivate/").is_none());
+        assert!(capture("/v1/organizations/o/users/u").is_none());
+    }
+
+    #[test]
+    fn bearer_and_redaction() {
+        assert_eq!(bearer("Bearer abc"), Some("abc"));
+        assert_eq!(bearer("bearer  abc "), Some("abc"));
+        assert_eq!(bearer("Basic abc"), None);
+        assert_eq!(bearer("Bearer "), None);
+        assert_eq!(
+            redact(&HeaderValue::from_static("Bearer secret")),
+            "Bearer <redacted>"
+        );
+        assert_eq!(redact(&HeaderValue::from_static("secret")), "<redacted>");
+        assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
+        assert_eq!(whole_seconds(Duration::ZERO), 0);
+    }
+}

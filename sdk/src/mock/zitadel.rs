@@ -1,0 +1,155 @@
+//! Zitadel simulators: management API v1 (`POST /management/v1/users/{id}/_reactivate`,
+//! optional `x-zitadel-orgid`) and user service v2 (`POST /v2/users/{userId}/reactivate`).
+//!
+//! Success is `{details: {sequence, creationDate, changeDate, resourceOwner}}`;
+//! errors are the gateway's gRPC status `{code, message, details}` with the HTTP
+//! status grpc-gateway maps the code to, ids and messages as raised in
+//! zitadel/zitadel (`internal/command/user.go`, `user_v2.go`, the auth
+//! interceptor). Injected 429 / 503 answers are gRPC 8 / 14.
+
+use serde_json::Value;
+
+use super::state::{rfc3339, to_json, with_key, Auth, Call, Reply, Route, State};
+use super::UserState;
+use crate::generated::{zitadel_v1, zitadel_v2};
+
+pub(crate) const ROUTE_V1: Route = Route {
+    method: "POST",
+    segments: &["management", "v1", "users", "{id}", "_reactivate"],
+};
+
+pub(crate) const ROUTE_V2: Route = Route {
+    method: "POST",
+    segments: &["v2", "users", "{id}", "reactivate"],
+};
+
+/// The spec's example resource owner.
+pub(crate) const DEFAULT_ORGANIZATION: &str = "69629023906488334";
+
+/// The API version simulated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    V1,
+    V2,
+}
+
+/// The error type URL of Zitadel's error details.
+const ERROR_DETAIL: &str = "type.googleapis.com/zitadel.v1.ErrorDetail";
+
+pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) -> Reply {
+    let token = match &call.auth {
+        Auth::Token(token) => token,
+        Auth::Missing => return status(version, 401, 16, "auth header missing", None),
+        Auth::Malformed => {
+            return status(version, 401, 16, "invalid auth header", Some("AUTH-7fs1e"))
+        }
+        Auth::Unknown => return status(version, 401, 16, "Token is invalid", Some("AUTH-7fs1e")),
+    };
+    if !token.permitted {
+        return status(version, 403, 7, "No permission", Some("AUTHZ-HKJD33"));
+    }
+    // v1 acts in the organization of `x-zitadel-orgid` (default: the caller's);
+    // v2 sees only the users of the caller's organization.
+    let organization = match version {
+        Version::V1 => call
+            .header("x-zitadel-orgid")
+            .unwrap_or(&token.organization),
+        Version::V2 => &token.organization,
+    };
+    let (not_found, not_inactive) = match version {
+        Version::V1 => ("COMMAND-4M0sd", "COMMAND-6M0sf"),
+        Version::V2 => ("COMMAND-9hy5kzbuk6", "COMMAND-s5qqcz97hf"),
+    };
+    let Some(user) = state
+        .users
+        .get(id)
+        .filter(|u| u.organization == organization)
+    else {
+        return status(version, 404, 5, "User could not be found", Some(not_found));
+    };
+    if user.state == UserState::Active {
+        return status(version, 400, 9, "User is not inactive", Some(not_inactive));
+    }
+    let created = user.created;
+    let resource_owner = user.organization.clone();
+    state.activate(id);
+    let sequence = state.users.get(id).map_or(0, |u| u.sequence).to_string();
+    let change_date = rfc3339(call.now, true);
+    let creation_date = rfc3339(created, true);
+    let body = match version {
+        Version::V1 => to_json(&zitadel_v1::types::ReactivateUserResponse {
+            details: Some(zitadel_v1::types::ObjectDetails {
+                sequence: Some(sequence),
+                change_date: Some(change_date),
+                creation_date: Some(creation_date),
+                resource_owner: Some(resource_owner),
+            }),
+        }),
+        Version::V2 => to_json(&zitadel_v2::types::ReactivateUserResponse {
+            details: Some(zitadel_v2::types::ObjectDetails {
+                sequence: Some(sequence),
+                change_date: Some(change_date),
+                creation_date: Some(creation_date),
+                resource_owner: Some(resource_owner),
+            }),
+        }),
+    };
+    Reply::json(200, &body)
+}
+
+/// An injected 429 (gRPC 8 ResourceExhausted) or 503 (gRPC 14 Unavailable).
+pub(crate) fn failure(version: Version, http: u16) -> Reply {
+    if http == 429 {
+        status(version, 429, 8, "rate limit exceeded", None)
+    } else {
+        status(version, http, 14, "service unavailable", None)
+    }
+}
+
+/// A gRPC status body. With an error id, the message is `"<message> (<id>)"` and
+/// `details` holds one `zitadel.v1.ErrorDetail {id, message}`; without one,
+/// `details` is empty.
+fn status(version: Version, http: u16, code: i32, message: &str, id: Option<&str>) -> Reply {
+    let full = match id {
+        Some(id) => format!("{message} ({id})"),
+        None => message.to_string(),
+    };
+    let detail_count = usize::from(id.is_some());
+    let body = match version {
+        Version::V1 => to_json(&zitadel_v1::types::RpcStatus {
+            code: Some(code),
+            message: Some(full),
+            details: vec![
+                zitadel_v1::types::ProtobufAny {
+                    type_: Some(ERROR_DETAIL.to_string()),
+                };
+                detail_count
+            ],
+        }),
+        Version::V2 => to_json(&zitadel_v2::types::RpcStatus {
+            code: Some(code),
+            message: Some(full),
+            details: vec![
+                zitadel_v2::types::ProtobufAny {
+                    type_: Some(ERROR_DETAIL.to_string()),
+                };
+                detail_count
+            ],
+        }),
+    };
+    // A protobuf Any carries its message's fields beside `@type`; the generated
+    // type models only `@type`, so `id` and `message` are added here. An empty
+    // `details` (skipped by the generated type) is sent as `[]`.
+    let details = match (id, body.get("details")) {
+        (Some(id), Some(Value::Array(items))) => items
+            .iter()
+            .cloned()
+            .map(|item| {
+                let item = with_key(item, "id", Value::String(id.to_string()));
+                with_key(item, "message", Value::String(message.to_string()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Reply::json(http, &with_key(body, "details", Value::Array(details)))
+}
