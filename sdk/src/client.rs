@@ -46,6 +46,8 @@ pub(crate) struct Inner {
     pub deadline: Duration,
     pub retry: RetryPolicy,
     pub max_body: usize,
+    /// Kept only to scrub it from anything a provider echoes back; never printed.
+    pub token: String,
 }
 
 impl fmt::Debug for Client {
@@ -137,7 +139,9 @@ impl ClientBuilder {
     }
 
     /// The bearer token sent as `Authorization: Bearer <token>`. It is marked
-    /// sensitive and never appears in `Debug`, errors or logs.
+    /// sensitive and never appears in `Debug`, errors or logs; if a provider
+    /// echoes it back in an answer, it is replaced by `<redacted>` in what the
+    /// SDK keeps of that answer.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -238,6 +242,7 @@ impl ClientBuilder {
                 deadline: self.deadline,
                 retry: self.retry,
                 max_body: self.max_body,
+                token: token.to_string(),
             }),
         })
     }

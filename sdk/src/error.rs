@@ -266,6 +266,25 @@ impl ApiError {
         self
     }
 
+    fn redact(&mut self, secret: &str) {
+        for text in [&mut self.message, &mut self.body] {
+            redact(text, secret);
+        }
+        for text in [&mut self.code, &mut self.error_id, &mut self.trace_id]
+            .into_iter()
+            .flatten()
+        {
+            redact(text, secret);
+        }
+        for fe in &mut self.field_errors {
+            redact(&mut fe.message, secret);
+            redact(&mut fe.field, secret);
+            if let Some(v) = fe.value.as_mut() {
+                redact(v, secret);
+            }
+        }
+    }
+
     fn line(&self, kind: ErrorKind) -> String {
         let mut s = format!("{}: ", self.provider);
         if self.user_id.is_empty() {
@@ -421,6 +440,16 @@ impl Error {
         }
     }
 
+    /// Replaces `secret` with `<redacted>` in everything kept from an answer.
+    pub(crate) fn redact(&mut self, secret: &str) {
+        if let Error::Network { reason, .. } = self {
+            redact(reason, secret);
+        }
+        if let Some(e) = self.api_error_mut() {
+            e.redact(secret);
+        }
+    }
+
     /// An [`Error::InvalidRequest`].
     pub(crate) fn invalid(provider: Option<Provider>, reason: impl Into<String>) -> Self {
         Error::InvalidRequest {
@@ -458,6 +487,13 @@ pub fn kind_for_status(status: u16) -> ErrorKind {
         429 => ErrorKind::RateLimited,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::UnexpectedResponse,
+    }
+}
+
+/// Replaces every occurrence of `secret` in `text` with `<redacted>`.
+pub(crate) fn redact(text: &mut String, secret: &str) {
+    if !secret.is_empty() && text.contains(secret) {
+        *text = text.replace(secret, "<redacted>");
     }
 }
 

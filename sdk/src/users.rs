@@ -264,7 +264,7 @@ impl Users {
             operation = "reactivate",
             user_id = %req.user_id,
         );
-        async {
+        let result = async {
             let started = Instant::now();
             let deadline = started + inner.deadline;
             let mut backoffs = inner.retry.backoffs();
@@ -348,7 +348,20 @@ impl Users {
             }
         }
         .instrument(span)
-        .await
+        .await;
+        // A provider may echo the token back (in a message or the body): what
+        // the SDK keeps of an answer never carries it.
+        result
+            .map(|mut done| {
+                if let Some(m) = done.message.as_mut() {
+                    crate::error::redact(m, &inner.token);
+                }
+                done
+            })
+            .map_err(|mut e| {
+                e.redact(&inner.token);
+                e
+            })
     }
 }
 

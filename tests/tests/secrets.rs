@@ -1,0 +1,344 @@
+//! The bearer token never shows: not in `Debug` of the client, its builder, its
+//! `Users`, a result or an error; not in `Display` or serde of an error; not in
+//! a panic message; not in tracing output, captured at TRACE level with span
+//! open/close events. The calls fail as a user sees them fail: a 401, a network
+//! error, configuration errors from `build()`, request validation errors. The
+//! same captures show the spans the SDK promises (`userbridge.reactivate`,
+//! `userbridge.attempt`) with their fields.
+
+mod fault_support;
+
+use std::io;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fault_support::*;
+use tracing_subscriber::fmt::format::FmtSpan;
+use userbridge::{Client, ClientBuilder, Error, ErrorKind, Provider, Reactivated};
+use wiremock::MockServer;
+
+/// The token of this suite: distinctive, so any leak is found.
+const SECRET: &str = "tok-SECRET-4f9a";
+
+/// A shared buffer the tracing subscriber writes into.
+#[derive(Clone, Default)]
+struct Buf(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Buf {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs `f` on a current-thread runtime with a TRACE-level fmt subscriber as the
+/// thread's default; returns its result and everything that was logged.
+fn traced<T>(f: impl FnOnce(&tokio::runtime::Runtime) -> T) -> (T, String) {
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let out = tracing::subscriber::with_default(subscriber, || f(&rt));
+    let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    (out, text)
+}
+
+/// Asserts that no text contains the token (nor its distinctive part).
+fn assert_no_token(p: Option<Provider>, texts: &[(&str, String)]) {
+    for (what, text) in texts {
+        assert!(
+            !text.contains(SECRET) && !text.contains("SECRET-4f9a"),
+            "{p:?}: the token appears in {what}: {text}"
+        );
+    }
+}
+
+/// Every text a user might print of an error: Display, Debug (both forms),
+/// serde, the `ApiError`'s Debug and serde, the source chain, and the message
+/// of a panic from `unwrap()` on it.
+fn error_texts(e: Error) -> Vec<(&'static str, String)> {
+    let mut texts = vec![
+        ("the error's Display", e.to_string()),
+        ("the error's Debug", format!("{e:?}")),
+        ("the error's pretty Debug", format!("{e:#?}")),
+        ("the error's serde", serde_json::to_string(&e).unwrap()),
+        ("the error kind", format!("{} {:?}", e.kind(), e.kind())),
+    ];
+    if let Some(api) = e.api_error() {
+        texts.push(("the ApiError's Debug", format!("{api:#?}")));
+        texts.push(("the ApiError's serde", serde_json::to_string(api).unwrap()));
+        texts.push(("the kept body", api.body.clone()));
+        texts.push(("the message", api.message.clone()));
+    }
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        texts.push(("an error source", format!("{s} {s:?}")));
+        source = s.source();
+    }
+    texts.push((
+        "the panic message of unwrap()",
+        unwrap_panic_message(Err(e)),
+    ));
+    texts
+}
+
+/// What `result.unwrap()` panics with.
+fn unwrap_panic_message(result: Result<Reactivated, Error>) -> String {
+    let panic = catch_unwind(AssertUnwindSafe(|| result.unwrap())).unwrap_err();
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default();
+    assert!(!message.is_empty());
+    message
+}
+
+fn client_texts(builder: &ClientBuilder, client: &Client) -> Vec<(&'static str, String)> {
+    vec![
+        ("the builder's Debug", format!("{builder:?}")),
+        ("the builder's pretty Debug", format!("{builder:#?}")),
+        ("the client's Debug", format!("{client:?}")),
+        ("the client's pretty Debug", format!("{client:#?}")),
+        ("Users' Debug", format!("{:?}", client.users())),
+    ]
+}
+
+/// The spans and their fields, as the fmt subscriber writes them.
+fn assert_spans(p: Provider, log: &str, status: Option<u16>, attempts: u32) {
+    assert!(!log.is_empty(), "{p}: no tracing output");
+    assert!(log.contains("userbridge.reactivate"), "{p}: {log}");
+    assert!(log.contains("userbridge.attempt"), "{p}: {log}");
+    assert!(
+        log.contains(&format!("user_id={}", user_id(p))),
+        "{p}: {log}"
+    );
+    assert!(log.contains("operation=\"reactivate\"") || log.contains("operation=reactivate"));
+    assert!(log.contains(&format!("attempt={attempts}")), "{p}: {log}");
+    assert!(
+        !log.contains(&format!("attempt={}", attempts + 1)),
+        "{p}: {log}"
+    );
+    if let Some(status) = status {
+        assert!(log.contains(&format!("status={status}")), "{p}: {log}");
+    }
+    assert!(log.contains("duration_ms="), "{p}: {log}");
+}
+
+#[test]
+fn unauthenticated_call_leaks_no_token() {
+    for p in Provider::ALL {
+        let ((builder, client, result, auth), log) = traced(|rt| {
+            rt.block_on(async {
+                let server = MockServer::start().await;
+                answer_always(&server, p, json(401, &unauthenticated_example(p))).await;
+                let builder = builder_with_token(p, &server.uri(), SECRET);
+                let client = builder.clone().build().unwrap();
+                let result = client.users().reactivate(user_id(p)).await;
+                let requests = server.received_requests().await.unwrap();
+                assert_eq!(requests.len(), 1);
+                let auth = requests[0]
+                    .headers
+                    .get("authorization")
+                    .map(|v| v.to_str().unwrap().to_string());
+                (builder, client, result, auth)
+            })
+        });
+        // The token was really used: its absence below means something.
+        assert_eq!(auth.as_deref(), Some(format!("Bearer {SECRET}").as_str()));
+        let e = result.expect_err("a 401 is an error");
+        assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{p}: {e:?}");
+
+        let mut texts = client_texts(&builder, &client);
+        texts.extend(error_texts(e));
+        texts.push(("the tracing output", log.clone()));
+        assert_no_token(Some(p), &texts);
+        assert_spans(p, &log, Some(401), 1);
+    }
+}
+
+#[test]
+fn network_error_leaks_no_token() {
+    for p in Provider::ALL {
+        let root = format!("http://127.0.0.1:{}", refused_port());
+        let builder = builder_with_token(p, &root, SECRET).retry_policy(fast_retry(2));
+        let client = builder.clone().build().unwrap();
+        let (result, log) = traced(|rt| rt.block_on(client.users().reactivate(user_id(p))));
+        let e = result.expect_err("nothing listens");
+        assert_eq!(e.kind(), ErrorKind::Network, "{p}: {e:?}");
+        assert_eq!(e.attempts(), 2);
+
+        let mut texts = client_texts(&builder, &client);
+        texts.extend(error_texts(e));
+        texts.push(("the tracing output", log.clone()));
+        assert_no_token(Some(p), &texts);
+        assert_spans(p, &log, None, 2);
+    }
+}
+
+#[test]
+fn timeout_leaks_no_token() {
+    let p = Provider::ZitadelV2;
+    let ((builder, client, result), log) = traced(|rt| {
+        rt.block_on(async {
+            let server = MockServer::start().await;
+            let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
+            answer_always(&server, p, slow).await;
+            let builder =
+                builder_with_token(p, &server.uri(), SECRET).timeout(Duration::from_millis(100));
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate(user_id(p)).await;
+            (builder, client, result)
+        })
+    });
+    let e = result.expect_err("times out");
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+    let mut texts = client_texts(&builder, &client);
+    texts.extend(error_texts(e));
+    texts.push(("the tracing output", log.clone()));
+    assert_no_token(Some(p), &texts);
+    assert_spans(p, &log, None, 1);
+}
+
+#[test]
+fn successful_call_leaks_no_token() {
+    for p in Provider::ALL {
+        let ((builder, client, done), log) = traced(|rt| {
+            rt.block_on(async {
+                let server = MockServer::start().await;
+                answer_always(&server, p, json(200, &success_example(p))).await;
+                let builder = builder_with_token(p, &server.uri(), SECRET);
+                let client = builder.clone().build().unwrap();
+                let done = client.users().reactivate(user_id(p)).await.unwrap();
+                (builder, client, done)
+            })
+        });
+        let mut texts = client_texts(&builder, &client);
+        texts.push(("the result's Debug", format!("{done:#?}")));
+        texts.push(("the result's serde", serde_json::to_string(&done).unwrap()));
+        texts.push(("the tracing output", log.clone()));
+        assert_no_token(Some(p), &texts);
+        assert_spans(p, &log, None, 1);
+    }
+}
+
+#[test]
+fn configuration_errors_leak_no_token() {
+    let with_token = |p: Provider, token: &str| {
+        let b = Client::builder(p).bearer_token(token);
+        if p == Provider::Aitronos {
+            b.organization(ORG)
+        } else {
+            b
+        }
+    };
+    let cases: Vec<(&str, Provider, ClientBuilder)> = vec![
+        (
+            "plain http to a non-loopback host",
+            Provider::ZitadelV2,
+            with_token(Provider::ZitadelV2, SECRET).base_url("http://idp.example.com"),
+        ),
+        (
+            "no base URL where one is required",
+            Provider::Nethesis,
+            with_token(Provider::Nethesis, SECRET),
+        ),
+        (
+            "a base URL that is not a URL",
+            Provider::ZitadelV1,
+            with_token(Provider::ZitadelV1, SECRET).base_url("not a url"),
+        ),
+        (
+            "a token with a line break",
+            Provider::Flashback,
+            with_token(Provider::Flashback, &format!("{SECRET}\r\nX-Injected: 1")),
+        ),
+        (
+            "a token with a control character",
+            Provider::Aitronos,
+            with_token(Provider::Aitronos, &format!("{SECRET}\u{7f}")),
+        ),
+        (
+            "a zero timeout",
+            Provider::Flashback,
+            with_token(Provider::Flashback, SECRET).timeout(Duration::ZERO),
+        ),
+        (
+            "an invalid organization",
+            Provider::ZitadelV1,
+            with_token(Provider::ZitadelV1, SECRET)
+                .base_url("https://idp.example.com")
+                .organization("bad\u{0}org"),
+        ),
+    ];
+    for (what, p, builder) in cases {
+        let (result, log) = traced(|_| builder.clone().build());
+        let e = result.expect_err(what);
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{what}: {e:?}");
+        assert_eq!(e.attempts(), 0);
+        let mut texts = vec![
+            ("the builder's Debug", format!("{builder:?}")),
+            ("the builder's pretty Debug", format!("{builder:#?}")),
+            ("the tracing output", log),
+        ];
+        texts.extend(error_texts(e));
+        assert_no_token(Some(p), &texts);
+    }
+
+    // Rejected before sending: Aitronos' id rules.
+    let p = Provider::Aitronos;
+    let builder = with_token(p, SECRET);
+    let client = builder.clone().build().unwrap();
+    let (result, log) = traced(|rt| rt.block_on(client.users().reactivate("not-a-usr-id")));
+    let e = result.expect_err("Aitronos ids are usr_*");
+    assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e:?}");
+    let mut texts = client_texts(&builder, &client);
+    texts.extend(error_texts(e));
+    texts.push(("the tracing output", log));
+    assert_no_token(Some(p), &texts);
+}
+
+/// Some servers echo a rejected credential in their error message
+/// (`invalid token: <token>`). The SDK knows its token and must not carry it
+/// into the error it returns: not in the message, the kept body, `Display`,
+/// `Debug` or serde.
+#[test]
+fn token_echoed_by_the_provider_is_not_repeated() {
+    for p in Provider::ALL {
+        let mut body = unauthenticated_example(p);
+        let echo = format!("invalid token: Bearer {SECRET}");
+        match body.pointer_mut("/error/message") {
+            Some(m) => *m = echo.clone().into(),
+            None => body["message"] = echo.clone().into(),
+        }
+        let ((builder, client, result), log) = traced(|rt| {
+            rt.block_on(async {
+                let server = MockServer::start().await;
+                answer_always(&server, p, json(401, &body)).await;
+                let builder = builder_with_token(p, &server.uri(), SECRET);
+                let client = builder.clone().build().unwrap();
+                let result = client.users().reactivate(user_id(p)).await;
+                (builder, client, result)
+            })
+        });
+        let e = result.expect_err("a 401 is an error");
+        assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{p}: {e:?}");
+        let mut texts = client_texts(&builder, &client);
+        texts.extend(error_texts(e));
+        texts.push(("the tracing output", log));
+        assert_no_token(Some(p), &texts);
+    }
+}
