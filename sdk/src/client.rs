@@ -32,6 +32,30 @@ pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// # Ok(())
 /// # }
 /// ```
+///
+/// Runnable, against the embedded simulator (feature `mock`):
+///
+#[cfg_attr(feature = "mock", doc = "```")]
+#[cfg_attr(not(feature = "mock"), doc = "```ignore")]
+/// use userbridge::mock::{Simulator, UserState};
+/// use userbridge::{Client, Provider};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sim = Simulator::start(Provider::Flashback).await;
+/// let id = "550e8400-e29b-41d4-a716-446655440000";
+/// sim.add_user(id, sim.organization(), UserState::Deactivated);
+///
+/// let client = Client::builder(Provider::Flashback)
+///     .base_url(sim.base_url())
+///     .bearer_token(sim.token())
+///     .build()?;
+/// assert_eq!(client.provider(), Provider::Flashback);
+/// let done = client.users().reactivate(id).await?;
+/// assert_eq!(done.message(), Some("User activated successfully"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,

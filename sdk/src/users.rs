@@ -230,6 +230,38 @@ impl Users {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// Runnable, against the embedded Aitronos simulator (feature `mock`):
+    ///
+    #[cfg_attr(feature = "mock", doc = "```")]
+    #[cfg_attr(not(feature = "mock"), doc = "```ignore")]
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(Provider::Aitronos).await;
+    /// sim.add_user("usr_abc123", sim.organization(), UserState::Deactivated);
+    /// let client = Client::builder(Provider::Aitronos)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .organization(sim.organization())
+    ///     .build()?;
+    ///
+    /// let done = client.users().reactivate("usr_abc123").await?;
+    /// assert_eq!(done.user().map(|u| u.account_state.as_str()), Some("active"));
+    ///
+    /// let again = client.users().reactivate("usr_abc123").await.unwrap_err();
+    /// assert_eq!(again.kind(), ErrorKind::NotDeactivated);
+    /// assert_eq!(again.status(), Some(422));
+    ///
+    /// // Invalid input is rejected before anything is sent.
+    /// let bad = client.users().reactivate("  ").await.unwrap_err();
+    /// assert_eq!(bad.kind(), ErrorKind::InvalidRequest);
+    /// assert_eq!(sim.requests().len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn reactivate(
         &self,
         req: impl Into<ReactivateRequest>,
