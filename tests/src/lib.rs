@@ -1,11 +1,14 @@
 //! Shared support for the userbridge mock-server suite.
 //!
-//! - per-provider facts: how to build a client against a [`MockServer`], the
-//!   request the provider must see ([`method`], [`expected_path`]);
-//! - every documented response example, read from `openapi/<spec>.yaml`
-//!   ([`documented_examples`]), the HTTP status it is served with
-//!   ([`served_status`]), and extra cases the specs describe only in prose
-//!   ([`extra_cases`]);
+//! - per-provider facts: the sample user, organization and token, how to build
+//!   a client against a [`MockServer`], the request the provider must see
+//!   ([`method`], [`expected_path`], [`path_template`]);
+//! - reading `openapi/*.yaml` ([`spec`], [`spec_files`], [`operations`],
+//!   [`media_examples`]): every documented response example
+//!   ([`documented_examples`], [`spec_example`]), the HTTP status it is served
+//!   with ([`served_status`], [`status_for_key`]), the answers other suites
+//!   serve per provider ([`success_example`], [`not_deactivated_example`], ...),
+//!   and extra cases the specs describe only in prose ([`extra_cases`]);
 //! - the expected outcome of a response, written from the error-mapping table of
 //!   ARCHITECTURE.md ([`expected_outcome`]): this is the specification under
 //!   test, so it never calls SDK internals;
@@ -14,7 +17,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -75,6 +78,19 @@ pub fn method(p: Provider) -> &'static str {
     }
 }
 
+/// The path template of the provider's reactivate operation in its spec
+/// (relative to the spec's server URL: My Nethesis' lacks the `/api` prefix).
+pub fn path_template(p: Provider) -> &'static str {
+    match p {
+        Provider::Aitronos => "/v1/organizations/{organization_id}/users/{user_id}/reactivate",
+        Provider::Flashback => "/organization/users/{userId}/activate",
+        Provider::ZitadelV1 => "/management/v1/users/{id}/_reactivate",
+        Provider::ZitadelV2 => "/v2/users/{userId}/reactivate",
+        Provider::Nethesis => "/users/{id}/reactivate",
+        other => panic!("no path known for {other:?}"),
+    }
+}
+
 /// The exact raw path the server must see, for an already percent-encoded user
 /// id segment (`org` is used by Aitronos only).
 pub fn expected_path(p: Provider, org: &str, encoded_user: &str) -> String {
@@ -88,6 +104,25 @@ pub fn expected_path(p: Provider, org: &str, encoded_user: &str) -> String {
         Provider::Nethesis => format!("/api/users/{encoded_user}/reactivate"),
         other => panic!("no path known for {other:?}"),
     }
+}
+
+/// The path a call for [`sample_user_id`] (organization [`ORG`]) reaches.
+pub fn sample_path(p: Provider) -> String {
+    expected_path(p, ORG, sample_user_id(p))
+}
+
+/// The client organization the suites configure: [`ORG`] for Aitronos (which
+/// needs one), none for the others.
+pub fn organization(p: Provider) -> Option<&'static str> {
+    (p == Provider::Aitronos).then_some(ORG)
+}
+
+/// Retries with waits of a few milliseconds.
+pub fn fast_retry(attempts: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_attempts(attempts)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5))
 }
 
 /// Every provider the suite covers.
@@ -122,6 +157,28 @@ pub struct Config {
     pub retry: RetryPolicy,
 }
 
+/// Applies a [`Config`] through a builder's own methods (the async and the
+/// blocking builders have the same methods, but no common trait).
+macro_rules! configure {
+    ($cfg:expr, $builder:expr) => {{
+        let cfg: &Config = $cfg;
+        let mut b = $builder.retry_policy(cfg.retry.clone());
+        if let Some(u) = &cfg.base_url {
+            b = b.base_url(u);
+        }
+        if let Some(t) = &cfg.token {
+            b = b.bearer_token(t.clone());
+        }
+        if let Some(o) = &cfg.organization {
+            b = b.organization(o.clone());
+        }
+        if let Some(t) = cfg.timeout {
+            b = b.timeout(t);
+        }
+        b
+    }};
+}
+
 impl Config {
     /// A client for `p` against the mock server at `uri`: its base URL, the test
     /// token, organization `org_xyz789` for Aitronos (none for the others), and
@@ -131,7 +188,7 @@ impl Config {
             provider: p,
             base_url: Some(base_url(p, uri)),
             token: Some(TOKEN.to_string()),
-            organization: (p == Provider::Aitronos).then(|| ORG.to_string()),
+            organization: organization(p).map(str::to_string),
             timeout: Some(Duration::from_secs(10)),
             retry: RetryPolicy::none(),
         }
@@ -145,39 +202,12 @@ impl Config {
 
     /// The async builder, configured.
     pub fn async_builder(&self) -> userbridge::ClientBuilder {
-        let mut b = userbridge::Client::builder(self.provider).retry_policy(self.retry.clone());
-        if let Some(u) = &self.base_url {
-            b = b.base_url(u);
-        }
-        if let Some(t) = &self.token {
-            b = b.bearer_token(t.clone());
-        }
-        if let Some(o) = &self.organization {
-            b = b.organization(o.clone());
-        }
-        if let Some(t) = self.timeout {
-            b = b.timeout(t);
-        }
-        b
+        configure!(self, userbridge::Client::builder(self.provider))
     }
 
     /// The blocking builder, configured through its own methods.
     pub fn blocking_builder(&self) -> userbridge_blocking::ClientBuilder {
-        let mut b =
-            userbridge_blocking::Client::builder(self.provider).retry_policy(self.retry.clone());
-        if let Some(u) = &self.base_url {
-            b = b.base_url(u);
-        }
-        if let Some(t) = &self.token {
-            b = b.bearer_token(t.clone());
-        }
-        if let Some(o) = &self.organization {
-            b = b.organization(o.clone());
-        }
-        if let Some(t) = self.timeout {
-            b = b.timeout(t);
-        }
-        b
+        configure!(self, userbridge_blocking::Client::builder(self.provider))
     }
 }
 
@@ -297,7 +327,8 @@ impl Answer {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    fn template(&self) -> ResponseTemplate {
+    /// The answer as a wiremock response.
+    pub fn template(&self) -> ResponseTemplate {
         let mut t = ResponseTemplate::new(self.status);
         for (k, v) in &self.headers {
             t = t.insert_header(k.as_str(), v.as_str());
@@ -306,10 +337,17 @@ impl Answer {
     }
 }
 
-/// Answers every request to `server` with `answer`.
+/// Answers every request to `server` with `answer`, from inside a runtime.
+pub async fn mount(server: &MockServer, answer: &Answer) {
+    Mock::given(any())
+        .respond_with(answer.template())
+        .mount(server)
+        .await;
+}
+
+/// Answers every request to `server` with `answer` (outside a runtime).
 pub fn serve(server: &MockServer, answer: &Answer) {
-    let t = answer.template();
-    runtime().block_on(Mock::given(any()).respond_with(t).mount(server));
+    runtime().block_on(mount(server, answer));
 }
 
 /// Every request the server received.
@@ -343,10 +381,25 @@ pub struct Example {
     pub body: Value,
 }
 
+/// The `openapi/` directory of the workspace.
+pub fn openapi_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../openapi")
+}
+
 fn spec_path(p: Provider) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../openapi")
-        .join(spec_file(p))
+    openapi_dir().join(spec_file(p))
+}
+
+/// Every spec in `openapi/` (`*.yaml`, `*.yml`), sorted.
+pub fn spec_files() -> Vec<PathBuf> {
+    let dir = openapi_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    files
 }
 
 fn yaml_to_json(v: serde_yaml::Value) -> Value {
@@ -382,41 +435,97 @@ fn yaml_to_json(v: serde_yaml::Value) -> Value {
     }
 }
 
-/// The spec of `p` as JSON.
-pub fn spec(p: Provider) -> Value {
-    let path = spec_path(p);
-    let text = std::fs::read_to_string(&path)
+/// The spec at `path` as JSON.
+pub fn read_spec(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let yaml: serde_yaml::Value =
         serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     yaml_to_json(yaml)
 }
 
+/// The spec of `p` as JSON.
+pub fn spec(p: Provider) -> Value {
+    read_spec(&spec_path(p))
+}
+
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// The responses object of every operation of `p`'s spec.
-fn responses(p: Provider) -> Vec<BTreeMap<String, Value>> {
-    let spec = spec(p);
-    let paths = spec["paths"].as_object().expect("spec has paths");
+/// One operation of a spec.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Its path template (`/v2/users/{userId}/reactivate`).
+    pub path: String,
+    /// Its method, lower case as in the spec (`post`).
+    pub method: &'static str,
+    /// The operation object.
+    pub op: Value,
+}
+
+/// Every operation of the spec `doc`, in path order.
+pub fn operations(doc: &Value) -> Vec<Operation> {
+    let paths = doc["paths"].as_object().expect("spec has paths");
     let mut out = Vec::new();
-    for item in paths.values() {
-        for m in METHODS {
-            if let Some(op) = item.get(m) {
-                let r = op["responses"]
-                    .as_object()
-                    .expect("operation has responses");
-                out.push(r.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(method) {
+                out.push(Operation {
+                    path: path.clone(),
+                    method,
+                    op: op.clone(),
+                });
             }
         }
     }
     out
 }
 
+/// `v`, or what its local `$ref` (`#/components/...`) points to in `doc`.
+pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc
+            .pointer(r.trim_start_matches('#'))
+            .unwrap_or_else(|| panic!("unresolvable $ref {r}")),
+        None => v,
+    }
+}
+
+/// Every example of a media type object of `doc`: `example` (named
+/// `example`), and each `examples.<name>.value`.
+pub fn media_examples(doc: &Value, media: &Value) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    if let Some(example) = media.get("example") {
+        out.push(("example".to_string(), example.clone()));
+    }
+    if let Some(named) = media.get("examples").and_then(Value::as_object) {
+        for (name, example) in named {
+            let value = resolve(doc, example)
+                .get("value")
+                .unwrap_or_else(|| panic!("example `{name}` has no inline `value`"));
+            out.push((name.clone(), value.clone()));
+        }
+    }
+    out
+}
+
+/// The responses object of every operation of the spec `doc`.
+fn responses(doc: &Value) -> Vec<BTreeMap<String, Value>> {
+    operations(doc)
+        .into_iter()
+        .map(|o| {
+            let r = o.op["responses"]
+                .as_object()
+                .expect("operation has responses");
+            r.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        })
+        .collect()
+}
+
 /// The response keys the spec of `p` documents (`200`, `5XX`, `default`, ...).
 pub fn status_keys(p: Provider) -> Vec<String> {
-    let mut keys: Vec<String> = responses(p)
+    let mut keys: Vec<String> = responses(&spec(p))
         .into_iter()
         .flat_map(|r| r.into_keys())
         .collect();
@@ -441,8 +550,9 @@ pub fn is_documented(p: Provider, status: u16) -> bool {
 /// `examples.<name>.value` of every JSON response. A JSON response without any
 /// example fails loudly (it would silently be an untested response).
 pub fn documented_examples(p: Provider) -> Vec<Example> {
+    let doc = spec(p);
     let mut out = Vec::new();
-    for responses in responses(p) {
+    for responses in responses(&doc) {
         for (key, resp) in responses {
             assert!(
                 resp.get("$ref").is_none(),
@@ -455,41 +565,63 @@ pub fn documented_examples(p: Provider) -> Vec<Example> {
                 if !media.contains("json") {
                     continue;
                 }
-                let before = out.len();
-                if let Some(ex) = c.get("example") {
-                    out.push(Example {
-                        provider: p,
-                        status_key: key.clone(),
-                        name: "example".into(),
-                        body: ex.clone(),
-                    });
+                for (name, ex) in c
+                    .get("examples")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    assert!(
+                        ex.get("$ref").is_none(),
+                        "{p:?} {key} {name}: example $ref not supported by the loader"
+                    );
                 }
-                if let Some(exs) = c.get("examples").and_then(Value::as_object) {
-                    for (name, ex) in exs {
-                        assert!(
-                            ex.get("$ref").is_none(),
-                            "{p:?} {key} {name}: example $ref not supported by the loader"
-                        );
-                        let value = ex
-                            .get("value")
-                            .unwrap_or_else(|| panic!("{p:?} {key} {name}: example has no value"));
-                        out.push(Example {
-                            provider: p,
-                            status_key: key.clone(),
-                            name: name.clone(),
-                            body: value.clone(),
-                        });
-                    }
-                }
+                let examples = media_examples(&doc, c);
                 assert!(
-                    out.len() > before,
+                    !examples.is_empty(),
                     "{p:?} response {key} ({media}) has no example: it would go untested"
                 );
+                out.extend(examples.into_iter().map(|(name, body)| Example {
+                    provider: p,
+                    status_key: key.clone(),
+                    name,
+                    body,
+                }));
             }
         }
     }
     assert!(!out.is_empty(), "{p:?}: no documented examples found");
     out
+}
+
+/// The named example of response `status` (`"200"`, `"422"`, `"default"`, ...)
+/// in `p`'s spec, asserting the spec's shape on the way: one path, the
+/// documented template ([`path_template`]), one operation, the provider's
+/// [`method`].
+pub fn spec_example(p: Provider, status: &str, name: &str) -> Value {
+    let file = spec_file(p);
+    let doc = spec(p);
+    let paths = doc["paths"].as_object().expect("paths");
+    assert_eq!(paths.len(), 1, "{file}: one path expected");
+    let item = paths
+        .get(path_template(p))
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| panic!("{file}: no path {}", path_template(p)));
+    assert_eq!(item.len(), 1, "{file}: one operation expected");
+    let op = &item[&method(p).to_ascii_lowercase()];
+    op["responses"][status]["content"]["application/json"]["examples"][name]
+        .get("value")
+        .filter(|v| !v.is_null())
+        .unwrap_or_else(|| panic!("{file}: no example {status}/{name}"))
+        .clone()
+}
+
+/// The first documented example of response `key` of `p`.
+pub fn first_example(p: Provider, key: &str) -> Example {
+    documented_examples(p)
+        .into_iter()
+        .find(|e| e.status_key == key)
+        .unwrap_or_else(|| panic!("{p:?} documents no {key}"))
 }
 
 /// A gRPC code from a Zitadel body's `code`: an integer or a lower-case name.
@@ -531,29 +663,104 @@ pub fn grpc_http_status(code: u16) -> Option<u16> {
     })
 }
 
-/// The HTTP status an example is served with: its key, `5XX` -> 500,
-/// `4XX` -> 400, `default` -> from the body's gRPC code (Zitadel).
-pub fn served_status(ex: &Example) -> u16 {
-    match ex.status_key.as_str() {
-        "5XX" => 500,
-        "4XX" => 400,
+/// The HTTP status to serve an example of the response documented under `key`
+/// with: the key itself, `NXX` -> `N00`, `default` -> from the body's gRPC code
+/// (Zitadel). `what` names the example in failure messages.
+pub fn status_for_key(what: &str, key: &str, body: &Value) -> u16 {
+    match key {
         "default" => {
-            let code = grpc_code(&ex.body["code"]).unwrap_or_else(|| {
-                panic!(
-                    "{:?} default example {}: no known gRPC code to serve it with",
-                    ex.provider, ex.name
-                )
-            });
-            grpc_http_status(code).unwrap_or_else(|| {
-                panic!(
-                    "{:?} default example {}: gRPC code {code} has no HTTP status in the table",
-                    ex.provider, ex.name
-                )
-            })
+            let code = body.get("code").unwrap_or(&Value::Null);
+            grpc_code(code)
+                .and_then(grpc_http_status)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{what}: cannot tell the HTTP status of a `default` example with \
+                         code {code}: not a gRPC code of the table"
+                    )
+                })
         }
-        k => k
+        "1XX" => 100,
+        "2XX" => 200,
+        "3XX" => 300,
+        "4XX" => 400,
+        "5XX" => 500,
+        other => other
             .parse()
-            .unwrap_or_else(|_| panic!("{:?}: unsupported response key {k}", ex.provider)),
+            .unwrap_or_else(|_| panic!("{what}: unsupported response key `{other}`")),
+    }
+}
+
+/// The HTTP status an example is served with ([`status_for_key`]).
+pub fn served_status(ex: &Example) -> u16 {
+    status_for_key(
+        &format!("{:?} example {}", ex.provider, ex.name),
+        &ex.status_key,
+        &ex.body,
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Per-provider answers, from the specs where they document one
+// ---------------------------------------------------------------------------
+
+/// The spec's success example.
+pub fn success_example(p: Provider) -> Value {
+    match p {
+        Provider::Flashback => spec_example(p, "200", "activated"),
+        _ => spec_example(p, "200", "reactivated"),
+    }
+}
+
+/// The spec's "user is not deactivated" answer: (status, body).
+pub fn not_deactivated_example(p: Provider) -> (u16, Value) {
+    match p {
+        Provider::Aitronos => (422, spec_example(p, "422", "userNotDeactivated")),
+        Provider::Flashback => (400, spec_example(p, "400", "userNotDeleted")),
+        Provider::ZitadelV1 | Provider::ZitadelV2 => {
+            (400, spec_example(p, "default", "notInactive"))
+        }
+        Provider::Nethesis => (400, spec_example(p, "400", "notSuspended")),
+        other => panic!("no example for {other:?}"),
+    }
+}
+
+/// The spec's 401 example where there is one; Flashback documents none, so its
+/// envelope `{success, message}` is used.
+pub fn unauthenticated_example(p: Provider) -> Value {
+    match p {
+        Provider::Aitronos => spec_example(p, "401", "unauthorized"),
+        Provider::ZitadelV1 | Provider::ZitadelV2 => spec_example(p, "default", "unauthenticated"),
+        Provider::Nethesis => spec_example(p, "401", "invalidToken"),
+        _ => json!({"success": false, "message": "Unauthorized"}),
+    }
+}
+
+/// A 5xx body in the provider's error shape: the spec's example where it has one
+/// (Aitronos `5XX`, Flashback `500`), else the documented envelope.
+pub fn server_error_body(p: Provider, status: u16) -> Value {
+    match p {
+        Provider::Aitronos => spec_example(p, "5XX", "internalError"),
+        Provider::Flashback => spec_example(p, "500", "internalError"),
+        // gRPC 14 Unavailable is answered as 503, 13 Internal as 500.
+        Provider::ZitadelV1 | Provider::ZitadelV2 => zitadel_body(
+            json!(if status == 503 { 14 } else { 13 }),
+            "upstream failure",
+            None,
+        ),
+        _ => json!({"code": status, "message": "internal server error", "data": null}),
+    }
+}
+
+/// A 429 body in the provider's error shape (Aitronos: the spec's example; the
+/// others document no rate limiting, so their envelope is used).
+pub fn rate_limited_body(p: Provider) -> Value {
+    match p {
+        Provider::Aitronos => spec_example(p, "429", "rateLimited"),
+        Provider::Flashback => json!({"success": false, "message": "Too many requests"}),
+        Provider::ZitadelV1 | Provider::ZitadelV2 => {
+            zitadel_body(json!(8), "resource exhausted", None)
+        }
+        _ => json!({"code": 429, "message": "too many requests", "data": null}),
     }
 }
 
@@ -678,19 +885,11 @@ pub fn extra_cases(p: Provider) -> Vec<Case> {
             ));
         }
         Provider::Aitronos => {
-            let rate = documented_examples(p)
-                .into_iter()
-                .find(|e| e.status_key == "429")
-                .expect("Aitronos documents a 429");
             out.push(case(
                 "429 rateLimited with Retry-After: 7",
-                Answer::json(429, &rate.body).header("retry-after", "7"),
+                Answer::json(429, &first_example(p, "429").body).header("retry-after", "7"),
             ));
-            let not_deactivated = documented_examples(p)
-                .into_iter()
-                .find(|e| e.status_key == "422")
-                .expect("Aitronos documents a 422");
-            let mut body = not_deactivated.body.clone();
+            let mut body = first_example(p, "422").body;
             body["error"]
                 .as_object_mut()
                 .expect("error object")
@@ -703,25 +902,17 @@ pub fn extra_cases(p: Provider) -> Vec<Case> {
         Provider::Flashback => {
             out.push(case(
                 "429 with Retry-After: 7 (undocumented)",
-                Answer::json(
-                    429,
-                    &json!({"success": false, "message": "Too many requests"}),
-                )
-                .header("retry-after", "7"),
+                Answer::json(429, &rate_limited_body(p)).header("retry-after", "7"),
             ));
             out.push(case(
                 "401 (undocumented)",
-                Answer::json(401, &json!({"success": false, "message": "Unauthorized"})),
+                Answer::json(401, &unauthenticated_example(p)),
             ));
         }
         Provider::Nethesis => {
             out.push(case(
                 "429 with Retry-After: 7 (undocumented)",
-                Answer::json(
-                    429,
-                    &json!({"code": 429, "message": "too many requests", "data": null}),
-                )
-                .header("retry-after", "7"),
+                Answer::json(429, &rate_limited_body(p)).header("retry-after", "7"),
             ));
             out.push(case(
                 "500 failed to reactivate user (backend, undocumented)",
@@ -1442,12 +1633,13 @@ pub struct CaseRun {
 /// Serves `case` on a fresh mock server, makes the call through `runner`,
 /// checks the one request the server saw (method, path) and the outcome.
 pub fn run_case(runner: &dyn Runner, case: &Case) -> CaseRun {
-    let server = start_server();
-    serve(&server, &case.answer);
-    let cfg = Config::for_server(case.provider, &server.uri());
-    let result = runner.reactivate(&cfg, ReactivateRequest::new(case.user_id.as_str()));
+    let (result, reqs) = call_with(
+        runner,
+        case.provider,
+        &case.answer,
+        ReactivateRequest::new(case.user_id.as_str()),
+    );
     let mut problems = Vec::new();
-    let reqs = received(&server);
     if reqs.len() != 1 {
         problems.push(format!("server saw {} requests, expected 1", reqs.len()));
     }
@@ -1531,28 +1723,36 @@ pub fn example(p: Provider, key: &str, name: &str) -> Example {
         .unwrap_or_else(|| panic!("{p:?} has no documented example {key} {name}"))
 }
 
-/// Serves `answer` and calls `user` through `runner` with the default
-/// configuration; returns the outcome and the requests seen.
+/// Serves `answer` on a fresh mock server and makes the call `req` through
+/// `runner`, with [`Config::for_server`] adjusted by `configure`; returns the
+/// outcome and the requests the server saw.
+pub fn call_configured(
+    runner: &dyn Runner,
+    p: Provider,
+    answer: &Answer,
+    configure: impl FnOnce(Config) -> Config,
+    req: ReactivateRequest,
+) -> (Result<Reactivated, Error>, Vec<wiremock::Request>) {
+    let server = start_server();
+    serve(&server, answer);
+    let cfg = configure(Config::for_server(p, &server.uri()));
+    let result = runner.reactivate(&cfg, req);
+    (result, received(&server))
+}
+
+/// [`call_configured`] with the default configuration.
 pub fn call_with(
     runner: &dyn Runner,
     p: Provider,
     answer: &Answer,
     req: ReactivateRequest,
 ) -> (Result<Reactivated, Error>, Vec<wiremock::Request>) {
-    let server = start_server();
-    serve(&server, answer);
-    let cfg = Config::for_server(p, &server.uri());
-    let result = runner.reactivate(&cfg, req);
-    (result, received(&server))
+    call_configured(runner, p, answer, |cfg| cfg, req)
 }
 
 /// The first documented 200 example of `p`, as an answer.
 pub fn success_answer(p: Provider) -> Answer {
-    let ex = documented_examples(p)
-        .into_iter()
-        .find(|e| e.status_key == "200")
-        .unwrap_or_else(|| panic!("{p:?} documents no 200"));
-    Answer::json(200, &ex.body)
+    Answer::json(200, &first_example(p, "200").body)
 }
 
 /// Spot checks of the mapping's key rules with literal values (so a mistake
@@ -1679,4 +1879,32 @@ pub fn spot_checks(runner: &dyn Runner) {
     assert_eq!(done.message(), Some("User activated successfully"));
     let done = ok(Provider::Nethesis, "200", "fromBackend");
     assert_eq!(done.message(), Some("user reactivated successfully"));
+}
+
+/// The case-table tests of one [`Runner`]: every provider's documented and
+/// extra cases ([`run_provider`]) and the [`spot_checks`], one `#[test]` each
+/// (`aitronos_cases`, ..., `key_rules_with_literal_values`), so the async and
+/// blocking suites run the same table.
+#[macro_export]
+macro_rules! runner_case_tests {
+    ($runner:expr) => {
+        $crate::runner_case_tests!(@provider $runner;
+            aitronos_cases: Aitronos,
+            flashback_cases: Flashback,
+            zitadel_v1_cases: ZitadelV1,
+            zitadel_v2_cases: ZitadelV2,
+            nethesis_cases: Nethesis,
+        );
+
+        #[test]
+        fn key_rules_with_literal_values() {
+            $crate::spot_checks(&$runner);
+        }
+    };
+    (@provider $runner:expr; $($name:ident: $provider:ident,)*) => {$(
+        #[test]
+        fn $name() {
+            $crate::run_provider(&$runner, $crate::Provider::$provider);
+        }
+    )*};
 }

@@ -70,12 +70,7 @@ fn check_answer(i: u64, id: &str, result: Result<Reactivated, userbridge_blockin
 
 #[test]
 fn eight_threads_times_fifty_calls_on_one_client() {
-    let server = start_server();
-    runtime().block_on(
-        Mock::given(wiremock::matchers::any())
-            .respond_with(echo)
-            .mount(&server),
-    );
+    let server = runtime().block_on(zitadel_server());
     let client = Config::for_server(Provider::ZitadelV2, &server.uri())
         .blocking_builder()
         .build()
@@ -139,50 +134,42 @@ fn build_call_drop(uri: &str) {
     drop(clone);
 }
 
-#[tokio::test]
-async fn inside_a_current_thread_runtime() {
+/// Runs [`build_call_drop`] against a fresh [`zitadel_server`], on the test's
+/// runtime thread or in `spawn_blocking`; the server sees the three calls.
+async fn three_calls_reach_the_server(in_spawn_blocking: bool) {
     let server = zitadel_server().await;
-    build_call_drop(&server.uri());
+    let uri = server.uri();
+    if in_spawn_blocking {
+        tokio::task::spawn_blocking(move || build_call_drop(&uri))
+            .await
+            .expect("no panic in spawn_blocking");
+    } else {
+        build_call_drop(&uri);
+    }
     assert_eq!(
         server.received_requests().await.expect("recording").len(),
         3
     );
+}
+
+#[tokio::test]
+async fn inside_a_current_thread_runtime() {
+    three_calls_reach_the_server(false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inside_a_multi_thread_runtime() {
-    let server = zitadel_server().await;
-    build_call_drop(&server.uri());
-    assert_eq!(
-        server.received_requests().await.expect("recording").len(),
-        3
-    );
+    three_calls_reach_the_server(false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inside_spawn_blocking() {
-    let server = zitadel_server().await;
-    let uri = server.uri();
-    tokio::task::spawn_blocking(move || build_call_drop(&uri))
-        .await
-        .expect("no panic in spawn_blocking");
-    assert_eq!(
-        server.received_requests().await.expect("recording").len(),
-        3
-    );
+    three_calls_reach_the_server(true).await;
 }
 
 #[tokio::test]
 async fn inside_spawn_blocking_on_a_current_thread_runtime() {
-    let server = zitadel_server().await;
-    let uri = server.uri();
-    tokio::task::spawn_blocking(move || build_call_drop(&uri))
-        .await
-        .expect("no panic in spawn_blocking");
-    assert_eq!(
-        server.received_requests().await.expect("recording").len(),
-        3
-    );
+    three_calls_reach_the_server(true).await;
 }
 
 #[test]

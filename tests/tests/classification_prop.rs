@@ -24,6 +24,10 @@ use fault_support::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use userbridge::{Client, Error, ErrorKind, Provider, MAX_KEPT_BODY};
+use userbridge_tests::{
+    not_deactivated_example, rate_limited_body, sample_user_id, server_error_body, spec_example,
+    success_example, unauthenticated_example,
+};
 use wiremock::matchers::any as any_request;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -284,7 +288,7 @@ fn check(
     let e = match (status, r) {
         (200..=299, Ok(done)) => {
             ensure!(
-                done.provider() == p && done.user_id() == user_id(p),
+                done.provider() == p && done.user_id() == sample_user_id(p),
                 "{p}: {done:?}"
             );
             return Ok(());
@@ -348,7 +352,7 @@ fn check(
         api.status
     );
     ensure!(
-        api.provider == p && api.user_id == user_id(p),
+        api.provider == p && api.user_id == sample_user_id(p),
         "{p}: {api:?}"
     );
 
@@ -412,20 +416,16 @@ fn edge_cases() -> Vec<Case> {
         bodies.push(rate_limited_body(p));
         bodies.push(server_error_body(p, 503));
     }
-    for (status, name) in [
-        ("400", "validationError"),
-        ("400", "externalApiError"),
-        ("404", "fromBackend"),
+    for (p, status, name) in [
+        (Provider::Nethesis, "400", "validationError"),
+        (Provider::Nethesis, "400", "externalApiError"),
+        (Provider::Nethesis, "404", "fromBackend"),
+        (Provider::Aitronos, "404", "userNotFound"),
+        (Provider::ZitadelV1, "default", "notFound"),
+        (Provider::ZitadelV1, "default", "permissionDenied"),
     ] {
-        bodies.push(spec_example(Provider::Nethesis, status, name));
+        bodies.push(spec_example(p, status, name));
     }
-    bodies.push(spec_example(Provider::Aitronos, "404", "userNotFound"));
-    bodies.push(spec_example(Provider::ZitadelV1, "default", "notFound"));
-    bodies.push(spec_example(
-        Provider::ZitadelV1,
-        "default",
-        "permissionDenied",
-    ));
     bodies.push(
         json!({"code": "failed_precondition", "message": "User is not inactive", "details": []}),
     );
@@ -495,7 +495,7 @@ fn classification_holds(p: Provider) {
             *current.0.lock().unwrap() = Some(case.clone());
             &mock_client
         };
-        let r = rt.block_on(client.users().reactivate(user_id(p)));
+        let r = rt.block_on(client.users().reactivate(sample_user_id(p)));
         check(p, case, &r)
     };
 
@@ -528,27 +528,20 @@ fn classification_holds(p: Provider) {
     rt.block_on(async move { drop(server) });
 }
 
-#[test]
-fn classification_aitronos() {
-    classification_holds(Provider::Aitronos);
+/// One test per provider, so that they run in parallel.
+macro_rules! classification_tests {
+    ($($name:ident: $provider:ident,)*) => {$(
+        #[test]
+        fn $name() {
+            classification_holds(Provider::$provider);
+        }
+    )*};
 }
 
-#[test]
-fn classification_flashback() {
-    classification_holds(Provider::Flashback);
-}
-
-#[test]
-fn classification_zitadel_v1() {
-    classification_holds(Provider::ZitadelV1);
-}
-
-#[test]
-fn classification_zitadel_v2() {
-    classification_holds(Provider::ZitadelV2);
-}
-
-#[test]
-fn classification_nethesis() {
-    classification_holds(Provider::Nethesis);
+classification_tests! {
+    classification_aitronos: Aitronos,
+    classification_flashback: Flashback,
+    classification_zitadel_v1: ZitadelV1,
+    classification_zitadel_v2: ZitadelV2,
+    classification_nethesis: Nethesis,
 }

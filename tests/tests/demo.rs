@@ -7,6 +7,11 @@ use std::process::{Command, Output};
 
 /// Runs the example through cargo (which builds it if needed) in the workspace.
 fn run_example(args: &[&str]) -> Output {
+    run_example_with_env(args, &[])
+}
+
+/// [`run_example`] with extra environment variables.
+fn run_example_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     Command::new(env!("CARGO"))
         .current_dir(&workspace)
@@ -23,6 +28,7 @@ fn run_example(args: &[&str]) -> Output {
         ])
         .args(args)
         .env("CARGO_TERM_COLOR", "never")
+        .envs(env.iter().copied())
         .output()
         .expect("cargo runs")
 }
@@ -159,18 +165,8 @@ fn bad_arguments_exit_2_with_usage() {
 fn real_mode_reports_each_user_and_fails_when_one_fails() {
     // Nothing listens on port 9 of the loopback: every user fails with a
     // network error, one line each, exit code 1.
-    let out = Command::new(env!("CARGO"))
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .args([
-            "run",
-            "-q",
-            "-p",
-            "userbridge",
-            "--example",
-            "reactivate",
-            "--features",
-            "mock",
-            "--",
+    let out = run_example_with_env(
+        &[
             "--provider",
             "zitadel-v2",
             "--base-url",
@@ -180,10 +176,9 @@ fn real_mode_reports_each_user_and_fails_when_one_fails() {
             "--json",
             "u1",
             "u2",
-        ])
-        .env("USERBRIDGE_DEMO_TEST_TOKEN", "secret-demo-token")
-        .output()
-        .expect("cargo runs");
+        ],
+        &[("USERBRIDGE_DEMO_TEST_TOKEN", "secret-demo-token")],
+    );
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
     let lines: Vec<serde_json::Value> = stdout

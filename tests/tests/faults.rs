@@ -18,8 +18,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use fault_support::*;
 use serde_json::Value;
 use userbridge::{
-    Details, Error, ErrorKind, Provider, ReactivateRequest, Reactivated, RetryPolicy,
-    DEFAULT_MAX_BODY, MAX_KEPT_BODY,
+    Client, ClientBuilder, Details, Error, ErrorKind, Provider, ReactivateRequest, Reactivated,
+    RetryPolicy, DEFAULT_MAX_BODY, MAX_KEPT_BODY,
+};
+use userbridge_tests::{
+    fast_retry, not_deactivated_example, rate_limited_body, sample_path, sample_user_id,
+    server_error_body, spec_example, success_example,
 };
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -84,18 +88,14 @@ fn push_row(fault: &str, label: &str, provider: Provider, outcome: String) {
     ROWS.lock().unwrap_or_else(|e| e.into_inner()).push(row);
 }
 
-/// Records the outcome of one call in the table and returns it (for messages).
-fn record(fault: &str, label: &str, p: Provider, r: &Result<Reactivated, Error>) -> String {
-    let o = outcome(r);
-    push_row(fault, label, p, o.clone());
-    o
-}
-
 /// Runs one fault test (panics caught so that the table is still printed), and
 /// prints the table when it is the last of [`FAULTS`] to finish.
-async fn run(fault: &'static str, test: impl Future<Output = ()> + Send + 'static) {
+async fn run<F>(fault: &'static str, test: impl FnOnce(Fault) -> F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
     fault_index(fault);
-    let result = tokio::spawn(test).await;
+    let result = tokio::spawn(test(Fault(fault))).await;
     if result.is_err() {
         for p in Provider::ALL {
             push_row(fault, "(test FAILED, see its panic)", p, "-".into());
@@ -154,6 +154,125 @@ fn print_table() {
 // Helpers
 // ---------------------------------------------------------------------------
 
+/// What an answered error must be: its kind, the served status, the attempts.
+type Answered = (ErrorKind, u16, u32);
+
+const RATE_LIMITED_ONCE: Answered = (ErrorKind::RateLimited, 429, 1);
+const UNEXPECTED_200: Answered = (ErrorKind::UnexpectedResponse, 200, 1);
+
+/// One fault test of [`FAULTS`]: every call it makes is recorded in the table
+/// under its name.
+#[derive(Clone, Copy)]
+struct Fault(&'static str);
+
+impl Fault {
+    /// Records the outcome of one call in the table.
+    fn record(self, label: &str, p: Provider, r: &Result<Reactivated, Error>) {
+        push_row(self.0, label, p, outcome(r));
+    }
+
+    /// Makes `req` with `client`; records the outcome under `label`.
+    async fn call_with(
+        self,
+        label: &str,
+        p: Provider,
+        client: &Client,
+        req: ReactivateRequest,
+    ) -> Result<Reactivated, Error> {
+        let r = client.users().reactivate(req).await;
+        self.record(label, p, &r);
+        r
+    }
+
+    /// Reactivates `p`'s sample user with a client for `root` (the suite's
+    /// [`builder`], then `configure`); records the outcome under `label`.
+    async fn call(
+        self,
+        label: &str,
+        p: Provider,
+        root: &str,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Result<Reactivated, Error> {
+        let client = configure(builder(p, root)).build().unwrap();
+        let req = ReactivateRequest::new(sample_user_id(p));
+        self.call_with(label, p, &client, req).await
+    }
+
+    /// [`Fault::call`], which must fail.
+    async fn err(
+        self,
+        label: &str,
+        p: Provider,
+        root: &str,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Error {
+        expect_err(p, self.call(label, p, root, configure).await)
+    }
+
+    /// [`Fault::call`], which must succeed.
+    async fn ok(
+        self,
+        label: &str,
+        p: Provider,
+        root: &str,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+    ) -> Reactivated {
+        expect_ok(p, self.call(label, p, root, configure).await)
+    }
+
+    /// [`Fault::err`] against `server`, which answers: the error is the
+    /// `expected` answered error ([`check_api_error`]), and the server saw one
+    /// request per attempt.
+    async fn answered_by(
+        self,
+        label: &str,
+        p: Provider,
+        server: &MockServer,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+        (kind, status, attempts): Answered,
+    ) -> Error {
+        let e = self.err(label, p, &server.uri(), configure).await;
+        check_api_error(p, &e, kind, status, attempts);
+        assert_eq!(
+            requests_seen(server).await,
+            attempts as usize,
+            "{p}: {label}"
+        );
+        e
+    }
+
+    /// [`Fault::answered_by`] a fresh server answering every request with
+    /// `answer`.
+    async fn answered(
+        self,
+        label: &str,
+        p: Provider,
+        answer: ResponseTemplate,
+        configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+        expected: Answered,
+    ) -> Error {
+        let server = server_answering(p, answer).await;
+        self.answered_by(label, p, &server, configure, expected)
+            .await
+    }
+}
+
+/// The suite's client configuration as it is: retries off.
+fn retries_off(b: ClientBuilder) -> ClientBuilder {
+    b
+}
+
+/// `n` attempts: retries off for one, else millisecond backoffs.
+fn attempts(n: u32) -> impl FnOnce(ClientBuilder) -> ClientBuilder {
+    move |b| {
+        b.retry_policy(if n == 1 {
+            RetryPolicy::none()
+        } else {
+            fast_retry(n)
+        })
+    }
+}
+
 /// A mock server answering every reactivation request with `t`.
 async fn server_answering(p: Provider, t: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
@@ -197,13 +316,39 @@ fn check_api_error(p: Provider, e: &Error, kind: ErrorKind, status: u16, attempt
     let api = e.api_error().expect("an answered error carries the answer");
     assert_eq!(api.status, status);
     assert_eq!(api.provider, p);
-    assert_eq!(api.user_id, user_id(p));
+    assert_eq!(api.user_id, sample_user_id(p));
     assert_eq!(api.attempts, attempts);
     assert!(
         api.body.len() <= MAX_KEPT_BODY * 3 + 64,
         "{p}: kept body is {} bytes",
         api.body.len()
     );
+}
+
+/// Checks a failure without an answer: `Error::Network` or `Error::Timeout`
+/// (`kind`) after `attempts` attempts, for `p` and its sample user, retryable,
+/// without a status or an `ApiError`.
+fn check_transport_error(p: Provider, e: &Error, kind: ErrorKind, attempts: u32) {
+    let got = match e {
+        Error::Network { attempts, .. } => (ErrorKind::Network, *attempts),
+        Error::Timeout { attempts, .. } => (ErrorKind::Timeout, *attempts),
+        other => panic!("{p}: expected {kind:?}, got {other:?}"),
+    };
+    assert_eq!(got, (kind, attempts), "{p}: {e:?}");
+    assert_eq!(e.provider(), Some(p));
+    assert_eq!(e.status(), None);
+    assert!(e.api_error().is_none());
+    assert!(e.is_retryable());
+    assert!(e.to_string().contains(sample_user_id(p)), "{e}");
+}
+
+/// The "not deactivated" answer taken as a success: already active, after
+/// `attempts` attempts, for `p`'s sample user, without details.
+fn check_already_active(p: Provider, done: &Reactivated, attempts: u32) {
+    assert!(done.already_active(), "{p}: {done:?}");
+    assert_eq!(done.attempts(), attempts, "{p}: {done:?}");
+    assert_eq!(done.user_id(), sample_user_id(p));
+    assert_eq!(done.details(), &Details::None);
 }
 
 /// The message string of an error example (`message` or `error.message`).
@@ -251,8 +396,12 @@ fn check_success_details(p: Provider, done: &Reactivated) {
     }
 }
 
-fn raw(status: u16, body: Vec<u8>, mime: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body, mime)
+fn raw(status: u16, body: impl Into<Vec<u8>>, mime: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.into(), mime)
+}
+
+fn raw_json(status: u16, body: impl Into<Vec<u8>>) -> ResponseTemplate {
+    raw(status, body, "application/json")
 }
 
 // ---------------------------------------------------------------------------
@@ -261,47 +410,21 @@ fn raw(status: u16, body: Vec<u8>, mime: &str) -> ResponseTemplate {
 
 #[tokio::test]
 async fn slow_response() {
-    run("slow_response", async {
+    run("slow_response", |f| async move {
         for p in Provider::ALL {
             let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
-
-            let server = server_answering(p, slow.clone()).await;
-            let client = builder(p, &server.uri())
-                .timeout(Duration::from_millis(200))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "slow_response",
-                "200 after 2 s, timeout 200 ms, retries off",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Timeout { attempts: 1, .. }),
-                "{p}: {e:?}"
-            );
-            assert_eq!(e.provider(), Some(p));
-            assert_eq!(e.status(), None);
-            assert!(e.is_retryable());
-            assert!(e.to_string().contains(user_id(p)), "{e}");
-            assert_eq!(requests_seen(&server).await, 1);
-
-            let server = server_answering(p, slow).await;
-            let client = builder(p, &server.uri())
-                .timeout(Duration::from_millis(100))
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record("slow_response", "same, timeout 100 ms, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Timeout { attempts: 3, .. }),
-                "{p}: {e:?}"
-            );
-            assert_eq!(requests_seen(&server).await, 3);
+            for (label, timeout_ms, n) in [
+                ("200 after 2 s, timeout 200 ms, retries off", 200, 1),
+                ("same, timeout 100 ms, 3 attempts", 100, 3),
+            ] {
+                let server = server_answering(p, slow.clone()).await;
+                let timeout = Duration::from_millis(timeout_ms);
+                let e = f
+                    .err(label, p, &server.uri(), |b| attempts(n)(b.timeout(timeout)))
+                    .await;
+                check_transport_error(p, &e, ErrorKind::Timeout, n);
+                assert_eq!(requests_seen(&server).await, n as usize);
+            }
         }
     })
     .await;
@@ -309,29 +432,24 @@ async fn slow_response() {
 
 #[tokio::test]
 async fn deadline_shorter_than_timeout() {
-    run("deadline_shorter_than_timeout", async {
+    run("deadline_shorter_than_timeout", |f| async move {
         for p in Provider::ALL {
             let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
             let server = server_answering(p, slow).await;
-            let client = builder(p, &server.uri())
-                .timeout(Duration::from_secs(5))
-                .deadline(Duration::from_millis(200))
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "deadline_shorter_than_timeout",
-                "200 after 2 s, timeout 5 s, deadline 200 ms, 3 attempts",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
+            let e = f
+                .err(
+                    "200 after 2 s, timeout 5 s, deadline 200 ms, 3 attempts",
+                    p,
+                    &server.uri(),
+                    |b| {
+                        b.timeout(Duration::from_secs(5))
+                            .deadline(Duration::from_millis(200))
+                            .retry_policy(fast_retry(3))
+                    },
+                )
+                .await;
             // The deadline is spent by the first attempt: no retry is started.
-            assert!(
-                matches!(e, Error::Timeout { attempts: 1, .. }),
-                "{p}: {e:?}"
-            );
+            check_transport_error(p, &e, ErrorKind::Timeout, 1);
             assert_eq!(requests_seen(&server).await, 1);
         }
     })
@@ -344,38 +462,16 @@ async fn deadline_shorter_than_timeout() {
 
 #[tokio::test]
 async fn connection_refused() {
-    run("connection_refused", async {
+    run("connection_refused", |f| async move {
         for p in Provider::ALL {
             let root = format!("http://127.0.0.1:{}", refused_port());
-            let client = builder(p, &root).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "connection_refused",
-                "nothing listening, retries off",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Network { attempts: 1, .. }),
-                "{p}: {e:?}"
-            );
-            assert_eq!(e.provider(), Some(p));
-            assert_eq!(e.status(), None);
-            assert!(e.api_error().is_none());
-            assert!(e.is_retryable());
-
-            let client = builder(p, &root)
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record("connection_refused", "nothing listening, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Network { attempts: 3, .. }),
-                "{p}: {e:?}"
-            );
+            for (label, n) in [
+                ("nothing listening, retries off", 1),
+                ("nothing listening, 3 attempts", 3),
+            ] {
+                let e = f.err(label, p, &root, attempts(n)).await;
+                check_transport_error(p, &e, ErrorKind::Network, n);
+            }
         }
     })
     .await;
@@ -383,37 +479,17 @@ async fn connection_refused() {
 
 #[tokio::test]
 async fn closed_before_response() {
-    run("closed_before_response", async {
+    run("closed_before_response", |f| async move {
         for p in Provider::ALL {
-            let server = RawServer::start(vec![RawReply::Close]).await;
-            let client = builder(p, &server.root()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "closed_before_response",
-                "request read, connection closed, retries off",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Network { attempts: 1, .. }),
-                "{p}: {e:?}"
-            );
-            assert_eq!(server.connections(), 1);
-
-            let server = RawServer::start(vec![RawReply::Close]).await;
-            let client = builder(p, &server.root())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record("closed_before_response", "same, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            assert!(
-                matches!(e, Error::Network { attempts: 3, .. }),
-                "{p}: {e:?}"
-            );
-            assert_eq!(server.connections(), 3);
+            for (label, n) in [
+                ("request read, connection closed, retries off", 1),
+                ("same, 3 attempts", 3),
+            ] {
+                let server = RawServer::start(vec![RawReply::Close]).await;
+                let e = f.err(label, p, &server.root(), attempts(n)).await;
+                check_transport_error(p, &e, ErrorKind::Network, n);
+                assert_eq!(server.connections(), n as usize);
+            }
         }
     })
     .await;
@@ -421,7 +497,7 @@ async fn closed_before_response() {
 
 #[tokio::test]
 async fn reset_mid_body() {
-    run("reset_mid_body", async {
+    run("reset_mid_body", |f| async move {
         let head =
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
         let mut partial = head.as_bytes().to_vec();
@@ -438,17 +514,11 @@ async fn reset_mid_body() {
                 ),
             ] {
                 let server = RawServer::start(vec![reply]).await;
-                let client = builder(p, &server.root()).build().unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record("reset_mid_body", label, p, &r);
-                let e = expect_err(p, r);
+                let e = f.err(label, p, &server.root(), retries_off).await;
                 // A response head arrived but no complete response: the transport
                 // failed while reading, which is a network failure (not a timeout,
                 // and not a classified answer).
-                assert!(
-                    matches!(e, Error::Network { attempts: 1, .. }),
-                    "{p}: {e:?}"
-                );
+                check_transport_error(p, &e, ErrorKind::Network, 1);
                 assert_eq!(server.connections(), 1);
             }
         }
@@ -466,17 +536,18 @@ fn rate_limited(p: Provider) -> ResponseTemplate {
 
 #[tokio::test]
 async fn rate_limited_retry_after_seconds() {
-    run("rate_limited_retry_after_seconds", async {
-        let f = "rate_limited_retry_after_seconds";
+    run("rate_limited_retry_after_seconds", |f| async move {
         for p in Provider::ALL {
             let answer = rate_limited(p).insert_header("Retry-After", "1");
-
-            let server = server_answering(p, answer.clone()).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: 1, retries off", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
+            let e = f
+                .answered(
+                    "429 Retry-After: 1, retries off",
+                    p,
+                    answer.clone(),
+                    retries_off,
+                    RATE_LIMITED_ONCE,
+                )
+                .await;
             assert_eq!(
                 e.api_error().unwrap().retry_after,
                 Some(Duration::from_secs(1))
@@ -484,29 +555,27 @@ async fn rate_limited_retry_after_seconds() {
             assert!(e.is_retryable());
 
             // The hint is longer than the policy allows: no retry, no wait.
-            let server = server_answering(p, answer.clone()).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3).max_wait(Duration::from_millis(500)))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: 1, 3 attempts, max_wait 500 ms", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
-            assert_eq!(requests_seen(&server).await, 1);
+            f.answered(
+                "429 Retry-After: 1, 3 attempts, max_wait 500 ms",
+                p,
+                answer.clone(),
+                |b| b.retry_policy(fast_retry(3).max_wait(Duration::from_millis(500))),
+                RATE_LIMITED_ONCE,
+            )
+            .await;
 
             // The hint is longer than what is left of the deadline: no retry.
-            let server = server_answering(p, answer).await;
-            let client = builder(p, &server.uri())
-                .deadline(Duration::from_millis(500))
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: 1, 3 attempts, deadline 500 ms", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
-            assert_eq!(requests_seen(&server).await, 1);
+            f.answered(
+                "429 Retry-After: 1, 3 attempts, deadline 500 ms",
+                p,
+                answer,
+                |b| {
+                    b.deadline(Duration::from_millis(500))
+                        .retry_policy(fast_retry(3))
+                },
+                RATE_LIMITED_ONCE,
+            )
+            .await;
         }
     })
     .await;
@@ -514,7 +583,7 @@ async fn rate_limited_retry_after_seconds() {
 
 #[tokio::test]
 async fn retry_after_one_second_is_honoured() {
-    run("retry_after_one_second_is_honoured", async {
+    run("retry_after_one_second_is_honoured", |f| async move {
         // The only test that waits for a provider's hint (1 s); the providers run
         // concurrently. The computed backoff is 10 minutes, longer than the
         // deadline: only by honouring the hint can the retry happen.
@@ -537,15 +606,14 @@ async fn retry_after_one_second_is_honoured() {
                     .retry_policy(policy)
                     .build()
                     .unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
+                let r = client.users().reactivate(sample_user_id(p)).await;
                 let seen = requests_seen(&server).await;
                 (p, r, seen)
             }));
         }
         for t in tasks {
             let (p, r, seen) = t.await.unwrap();
-            record(
-                "retry_after_one_second_is_honoured",
+            f.record(
                 "429 Retry-After: 1 then 200, backoff 10 min, max_wait 5 s",
                 p,
                 &r,
@@ -561,18 +629,19 @@ async fn retry_after_one_second_is_honoured() {
 
 #[tokio::test]
 async fn rate_limited_http_date() {
-    run("rate_limited_http_date", async {
-        let f = "rate_limited_http_date";
+    run("rate_limited_http_date", |f| async move {
         for p in Provider::ALL {
             let in_two_minutes = http_date(SystemTime::now() + Duration::from_secs(120));
             let answer = rate_limited(p).insert_header("Retry-After", in_two_minutes.as_str());
-
-            let server = server_answering(p, answer.clone()).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: <now + 120 s>, retries off", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
+            let e = f
+                .answered(
+                    "429 Retry-After: <now + 120 s>, retries off",
+                    p,
+                    answer.clone(),
+                    retries_off,
+                    RATE_LIMITED_ONCE,
+                )
+                .await;
             let wait = e.api_error().unwrap().retry_after.expect("date parsed");
             assert!(
                 wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
@@ -580,28 +649,25 @@ async fn rate_limited_http_date() {
             );
 
             // Longer than the default max_wait (30 s): gives up at once.
-            let server = server_answering(p, answer).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: <now + 120 s>, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
-            assert_eq!(requests_seen(&server).await, 1);
-
-            // A date in the past means "now".
-            let server = server_answering(
+            f.answered(
+                "429 Retry-After: <now + 120 s>, 3 attempts",
                 p,
-                rate_limited(p).insert_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+                answer,
+                attempts(3),
+                RATE_LIMITED_ONCE,
             )
             .await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 Retry-After: <2015 date>, retries off", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
+
+            // A date in the past means "now".
+            let e = f
+                .answered(
+                    "429 Retry-After: <2015 date>, retries off",
+                    p,
+                    rate_limited(p).insert_header("Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"),
+                    retries_off,
+                    RATE_LIMITED_ONCE,
+                )
+                .await;
             assert_eq!(e.api_error().unwrap().retry_after, Some(Duration::ZERO));
         }
     })
@@ -610,28 +676,29 @@ async fn rate_limited_http_date() {
 
 #[tokio::test]
 async fn rate_limited_without_header() {
-    run("rate_limited_without_header", async {
-        let f = "rate_limited_without_header";
+    run("rate_limited_without_header", |f| async move {
         for p in Provider::ALL {
-            let server = server_answering(p, rate_limited(p)).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 without retry headers, retries off", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
+            let e = f
+                .answered(
+                    "429 without retry headers, retries off",
+                    p,
+                    rate_limited(p),
+                    retries_off,
+                    RATE_LIMITED_ONCE,
+                )
+                .await;
             assert_eq!(e.api_error().unwrap().retry_after, None);
 
-            let server = server_answering(p, rate_limited(p)).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429 without retry headers, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 3);
+            let e = f
+                .answered(
+                    "429 without retry headers, 3 attempts",
+                    p,
+                    rate_limited(p),
+                    attempts(3),
+                    (ErrorKind::RateLimited, 429, 3),
+                )
+                .await;
             assert!(e.to_string().contains("3 attempts"), "{e}");
-            assert_eq!(requests_seen(&server).await, 3);
         }
     })
     .await;
@@ -642,8 +709,7 @@ type WaitCheck = fn(Duration) -> bool;
 
 #[tokio::test]
 async fn rate_limited_provider_headers() {
-    run("rate_limited_provider_headers", async {
-        let f = "rate_limited_provider_headers";
+    run("rate_limited_provider_headers", |f| async move {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -668,13 +734,15 @@ async fn rate_limited_provider_headers() {
                 ),
             ];
             for (label, header, value, expected) in cases {
-                let server =
-                    server_answering(p, rate_limited(p).insert_header(header, value)).await;
-                let client = builder(p, &server.uri()).build().unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record(f, &format!("{label}, retries off"), p, &r);
-                let e = expect_err(p, r);
-                check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
+                let e = f
+                    .answered(
+                        &format!("{label}, retries off"),
+                        p,
+                        rate_limited(p).insert_header(header, value),
+                        retries_off,
+                        RATE_LIMITED_ONCE,
+                    )
+                    .await;
                 let wait = e.api_error().unwrap().retry_after;
                 assert!(
                     wait.is_some_and(expected),
@@ -688,13 +756,17 @@ async fn rate_limited_provider_headers() {
 
 #[tokio::test]
 async fn retry_hint_wins_over_backoff() {
-    run("retry_hint_wins_over_backoff", async {
+    run("retry_hint_wins_over_backoff", |f| async move {
         // Backoff 10 minutes, deadline 10 s: a retry happens only if the
         // provider's (short) hint replaces the computed backoff.
         let policy = RetryPolicy::default()
             .max_attempts(3)
             .initial_backoff(Duration::from_secs(600))
             .max_backoff(Duration::from_secs(600));
+        let configure = |b: ClientBuilder| {
+            b.deadline(Duration::from_secs(10))
+                .retry_policy(policy.clone())
+        };
         for p in Provider::ALL {
             for (label, header, value) in [
                 ("429 retry-after-ms: 20 then 200", "retry-after-ms", "20"),
@@ -716,14 +788,7 @@ async fn retry_hint_wins_over_backoff() {
                     json(200, &success_example(p)),
                 )
                 .await;
-                let client = builder(p, &server.uri())
-                    .deadline(Duration::from_secs(10))
-                    .retry_policy(policy.clone())
-                    .build()
-                    .unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record("retry_hint_wins_over_backoff", label, p, &r);
-                let done = expect_ok(p, r);
+                let done = f.ok(label, p, &server.uri(), configure).await;
                 assert_eq!(done.attempts(), 2, "{p}: {label}");
                 assert_eq!(requests_seen(&server).await, 2);
             }
@@ -731,21 +796,14 @@ async fn retry_hint_wins_over_backoff() {
             // Control: without a hint the 10-minute backoff exceeds the deadline.
             let server =
                 server_answering_then(p, rate_limited(p), json(200, &success_example(p))).await;
-            let client = builder(p, &server.uri())
-                .deadline(Duration::from_secs(10))
-                .retry_policy(policy.clone())
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "retry_hint_wins_over_backoff",
+            f.answered_by(
                 "429 without hint then 200 (control: backoff > deadline)",
                 p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::RateLimited, 429, 1);
-            assert_eq!(requests_seen(&server).await, 1);
+                &server,
+                configure,
+                RATE_LIMITED_ONCE,
+            )
+            .await;
         }
     })
     .await;
@@ -757,7 +815,7 @@ async fn retry_hint_wins_over_backoff() {
 
 #[tokio::test]
 async fn unavailable_then_ok() {
-    run("unavailable_then_ok", async {
+    run("unavailable_then_ok", |f| async move {
         for p in Provider::ALL {
             let server = server_answering_then(
                 p,
@@ -765,17 +823,13 @@ async fn unavailable_then_ok() {
                 json(200, &success_example(p)),
             )
             .await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record("unavailable_then_ok", "503 then 200, 3 attempts", p, &r);
-            let done = expect_ok(p, r);
+            let done = f
+                .ok("503 then 200, 3 attempts", p, &server.uri(), attempts(3))
+                .await;
             assert_eq!(done.attempts(), 2);
             assert!(!done.already_active());
             assert_eq!(done.provider(), p);
-            assert_eq!(done.user_id(), user_id(p));
+            assert_eq!(done.user_id(), sample_user_id(p));
             check_success_details(p, &done);
             assert_eq!(requests_seen(&server).await, 2);
         }
@@ -785,27 +839,22 @@ async fn unavailable_then_ok() {
 
 #[tokio::test]
 async fn server_error_every_attempt() {
-    run("server_error_every_attempt", async {
-        let f = "server_error_every_attempt";
+    run("server_error_every_attempt", |f| async move {
         for p in Provider::ALL {
             // Every 5xx is retried (the SDK's documented rule, Error::is_retryable),
             // 500 included, until the configured attempts are spent.
-            for (status, attempts) in [(500, 4), (503, 4), (502, 2), (504, 3)] {
-                let server = server_answering(p, json(status, &server_error_body(p, status))).await;
-                let client = builder(p, &server.uri())
-                    .retry_policy(fast_retry(attempts))
-                    .build()
-                    .unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record(f, &format!("{status} always, {attempts} attempts"), p, &r);
-                let e = expect_err(p, r);
-                check_api_error(p, &e, ErrorKind::Server, status, attempts);
+            for (status, n) in [(500, 4), (503, 4), (502, 2), (504, 3)] {
+                let e = f
+                    .answered(
+                        &format!("{status} always, {n} attempts"),
+                        p,
+                        json(status, &server_error_body(p, status)),
+                        attempts(n),
+                        (ErrorKind::Server, status, n),
+                    )
+                    .await;
                 assert!(e.is_retryable());
-                assert!(
-                    e.to_string().contains(&format!("{attempts} attempts")),
-                    "{e}"
-                );
-                assert_eq!(requests_seen(&server).await, attempts as usize);
+                assert!(e.to_string().contains(&format!("{n} attempts")), "{e}");
             }
         }
     })
@@ -823,8 +872,7 @@ fn not_deactivated(p: Provider) -> ResponseTemplate {
 
 #[tokio::test]
 async fn unknown_outcome_then_not_deactivated() {
-    run("unknown_outcome_then_not_deactivated", async {
-        let f = "unknown_outcome_then_not_deactivated";
+    run("unknown_outcome_then_not_deactivated", |f| async move {
         for p in Provider::ALL {
             let (nd_status, nd_body) = not_deactivated_example(p);
 
@@ -836,38 +884,28 @@ async fn unknown_outcome_then_not_deactivated() {
                 not_deactivated(p),
             )
             .await;
-            let client = builder(p, &server.uri())
-                .timeout(Duration::from_millis(300))
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                f,
-                "timeout (300 ms), then the spec's not-deactivated answer",
-                p,
-                &r,
-            );
-            let done = expect_ok(p, r);
-            assert!(done.already_active());
-            assert_eq!(done.attempts(), 2);
-            assert_eq!(done.user_id(), user_id(p));
-            assert_eq!(done.details(), &Details::None);
+            let done = f
+                .ok(
+                    "timeout (300 ms), then the spec's not-deactivated answer",
+                    p,
+                    &server.uri(),
+                    |b| {
+                        b.timeout(Duration::from_millis(300))
+                            .retry_policy(fast_retry(3))
+                    },
+                )
+                .await;
+            check_already_active(p, &done, 2);
             assert_eq!(requests_seen(&server).await, 2);
 
             // Same after a 503.
             let server =
                 server_answering_then(p, json(503, &server_error_body(p, 503)), not_deactivated(p))
                     .await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "503, then not-deactivated", p, &r);
-            let done = expect_ok(p, r);
-            assert!(done.already_active());
-            assert_eq!(done.attempts(), 2);
+            let done = f
+                .ok("503, then not-deactivated", p, &server.uri(), attempts(3))
+                .await;
+            check_already_active(p, &done, 2);
 
             // Same after a connection lost once the request was sent.
             let server = RawServer::start(vec![
@@ -875,46 +913,38 @@ async fn unknown_outcome_then_not_deactivated() {
                 RawReply::Bytes(raw_json_response(nd_status, &nd_body)),
             ])
             .await;
-            let client = builder(p, &server.root())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                f,
-                "connection closed after the request, then not-deactivated",
-                p,
-                &r,
-            );
-            let done = expect_ok(p, r);
-            assert!(done.already_active());
-            assert_eq!(done.attempts(), 2);
+            let done = f
+                .ok(
+                    "connection closed after the request, then not-deactivated",
+                    p,
+                    &server.root(),
+                    attempts(3),
+                )
+                .await;
+            check_already_active(p, &done, 2);
             assert_eq!(server.connections(), 2);
 
             // Controls. A first answer of "not deactivated" stays an error...
-            let server = server_answering(p, not_deactivated(p)).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "not-deactivated at once, 3 attempts (control)", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::NotDeactivated, nd_status, 1);
-            assert_eq!(requests_seen(&server).await, 1);
+            f.answered(
+                "not-deactivated at once, 3 attempts (control)",
+                p,
+                not_deactivated(p),
+                attempts(3),
+                (ErrorKind::NotDeactivated, nd_status, 1),
+            )
+            .await;
 
             // ... and so does one after a 429 (a rate-limited request was not
             // processed, so its outcome is known).
             let server = server_answering_then(p, rate_limited(p), not_deactivated(p)).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "429, then not-deactivated (control)", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::NotDeactivated, nd_status, 2);
-            assert_eq!(requests_seen(&server).await, 2);
+            f.answered_by(
+                "429, then not-deactivated (control)",
+                p,
+                &server,
+                attempts(3),
+                (ErrorKind::NotDeactivated, nd_status, 2),
+            )
+            .await;
         }
     })
     .await;
@@ -922,27 +952,23 @@ async fn unknown_outcome_then_not_deactivated() {
 
 #[tokio::test]
 async fn allow_already_active() {
-    run("allow_already_active", async {
+    run("allow_already_active", |f| async move {
         for p in Provider::ALL {
             let (nd_status, nd_body) = not_deactivated_example(p);
             let server = server_answering(p, not_deactivated(p)).await;
             let client = builder(p, &server.uri()).build().unwrap();
+            let request = || ReactivateRequest::new(sample_user_id(p));
 
-            let r = client
-                .users()
-                .reactivate(ReactivateRequest::new(user_id(p)).allow_already_active())
+            let r = f
+                .call_with(
+                    "not-deactivated with allow_already_active(), retries off",
+                    p,
+                    &client,
+                    request().allow_already_active(),
+                )
                 .await;
-            record(
-                "allow_already_active",
-                "not-deactivated with allow_already_active(), retries off",
-                p,
-                &r,
-            );
             let done = expect_ok(p, r);
-            assert!(done.already_active());
-            assert_eq!(done.attempts(), 1);
-            assert_eq!(done.user_id(), user_id(p));
-            assert_eq!(done.details(), &Details::None);
+            check_already_active(p, &done, 1);
             // The provider's message is kept (the body's, not a stand-in).
             let message = done.message().expect("message kept");
             assert!(
@@ -950,13 +976,14 @@ async fn allow_already_active() {
                 "{p}: {message:?} vs {nd_body}"
             );
 
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "allow_already_active",
-                "not-deactivated without it (control)",
-                p,
-                &r,
-            );
+            let r = f
+                .call_with(
+                    "not-deactivated without it (control)",
+                    p,
+                    &client,
+                    request(),
+                )
+                .await;
             let e = expect_err(p, r);
             check_api_error(p, &e, ErrorKind::NotDeactivated, nd_status, 1);
             assert_eq!(requests_seen(&server).await, 2);
@@ -979,16 +1006,18 @@ fn big_json(len: usize) -> Vec<u8> {
 
 #[tokio::test]
 async fn oversized_body() {
-    run("oversized_body", async {
-        let f = "oversized_body";
+    run("oversized_body", |f| async move {
         let ten_mib = big_json(10 * 1024 * 1024);
         for p in Provider::ALL {
-            let server = server_answering(p, raw(200, ten_mib.clone(), "application/json")).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "200 with a 10 MiB body (content-length)", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::UnexpectedResponse, 200, 1);
+            let e = f
+                .answered(
+                    "200 with a 10 MiB body (content-length)",
+                    p,
+                    raw_json(200, ten_mib.clone()),
+                    retries_off,
+                    UNEXPECTED_200,
+                )
+                .await;
             assert!(
                 e.to_string().contains(&DEFAULT_MAX_BODY.to_string()),
                 "{p}: the message names the limit: {e}"
@@ -998,10 +1027,14 @@ async fn oversized_body() {
                 total: 10 * 1024 * 1024,
             }])
             .await;
-            let client = builder(p, &server.root()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "200 with a 10 MiB chunked body (no length)", p, &r);
-            let e = expect_err(p, r);
+            let e = f
+                .err(
+                    "200 with a 10 MiB chunked body (no length)",
+                    p,
+                    &server.root(),
+                    retries_off,
+                )
+                .await;
             check_api_error(p, &e, ErrorKind::UnexpectedResponse, 200, 1);
             assert!(
                 e.to_string().contains(&DEFAULT_MAX_BODY.to_string()),
@@ -1012,21 +1045,26 @@ async fn oversized_body() {
             // under the default one.
             let mut padded = serde_json::to_vec(&success_example(p)).unwrap();
             padded.resize(2048, b' ');
-            let server = server_answering(p, raw(200, padded, "application/json")).await;
-            let client = builder(p, &server.uri())
-                .max_response_bytes(1024)
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "2 KiB success body, max_response_bytes(1024)", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::UnexpectedResponse, 200, 1);
+            let server = server_answering(p, raw_json(200, padded)).await;
+            let e = f
+                .answered_by(
+                    "2 KiB success body, max_response_bytes(1024)",
+                    p,
+                    &server,
+                    |b| b.max_response_bytes(1024),
+                    UNEXPECTED_200,
+                )
+                .await;
             assert!(e.to_string().contains("1024"), "{p}: {e}");
 
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(f, "2 KiB success body, default limit (control)", p, &r);
-            let done = expect_ok(p, r);
+            let done = f
+                .ok(
+                    "2 KiB success body, default limit (control)",
+                    p,
+                    &server.uri(),
+                    retries_off,
+                )
+                .await;
             assert_eq!(done.attempts(), 1);
         }
     })
@@ -1035,7 +1073,7 @@ async fn oversized_body() {
 
 #[tokio::test]
 async fn invalid_utf8() {
-    run("invalid_utf8", async {
+    run("invalid_utf8", |f| async move {
         for p in Provider::ALL {
             // A string the adapter reads, re-encoded as Latin-1 by a proxy.
             let success = success_example(p);
@@ -1044,34 +1082,28 @@ async fn invalid_utf8() {
                 Provider::ZitadelV1 | Provider::ZitadelV2 => "69629023906488334",
                 _ => success["message"].as_str().unwrap(),
             };
-            let body = with_invalid_utf8(&success, needle);
-            let server = server_answering(p, raw(200, body, "application/json")).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "invalid_utf8",
-                "200, the spec's success body with Latin-1 text",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::UnexpectedResponse, 200, 1);
+            let e = f
+                .answered(
+                    "200, the spec's success body with Latin-1 text",
+                    p,
+                    raw_json(200, with_invalid_utf8(&success, needle)),
+                    retries_off,
+                    UNEXPECTED_200,
+                )
+                .await;
             assert!(e.api_error().unwrap().body.contains("caf\u{fffd}"), "{e:?}");
 
             // The not-deactivated answer, undecodable: classified by its status.
             let (status, nd_body) = not_deactivated_example(p);
-            let body = with_invalid_utf8(&nd_body, &message_of(&nd_body));
-            let server = server_answering(p, raw(status, body, "application/json")).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "invalid_utf8",
-                "400 (Aitronos 422), the spec's not-deactivated body with Latin-1 text",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::InvalidArgument, status, 1);
+            let e = f
+                .answered(
+                    "400 (Aitronos 422), the spec's not-deactivated body with Latin-1 text",
+                    p,
+                    raw_json(status, with_invalid_utf8(&nd_body, &message_of(&nd_body))),
+                    retries_off,
+                    (ErrorKind::InvalidArgument, status, 1),
+                )
+                .await;
             assert!(e.api_error().unwrap().body.contains("caf\u{fffd}"), "{e:?}");
         }
     })
@@ -1080,35 +1112,26 @@ async fn invalid_utf8() {
 
 #[tokio::test]
 async fn html_from_proxy() {
-    run("html_from_proxy", async {
+    run("html_from_proxy", |f| async move {
         let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
                     <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
                     </body>\r\n</html>\r\n";
-        let page = || raw(502, html.as_bytes().to_vec(), "text/html");
         for p in Provider::ALL {
-            let server = server_answering(p, page()).await;
-            let client = builder(p, &server.uri()).build().unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record(
-                "html_from_proxy",
-                "502 text/html from nginx, retries off",
-                p,
-                &r,
-            );
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::Server, 502, 1);
-            assert_eq!(e.api_error().unwrap().body, html);
-
-            let server = server_answering(p, page()).await;
-            let client = builder(p, &server.uri())
-                .retry_policy(fast_retry(3))
-                .build()
-                .unwrap();
-            let r = client.users().reactivate(user_id(p)).await;
-            record("html_from_proxy", "same, 3 attempts", p, &r);
-            let e = expect_err(p, r);
-            check_api_error(p, &e, ErrorKind::Server, 502, 3);
-            assert_eq!(requests_seen(&server).await, 3);
+            for (label, n) in [
+                ("502 text/html from nginx, retries off", 1),
+                ("same, 3 attempts", 3),
+            ] {
+                let e = f
+                    .answered(
+                        label,
+                        p,
+                        raw(502, html, "text/html"),
+                        attempts(n),
+                        (ErrorKind::Server, 502, n),
+                    )
+                    .await;
+                assert_eq!(e.api_error().unwrap().body, html);
+            }
         }
     })
     .await;
@@ -1116,7 +1139,7 @@ async fn html_from_proxy() {
 
 #[tokio::test]
 async fn redirect_to_other_host() {
-    run("redirect_to_other_host", async {
+    run("redirect_to_other_host", |f| async move {
         for p in Provider::ALL {
             for status in [302, 307] {
                 // Another origin (another port) that would accept the call.
@@ -1125,27 +1148,17 @@ async fn redirect_to_other_host() {
                     .respond_with(json(200, &success_example(p)))
                     .mount(&other)
                     .await;
-                let location = format!("{}{}", other.uri(), api_path(p));
-                let server = server_answering(
-                    p,
-                    ResponseTemplate::new(status).insert_header("Location", location.as_str()),
-                )
-                .await;
-                let client = builder(p, &server.uri())
-                    .retry_policy(fast_retry(3))
-                    .build()
-                    .unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record(
-                    "redirect_to_other_host",
-                    &format!("{status} to another origin, 3 attempts"),
-                    p,
-                    &r,
-                );
-                let e = expect_err(p, r);
-                check_api_error(p, &e, ErrorKind::UnexpectedResponse, status, 1);
+                let location = format!("{}{}", other.uri(), sample_path(p));
+                let e = f
+                    .answered(
+                        &format!("{status} to another origin, 3 attempts"),
+                        p,
+                        ResponseTemplate::new(status).insert_header("Location", location.as_str()),
+                        attempts(3),
+                        (ErrorKind::UnexpectedResponse, status, 1),
+                    )
+                    .await;
                 assert!(e.to_string().contains(&location), "{p}: {e}");
-                assert_eq!(requests_seen(&server).await, 1);
                 assert_eq!(
                     requests_seen(&other).await,
                     0,
@@ -1159,7 +1172,7 @@ async fn redirect_to_other_host() {
 
 #[tokio::test]
 async fn deeply_nested_json() {
-    run("deeply_nested_json", async {
+    run("deeply_nested_json", |f| async move {
         let open = "[".repeat(10_000);
         let balanced = format!("{open}{}", "]".repeat(10_000));
         let object = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
@@ -1170,19 +1183,8 @@ async fn deeply_nested_json() {
                 ("10 000 nested objects", &object),
             ] {
                 for status in [200, 404] {
-                    let server = server_answering(
-                        p,
-                        raw(status, body.as_bytes().to_vec(), "application/json"),
-                    )
-                    .await;
-                    let client = builder(p, &server.uri()).build().unwrap();
-                    let r = client.users().reactivate(user_id(p)).await;
-                    record(
-                        "deeply_nested_json",
-                        &format!("{status} with {what}"),
-                        p,
-                        &r,
-                    );
+                    let server = server_answering(p, raw_json(status, body.as_bytes())).await;
+                    let label = format!("{status} with {what}");
                     // `{"a": {"a": ...}}` is a JSON object whose one member is
                     // unknown: only Aitronos' success schema has required
                     // properties (`id`, `account_state`); the others' success
@@ -1190,7 +1192,7 @@ async fn deeply_nested_json() {
                     // (the unknown member is skipped, however deep).
                     let success_shape = status == 200 && body == &object && p != Provider::Aitronos;
                     if success_shape {
-                        let done = expect_ok(p, r);
+                        let done = f.ok(&label, p, &server.uri(), retries_off).await;
                         assert_eq!(done.attempts(), 1);
                         continue;
                     }
@@ -1199,8 +1201,8 @@ async fn deeply_nested_json() {
                     } else {
                         ErrorKind::NotFound
                     };
-                    let e = expect_err(p, r);
-                    check_api_error(p, &e, kind, status, 1);
+                    f.answered_by(&label, p, &server, retries_off, (kind, status, 1))
+                        .await;
                 }
             }
         }
@@ -1210,70 +1212,46 @@ async fn deeply_nested_json() {
 
 #[tokio::test]
 async fn huge_numbers() {
-    run("huge_numbers", async {
-        let digits = "9".repeat(400);
+    run("huge_numbers", |f| async move {
+        let huge = [
+            ("1e999999", "1e999999".to_string()),
+            ("a 400-digit integer", "9".repeat(400)),
+        ];
         for p in Provider::ALL {
-            for (what, body) in [
-                ("1e999999", "1e999999".to_string()),
-                ("a 400-digit integer", digits.clone()),
-            ] {
-                let server =
-                    server_answering(p, raw(200, body.into_bytes(), "application/json")).await;
-                let client = builder(p, &server.uri()).build().unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record("huge_numbers", &format!("200 with body {what}"), p, &r);
-                let e = expect_err(p, r);
-                check_api_error(p, &e, ErrorKind::UnexpectedResponse, 200, 1);
+            for (what, number) in &huge {
+                f.answered(
+                    &format!("200 with body {what}"),
+                    p,
+                    raw_json(200, number.as_bytes()),
+                    retries_off,
+                    UNEXPECTED_200,
+                )
+                .await;
             }
 
             // The provider's 404 envelope with its numeric field (or `code`)
             // replaced by a huge number: classified by status.
             const MARK: i64 = 987_654_321;
-            let envelope = match p {
-                Provider::Aitronos => {
-                    let mut v = spec_example(p, "404", "userNotFound");
-                    v["error"]["status"] = MARK.into();
-                    v
-                }
-                Provider::Flashback => {
-                    let mut v = spec_example(p, "404", "userNotFound");
-                    v["code"] = MARK.into();
-                    v
-                }
-                Provider::ZitadelV1 => {
-                    let mut v = spec_example(p, "default", "notFound");
-                    v["code"] = MARK.into();
-                    v
-                }
-                Provider::ZitadelV2 => {
-                    let mut v = spec_example(p, "404", "notFound");
-                    v["code"] = MARK.into();
-                    v
-                }
-                _ => {
-                    let mut v = spec_example(p, "404", "fromBackend");
-                    v["code"] = MARK.into();
-                    v
-                }
+            let (status, name, field): (&str, &str, &[&str]) = match p {
+                Provider::Aitronos => ("404", "userNotFound", &["error", "status"]),
+                Provider::Flashback => ("404", "userNotFound", &["code"]),
+                Provider::ZitadelV1 => ("default", "notFound", &["code"]),
+                Provider::ZitadelV2 => ("404", "notFound", &["code"]),
+                _ => ("404", "fromBackend", &["code"]),
             };
+            let mut envelope = spec_example(p, status, name);
+            *field.iter().fold(&mut envelope, |v, k| &mut v[*k]) = MARK.into();
             let text = serde_json::to_string(&envelope).unwrap();
-            for (what, huge) in [
-                ("1e999999", "1e999999"),
-                ("a 400-digit integer", digits.as_str()),
-            ] {
-                let body = text.replace(&MARK.to_string(), huge);
-                let server =
-                    server_answering(p, raw(404, body.into_bytes(), "application/json")).await;
-                let client = builder(p, &server.uri()).build().unwrap();
-                let r = client.users().reactivate(user_id(p)).await;
-                record(
-                    "huge_numbers",
+            for (what, number) in &huge {
+                let body = text.replace(&MARK.to_string(), number);
+                f.answered(
                     &format!("404 envelope with {what} as its number"),
                     p,
-                    &r,
-                );
-                let e = expect_err(p, r);
-                check_api_error(p, &e, ErrorKind::NotFound, 404, 1);
+                    raw_json(404, body),
+                    retries_off,
+                    (ErrorKind::NotFound, 404, 1),
+                )
+                .await;
             }
         }
     })

@@ -16,11 +16,14 @@
 //! - the one request the client sent has the spec's method and path, and the
 //!   spec's request body example when it has one.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 use userbridge::generated::{self, CallContext};
+use userbridge_tests::{
+    media_examples, operations, read_spec, resolve, spec_files, status_for_key, Operation,
+};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -102,86 +105,6 @@ async fn call(spec: &str, operation_id: &str, base_url: &str) -> Outcome {
     }
 }
 
-/// gRPC status code -> HTTP status, as Zitadel's gateway maps them.
-fn grpc_to_http(code: &Value) -> Option<u16> {
-    let by_number = |n: u64| match n {
-        3 | 9 => Some(400),
-        5 => Some(404),
-        7 => Some(403),
-        16 => Some(401),
-        8 => Some(429),
-        13 => Some(500),
-        14 => Some(503),
-        _ => None,
-    };
-    match code {
-        Value::Number(n) => n.as_u64().and_then(by_number),
-        Value::String(s) => match s.as_str() {
-            "invalid_argument" | "failed_precondition" => Some(400),
-            "not_found" => Some(404),
-            "permission_denied" => Some(403),
-            "unauthenticated" => Some(401),
-            "resource_exhausted" => Some(429),
-            "internal" => Some(500),
-            "unavailable" => Some(503),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-/// The HTTP status to serve an example of the response documented under `key` with.
-fn status_for(spec: &str, key: &str, example: &Value) -> u16 {
-    match key {
-        "default" => {
-            // Consistent with the example: a gRPC status body (Zitadel) says which.
-            let code = example.get("code").unwrap_or(&Value::Null);
-            grpc_to_http(code).unwrap_or_else(|| {
-                panic!(
-                    "{spec}.yaml: cannot tell the HTTP status of a `default` example with \
-                     code {code}; extend `status_for`"
-                )
-            })
-        }
-        "1XX" => 100,
-        "2XX" => 200,
-        "3XX" => 300,
-        "4XX" => 400,
-        "5XX" => 500,
-        other => other
-            .parse()
-            .unwrap_or_else(|_| panic!("{spec}.yaml: unexpected response key `{other}`")),
-    }
-}
-
-/// Follows a local `$ref` (`#/components/...`).
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .unwrap_or_else(|| panic!("unresolvable $ref {r}")),
-        None => v,
-    }
-}
-
-/// Every example of a media type object: `example`, and each `examples.<name>.value`.
-fn examples_of(doc: &Value, media: &Value) -> Vec<(String, Value)> {
-    let mut out = Vec::new();
-    if let Some(example) = media.get("example") {
-        out.push(("example".to_string(), example.clone()));
-    }
-    if let Some(named) = media.get("examples").and_then(Value::as_object) {
-        for (name, example) in named {
-            let example = resolve(doc, example);
-            let value = example
-                .get("value")
-                .unwrap_or_else(|| panic!("example `{name}` has no inline `value`"));
-            out.push((name.clone(), value.clone()));
-        }
-    }
-    out
-}
-
 /// Where `expected` and `actual` differ, compared on `expected`'s keys. A `null` in
 /// `expected` matches an absent key, and so does an empty object or array. Keys absent from `actual` (but not null in
 /// `expected`) go to `dropped`; other differences to `wrong`.
@@ -229,131 +152,110 @@ fn path_matches(template: &str, path: &str) -> bool {
         })
 }
 
-/// The provider specs, sorted.
-fn spec_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    files.sort();
-    files
-}
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Checks every example of one spec; returns (examples present, examples checked).
 async fn check_spec(file: &Path, failures: &mut Vec<String>) -> (usize, usize) {
     let spec = file.file_stem().unwrap().to_string_lossy().into_owned();
-    let text = std::fs::read_to_string(file).unwrap();
-    let doc: Value = serde_yaml::from_str(&text).unwrap();
+    let doc = read_spec(file);
     let server = MockServer::start().await;
     let (mut present, mut checked, mut successes, mut errors) = (0, 0, 0, 0);
     let mut dropped_keys = Vec::new();
 
-    let paths = doc["paths"].as_object().expect("paths");
-    for (path, item) in paths {
-        for method in METHODS {
-            let Some(op) = item.get(method) else { continue };
-            let op_id = op["operationId"].as_str().expect("operationId");
-            let request_example = op
-                .get("requestBody")
-                .map(|b| resolve(&doc, b))
-                .and_then(|b| b.pointer("/content/application~1json"))
-                .map(|m| examples_of(&doc, m))
-                .and_then(|e| e.into_iter().next())
-                .map(|(_, v)| v);
-            for (key, response) in op["responses"].as_object().expect("responses") {
-                let response = resolve(&doc, response);
-                let Some(content) = response.get("content").and_then(Value::as_object) else {
-                    continue;
-                };
-                for (media_type, media) in content {
-                    for (name, example) in examples_of(&doc, media) {
-                        present += 1;
-                        let what = format!("{spec}.yaml {op_id} {key} {media_type} `{name}`");
-                        assert!(
-                            media_type == "application/json"
-                                || media_type.starts_with("application/json;"),
-                            "{what}: only JSON bodies are modelled"
-                        );
-                        let status = status_for(&spec, key, &example);
-                        server.reset().await;
-                        Mock::given(any())
-                            .respond_with(ResponseTemplate::new(status).set_body_json(&example))
-                            .mount(&server)
-                            .await;
+    for Operation { path, method, op } in operations(&doc) {
+        let op_id = op["operationId"].as_str().expect("operationId");
+        let request_example = op
+            .get("requestBody")
+            .map(|b| resolve(&doc, b))
+            .and_then(|b| b.pointer("/content/application~1json"))
+            .map(|m| media_examples(&doc, m))
+            .and_then(|e| e.into_iter().next())
+            .map(|(_, v)| v);
+        for (key, response) in op["responses"].as_object().expect("responses") {
+            let response = resolve(&doc, response);
+            let Some(content) = response.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            for (media_type, media) in content {
+                for (name, example) in media_examples(&doc, media) {
+                    present += 1;
+                    let what = format!("{spec}.yaml {op_id} {key} {media_type} `{name}`");
+                    assert!(
+                        media_type == "application/json"
+                            || media_type.starts_with("application/json;"),
+                        "{what}: only JSON bodies are modelled"
+                    );
+                    let status = status_for_key(&format!("{spec}.yaml"), key, &example);
+                    server.reset().await;
+                    Mock::given(any())
+                        .respond_with(ResponseTemplate::new(status).set_body_json(&example))
+                        .mount(&server)
+                        .await;
 
-                        let outcome = call(&spec, op_id, &server.uri()).await;
-                        checked += 1;
+                    let outcome = call(&spec, op_id, &server.uri()).await;
+                    checked += 1;
 
-                        // The request went where the spec says.
-                        let requests = server.received_requests().await.unwrap();
-                        if requests.len() != 1 {
-                            failures.push(format!("{what}: {} requests sent", requests.len()));
-                            continue;
-                        }
-                        let request = &requests[0];
-                        if request.method.as_str() != method.to_uppercase()
-                            || !path_matches(path, request.url.path())
-                        {
+                    // The request went where the spec says.
+                    let requests = server.received_requests().await.unwrap();
+                    if requests.len() != 1 {
+                        failures.push(format!("{what}: {} requests sent", requests.len()));
+                        continue;
+                    }
+                    let request = &requests[0];
+                    if request.method.as_str() != method.to_uppercase()
+                        || !path_matches(&path, request.url.path())
+                    {
+                        failures.push(format!(
+                            "{what}: sent {} {}, the spec says {} {path}",
+                            request.method,
+                            request.url.path(),
+                            method.to_uppercase()
+                        ));
+                    }
+                    if let Some(expected) = &request_example {
+                        let sent: Result<Value, _> = serde_json::from_slice(&request.body);
+                        if sent.as_ref().ok() != Some(expected) {
                             failures.push(format!(
-                                "{what}: sent {} {}, the spec says {} {path}",
-                                request.method,
-                                request.url.path(),
-                                method.to_uppercase()
+                                "{what}: request body {:?}, the spec's example is {expected}",
+                                String::from_utf8_lossy(&request.body)
                             ));
                         }
-                        if let Some(expected) = &request_example {
-                            let sent: Result<Value, _> = serde_json::from_slice(&request.body);
-                            if sent.as_ref().ok() != Some(expected) {
-                                failures.push(format!(
-                                    "{what}: request body {:?}, the spec's example is {expected}",
-                                    String::from_utf8_lossy(&request.body)
-                                ));
-                            }
-                        }
-
-                        let success = (200..300).contains(&status);
-                        let mut dropped = Vec::new();
-                        let mut wrong = Vec::new();
-                        match (&outcome, success) {
-                            (Outcome::Success { status: got, body }, true) => {
-                                successes += 1;
-                                if *got != status {
-                                    failures.push(format!("{what}: status {got}, served {status}"));
-                                }
-                                compare("$", &example, Some(body), &mut dropped, &mut wrong);
-                                // A success type must keep every field of its examples.
-                                wrong.extend(dropped.drain(..).map(|k| format!("{k}: dropped")));
-                            }
-                            (Outcome::ErrorResponse { status: got, body }, false) => {
-                                errors += 1;
-                                if *got != status {
-                                    failures.push(format!("{what}: status {got}, served {status}"));
-                                }
-                                compare("$", &example, Some(body), &mut dropped, &mut wrong);
-                            }
-                            (Outcome::Other(error), _) => failures
-                                .push(format!("{what}: served {status}, got the error {error}")),
-                            (other, _) => failures.push(format!(
-                                "{what}: served {status}, expected {}, got {other:?}",
-                                if success {
-                                    "Ok(ResponseValue)"
-                                } else {
-                                    "Err(Error::ErrorResponse(..))"
-                                }
-                            )),
-                        }
-                        for w in wrong {
-                            failures.push(format!("{what}: {w}"));
-                        }
-                        dropped_keys
-                            .extend(dropped.into_iter().map(|k| format!("{key}/{name} {k}")));
                     }
+
+                    let success = (200..300).contains(&status);
+                    let mut dropped = Vec::new();
+                    let mut wrong = Vec::new();
+                    match (&outcome, success) {
+                        (Outcome::Success { status: got, body }, true) => {
+                            successes += 1;
+                            if *got != status {
+                                failures.push(format!("{what}: status {got}, served {status}"));
+                            }
+                            compare("$", &example, Some(body), &mut dropped, &mut wrong);
+                            // A success type must keep every field of its examples.
+                            wrong.extend(dropped.drain(..).map(|k| format!("{k}: dropped")));
+                        }
+                        (Outcome::ErrorResponse { status: got, body }, false) => {
+                            errors += 1;
+                            if *got != status {
+                                failures.push(format!("{what}: status {got}, served {status}"));
+                            }
+                            compare("$", &example, Some(body), &mut dropped, &mut wrong);
+                        }
+                        (Outcome::Other(error), _) => {
+                            failures.push(format!("{what}: served {status}, got the error {error}"))
+                        }
+                        (other, _) => failures.push(format!(
+                            "{what}: served {status}, expected {}, got {other:?}",
+                            if success {
+                                "Ok(ResponseValue)"
+                            } else {
+                                "Err(Error::ErrorResponse(..))"
+                            }
+                        )),
+                    }
+                    for w in wrong {
+                        failures.push(format!("{what}: {w}"));
+                    }
+                    dropped_keys.extend(dropped.into_iter().map(|k| format!("{key}/{name} {k}")));
                 }
             }
         }
@@ -449,16 +351,16 @@ fn default_examples_get_the_status_of_their_grpc_code() {
         (14, 503),
     ] {
         assert_eq!(
-            status_for("x", "default", &body(code.into())),
+            status_for_key("x", "default", &body(code.into())),
             http,
             "{code}"
         );
     }
     assert_eq!(
-        status_for("x", "default", &body("failed_precondition".into())),
+        status_for_key("x", "default", &body("failed_precondition".into())),
         400
     );
-    assert_eq!(status_for("x", "5XX", &body(13.into())), 500);
-    assert_eq!(status_for("x", "4XX", &Value::Null), 400);
-    assert_eq!(status_for("x", "422", &Value::Null), 422);
+    assert_eq!(status_for_key("x", "5XX", &body(13.into())), 500);
+    assert_eq!(status_for_key("x", "4XX", &Value::Null), 400);
+    assert_eq!(status_for_key("x", "422", &Value::Null), 422);
 }

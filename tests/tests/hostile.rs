@@ -4,22 +4,12 @@
 //! panic) that keeps the raw body.
 
 use userbridge_tests::{
-    check_outcome, documented_examples, expected_outcome, observed, providers, received, runners,
-    sample_user_id, serve, start_server, Answer, Config, ErrorKind, Expected, Provider,
-    ReactivateRequest, Runner,
+    call_with, check_outcome, example, expected_outcome, first_example, observed, providers,
+    runners, sample_user_id, Answer, ErrorKind, Expected, Provider, ReactivateRequest, Runner,
 };
 
 const HTML: &str = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 \
                     Bad Gateway</h1></center><hr><center>nginx</center></body></html>";
-
-/// The documented body of `key` for `p` (the first example), as text.
-fn documented(p: Provider, key: &str) -> String {
-    documented_examples(p)
-        .into_iter()
-        .find(|e| e.status_key == key)
-        .map(|e| e.body.to_string())
-        .unwrap_or_else(|| panic!("{p:?} documents no {key}"))
-}
 
 /// A JSON text cut in the middle.
 fn truncated(json: &str) -> String {
@@ -29,14 +19,11 @@ fn truncated(json: &str) -> String {
 /// The hostile cases of `p`: (label, answer, expected kind).
 fn cases(p: Provider) -> Vec<(String, Answer, ErrorKind)> {
     use ErrorKind::*;
+    let documented = |key: &str| first_example(p, key).body.to_string();
     let not_found_body = match p {
-        Provider::ZitadelV1 => documented_examples(p)
-            .into_iter()
-            .find(|e| e.name == "notFound")
-            .map(|e| e.body.to_string())
-            .expect("Zitadel v1 notFound"),
+        Provider::ZitadelV1 => example(p, "default", "notFound").body.to_string(),
         Provider::Aitronos | Provider::Flashback | Provider::ZitadelV2 | Provider::Nethesis => {
-            documented(p, "404")
+            documented("404")
         }
         other => panic!("{other:?}"),
     };
@@ -78,7 +65,7 @@ fn cases(p: Provider) -> Vec<(String, Answer, ErrorKind)> {
         ),
         (
             "200 truncated JSON".into(),
-            Answer::raw(200, "application/json", truncated(&documented(p, "200"))),
+            Answer::raw(200, "application/json", truncated(&documented("200"))),
             UnexpectedResponse,
         ),
         (
@@ -158,11 +145,8 @@ fn cases(p: Provider) -> Vec<(String, Answer, ErrorKind)> {
 fn run(runner: &dyn Runner, p: Provider) {
     let mut failures = Vec::new();
     for (label, answer, kind) in cases(p) {
-        let server = start_server();
-        serve(&server, &answer);
-        let cfg = Config::for_server(p, &server.uri());
         let user = sample_user_id(p);
-        let result = runner.reactivate(&cfg, ReactivateRequest::new(user));
+        let (result, requests) = call_with(runner, p, &answer, ReactivateRequest::new(user));
         let mut problems = Vec::new();
         match &result {
             Ok(done) => problems.push(format!("expected {kind:?}, got Ok({done:?})")),
@@ -196,7 +180,7 @@ fn run(runner: &dyn Runner, p: Provider) {
             )),
         }
         problems.extend(check_outcome(p, user, &expected, &result));
-        let n = received(&server).len();
+        let n = requests.len();
         if n != 1 {
             problems.push(format!("server saw {n} requests"));
         }
@@ -231,12 +215,9 @@ fn a_large_body_is_kept_bounded() {
     let page = format!("<html>{}</html>", "x".repeat(64 * 1024));
     for runner in runners() {
         for p in providers() {
-            let server = start_server();
-            serve(&server, &Answer::raw(502, "text/html", page.clone()));
-            let cfg = Config::for_server(p, &server.uri());
-            let err = runner
-                .reactivate(&cfg, ReactivateRequest::new(sample_user_id(p)))
-                .unwrap_err();
+            let answer = Answer::raw(502, "text/html", page.clone());
+            let req = ReactivateRequest::new(sample_user_id(p));
+            let err = call_with(runner.as_ref(), p, &answer, req).0.unwrap_err();
             assert_eq!(err.kind(), ErrorKind::Server);
             let a = err.api_error().expect("api error");
             assert!(a.body.starts_with("<html>xxx"), "{p:?}");

@@ -4,40 +4,12 @@
 //! case comes from ARCHITECTURE.md's mapping rules (`expected_outcome`).
 
 use userbridge_tests::{
-    architecture_table, documented_examples, expected_outcome, providers, run_provider,
-    served_status, spot_checks, success_answer, AsyncRunner, Config, ErrorKind, Expected, Provider,
-    ReactivateRequest,
+    architecture_table, documented_examples, example, expected_outcome, mount, providers,
+    runner_case_tests, sample_user_id, served_status, success_answer, Answer, AsyncRunner, Config,
+    ErrorKind, Expected, Provider, ReactivateRequest,
 };
 
-#[test]
-fn aitronos_cases() {
-    run_provider(&AsyncRunner, Provider::Aitronos);
-}
-
-#[test]
-fn flashback_cases() {
-    run_provider(&AsyncRunner, Provider::Flashback);
-}
-
-#[test]
-fn zitadel_v1_cases() {
-    run_provider(&AsyncRunner, Provider::ZitadelV1);
-}
-
-#[test]
-fn zitadel_v2_cases() {
-    run_provider(&AsyncRunner, Provider::ZitadelV2);
-}
-
-#[test]
-fn nethesis_cases() {
-    run_provider(&AsyncRunner, Provider::Nethesis);
-}
-
-#[test]
-fn key_rules_with_literal_values() {
-    spot_checks(&AsyncRunner);
-}
+runner_case_tests!(AsyncRunner);
 
 /// The rules function agrees with ARCHITECTURE.md's table, written out by hand,
 /// for every documented example the table names (no SDK involved).
@@ -45,10 +17,7 @@ fn key_rules_with_literal_values() {
 fn rules_agree_with_the_architecture_table() {
     let table = architecture_table();
     for (p, key, name, want) in &table {
-        let ex = documented_examples(*p)
-            .into_iter()
-            .find(|e| e.status_key == *key && e.name == *name)
-            .unwrap_or_else(|| panic!("{p:?} {key} {name} is no longer documented"));
+        let ex = example(*p, key, name);
         let body = ex.body.to_string();
         let got = match expected_outcome(*p, served_status(&ex), &[], body.as_bytes()) {
             Expected::Ok(_) => None,
@@ -93,19 +62,12 @@ fn default_examples_are_served_with_the_gateway_status() {
 async fn native_await_inside_tokio() {
     for p in providers() {
         let server = wiremock::MockServer::start().await;
-        let answer = success_answer(p);
-        wiremock::Mock::given(wiremock::matchers::any())
-            .respond_with(
-                wiremock::ResponseTemplate::new(200)
-                    .set_body_raw(answer.body.clone(), "application/json"),
-            )
-            .mount(&server)
-            .await;
+        mount(&server, &success_answer(p)).await;
         let client = Config::for_server(p, &server.uri())
             .async_builder()
             .build()
             .expect("client");
-        let user = userbridge_tests::sample_user_id(p);
+        let user = sample_user_id(p);
         let done = client
             .users()
             .reactivate(ReactivateRequest::new(user))
@@ -120,13 +82,12 @@ async fn native_await_inside_tokio() {
     }
     // And a mapped error, natively.
     let server = wiremock::MockServer::start().await;
-    wiremock::Mock::given(wiremock::matchers::any())
-        .respond_with(wiremock::ResponseTemplate::new(404).set_body_raw(
-            r#"{"code":404,"message":"user not found","data":null}"#,
-            "application/json",
-        ))
-        .mount(&server)
-        .await;
+    let not_found = Answer::raw(
+        404,
+        "application/json",
+        r#"{"code":404,"message":"user not found","data":null}"#,
+    );
+    mount(&server, &not_found).await;
     let client = Config::for_server(Provider::Nethesis, &server.uri())
         .async_builder()
         .build()

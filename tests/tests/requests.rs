@@ -5,8 +5,8 @@
 
 use serde_json::json;
 use userbridge_tests::{
-    expected_path, method, providers, received, req_header, runners, sample_user_id, serve,
-    start_server, success_answer, Config, Provider, ReactivateRequest, Runner, ORG, TOKEN,
+    call_configured, expected_path, method, organization, providers, req_header, runners,
+    sample_user_id, success_answer, Provider, ReactivateRequest, Runner, ORG, TOKEN,
 };
 
 /// One successful call; returns the single request the server saw.
@@ -16,14 +16,15 @@ fn one_request(
     client_org: Option<&str>,
     req: ReactivateRequest,
 ) -> wiremock::Request {
-    let server = start_server();
-    serve(&server, &success_answer(p));
-    let cfg = Config::for_server(p, &server.uri()).organization(client_org);
-    let done = runner
-        .reactivate(&cfg, req)
-        .unwrap_or_else(|e| panic!("[{}] {p:?}: {e}", runner.name()));
+    let (result, mut reqs) = call_configured(
+        runner,
+        p,
+        &success_answer(p),
+        |cfg| cfg.organization(client_org),
+        req,
+    );
+    let done = result.unwrap_or_else(|e| panic!("[{}] {p:?}: {e}", runner.name()));
     assert_eq!(done.provider(), p);
-    let mut reqs = received(&server);
     assert_eq!(
         reqs.len(),
         1,
@@ -75,12 +76,7 @@ fn successful_call_sends_the_documented_request() {
         let runner = runner.as_ref();
         for p in providers() {
             let user = sample_user_id(p);
-            let r = one_request(
-                runner,
-                p,
-                (p == Provider::Aitronos).then_some(ORG),
-                user.into(),
-            );
+            let r = one_request(runner, p, organization(p), user.into());
             check_common(runner, p, &r, &expected_path(p, ORG, user));
             assert_eq!(
                 req_header(&r, "x-zitadel-orgid"),
@@ -98,46 +94,35 @@ fn organization_header_only_for_zitadel_v1() {
         let runner = runner.as_ref();
         for p in providers() {
             let user = sample_user_id(p);
-            // Client default organization.
-            let r = one_request(runner, p, Some("org_client1"), user.into());
-            let path_org = if p == Provider::Aitronos {
-                "org_client1"
-            } else {
-                ORG
-            };
-            check_common(runner, p, &r, &expected_path(p, path_org, user));
-            let want = (p == Provider::ZitadelV1).then(|| "org_client1".to_string());
-            assert_eq!(
-                req_header(&r, "x-zitadel-orgid"),
-                want,
-                "[{}] {p:?}: client organization",
-                runner.name()
-            );
-            assert!(
-                r.headers.get_all("x-zitadel-orgid").iter().count() <= 1,
-                "one header at most"
-            );
-
-            // Per-request organization overrides the client default.
-            let r = one_request(
-                runner,
-                p,
-                Some("org_client1"),
-                ReactivateRequest::new(user).organization("org_request2"),
-            );
-            let path_org = if p == Provider::Aitronos {
-                "org_request2"
-            } else {
-                ORG
-            };
-            check_common(runner, p, &r, &expected_path(p, path_org, user));
-            let want = (p == Provider::ZitadelV1).then(|| "org_request2".to_string());
-            assert_eq!(
-                req_header(&r, "x-zitadel-orgid"),
-                want,
-                "[{}] {p:?}: request organization",
-                runner.name()
-            );
+            for (what, request_org, want_org) in [
+                // Client default organization.
+                ("client organization", None, "org_client1"),
+                // Per-request organization overrides the client default.
+                ("request organization", Some("org_request2"), "org_request2"),
+            ] {
+                let mut req = ReactivateRequest::new(user);
+                if let Some(org) = request_org {
+                    req = req.organization(org);
+                }
+                let r = one_request(runner, p, Some("org_client1"), req);
+                let path_org = if p == Provider::Aitronos {
+                    want_org
+                } else {
+                    ORG
+                };
+                check_common(runner, p, &r, &expected_path(p, path_org, user));
+                let want = (p == Provider::ZitadelV1).then(|| want_org.to_string());
+                assert_eq!(
+                    req_header(&r, "x-zitadel-orgid"),
+                    want,
+                    "[{}] {p:?}: {what}",
+                    runner.name()
+                );
+                assert!(
+                    r.headers.get_all("x-zitadel-orgid").iter().count() <= 1,
+                    "one header at most"
+                );
+            }
 
             // Per-request organization without a client default.
             if p != Provider::Aitronos {

@@ -16,7 +16,10 @@ use std::time::Duration;
 use fault_support::*;
 use tracing_subscriber::fmt::format::FmtSpan;
 use userbridge::{Client, ClientBuilder, Error, ErrorKind, Provider, Reactivated};
-use wiremock::MockServer;
+use userbridge_tests::{
+    fast_retry, organization, sample_user_id, success_example, unauthenticated_example,
+};
+use wiremock::{MockServer, ResponseTemplate};
 
 /// The token of this suite: distinctive, so any leak is found.
 const SECRET: &str = "tok-SECRET-4f9a";
@@ -123,7 +126,7 @@ fn assert_spans(p: Provider, log: &str, status: Option<u16>, attempts: u32) {
     assert!(log.contains("userbridge.reactivate"), "{p}: {log}");
     assert!(log.contains("userbridge.attempt"), "{p}: {log}");
     assert!(
-        log.contains(&format!("user_id={}", user_id(p))),
+        log.contains(&format!("user_id={}", sample_user_id(p))),
         "{p}: {log}"
     );
     assert!(log.contains("operation=\"reactivate\"") || log.contains("operation=reactivate"));
@@ -138,35 +141,73 @@ fn assert_spans(p: Provider, log: &str, status: Option<u16>, attempts: u32) {
     assert!(log.contains("duration_ms="), "{p}: {log}");
 }
 
+/// What [`traced_call`] saw.
+struct TracedCall {
+    builder: ClientBuilder,
+    client: Client,
+    result: Result<Reactivated, Error>,
+    requests: Vec<wiremock::Request>,
+    log: String,
+}
+
+/// Serves `answer` to every reactivation request on a fresh mock server and
+/// reactivates `p`'s sample user once with a client using [`SECRET`] (the
+/// suite's builder, then `configure`), all traced.
+fn traced_call(
+    p: Provider,
+    answer: ResponseTemplate,
+    configure: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> TracedCall {
+    let ((builder, client, result, requests), log) = traced(|rt| {
+        rt.block_on(async {
+            let server = MockServer::start().await;
+            answer_always(&server, p, answer).await;
+            let builder = configure(builder_with_token(p, &server.uri(), SECRET));
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate(sample_user_id(p)).await;
+            let requests = server.received_requests().await.unwrap();
+            (builder, client, result, requests)
+        })
+    });
+    TracedCall {
+        builder,
+        client,
+        result,
+        requests,
+        log,
+    }
+}
+
+/// Asserts that the token shows in none of `texts`, the builder's, the
+/// client's and `Users`' `Debug`, and the tracing output `log`.
+fn assert_nothing_shows_the_token(
+    p: Provider,
+    builder: &ClientBuilder,
+    client: &Client,
+    texts: Vec<(&'static str, String)>,
+    log: &str,
+) {
+    let mut all = client_texts(builder, client);
+    all.extend(texts);
+    all.push(("the tracing output", log.to_string()));
+    assert_no_token(Some(p), &all);
+}
+
 #[test]
 fn unauthenticated_call_leaks_no_token() {
     for p in Provider::ALL {
-        let ((builder, client, result, auth), log) = traced(|rt| {
-            rt.block_on(async {
-                let server = MockServer::start().await;
-                answer_always(&server, p, json(401, &unauthenticated_example(p))).await;
-                let builder = builder_with_token(p, &server.uri(), SECRET);
-                let client = builder.clone().build().unwrap();
-                let result = client.users().reactivate(user_id(p)).await;
-                let requests = server.received_requests().await.unwrap();
-                assert_eq!(requests.len(), 1);
-                let auth = requests[0]
-                    .headers
-                    .get("authorization")
-                    .map(|v| v.to_str().unwrap().to_string());
-                (builder, client, result, auth)
-            })
-        });
+        let call = traced_call(p, json(401, &unauthenticated_example(p)), |b| b);
+        assert_eq!(call.requests.len(), 1);
+        let auth = call.requests[0]
+            .headers
+            .get("authorization")
+            .map(|v| v.to_str().unwrap().to_string());
         // The token was really used: its absence below means something.
         assert_eq!(auth.as_deref(), Some(format!("Bearer {SECRET}").as_str()));
-        let e = result.expect_err("a 401 is an error");
+        let e = call.result.expect_err("a 401 is an error");
         assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{p}: {e:?}");
-
-        let mut texts = client_texts(&builder, &client);
-        texts.extend(error_texts(e));
-        texts.push(("the tracing output", log.clone()));
-        assert_no_token(Some(p), &texts);
-        assert_spans(p, &log, Some(401), 1);
+        assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
+        assert_spans(p, &call.log, Some(401), 1);
     }
 }
 
@@ -176,15 +217,11 @@ fn network_error_leaks_no_token() {
         let root = format!("http://127.0.0.1:{}", refused_port());
         let builder = builder_with_token(p, &root, SECRET).retry_policy(fast_retry(2));
         let client = builder.clone().build().unwrap();
-        let (result, log) = traced(|rt| rt.block_on(client.users().reactivate(user_id(p))));
+        let (result, log) = traced(|rt| rt.block_on(client.users().reactivate(sample_user_id(p))));
         let e = result.expect_err("nothing listens");
         assert_eq!(e.kind(), ErrorKind::Network, "{p}: {e:?}");
         assert_eq!(e.attempts(), 2);
-
-        let mut texts = client_texts(&builder, &client);
-        texts.extend(error_texts(e));
-        texts.push(("the tracing output", log.clone()));
-        assert_no_token(Some(p), &texts);
+        assert_nothing_shows_the_token(p, &builder, &client, error_texts(e), &log);
         assert_spans(p, &log, None, 2);
     }
 }
@@ -192,46 +229,25 @@ fn network_error_leaks_no_token() {
 #[test]
 fn timeout_leaks_no_token() {
     let p = Provider::ZitadelV2;
-    let ((builder, client, result), log) = traced(|rt| {
-        rt.block_on(async {
-            let server = MockServer::start().await;
-            let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
-            answer_always(&server, p, slow).await;
-            let builder =
-                builder_with_token(p, &server.uri(), SECRET).timeout(Duration::from_millis(100));
-            let client = builder.clone().build().unwrap();
-            let result = client.users().reactivate(user_id(p)).await;
-            (builder, client, result)
-        })
-    });
-    let e = result.expect_err("times out");
+    let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
+    let call = traced_call(p, slow, |b| b.timeout(Duration::from_millis(100)));
+    let e = call.result.expect_err("times out");
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
-    let mut texts = client_texts(&builder, &client);
-    texts.extend(error_texts(e));
-    texts.push(("the tracing output", log.clone()));
-    assert_no_token(Some(p), &texts);
-    assert_spans(p, &log, None, 1);
+    assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
+    assert_spans(p, &call.log, None, 1);
 }
 
 #[test]
 fn successful_call_leaks_no_token() {
     for p in Provider::ALL {
-        let ((builder, client, done), log) = traced(|rt| {
-            rt.block_on(async {
-                let server = MockServer::start().await;
-                answer_always(&server, p, json(200, &success_example(p))).await;
-                let builder = builder_with_token(p, &server.uri(), SECRET);
-                let client = builder.clone().build().unwrap();
-                let done = client.users().reactivate(user_id(p)).await.unwrap();
-                (builder, client, done)
-            })
-        });
-        let mut texts = client_texts(&builder, &client);
-        texts.push(("the result's Debug", format!("{done:#?}")));
-        texts.push(("the result's serde", serde_json::to_string(&done).unwrap()));
-        texts.push(("the tracing output", log.clone()));
-        assert_no_token(Some(p), &texts);
-        assert_spans(p, &log, None, 1);
+        let call = traced_call(p, json(200, &success_example(p)), |b| b);
+        let done = call.result.unwrap();
+        let texts = vec![
+            ("the result's Debug", format!("{done:#?}")),
+            ("the result's serde", serde_json::to_string(&done).unwrap()),
+        ];
+        assert_nothing_shows_the_token(p, &call.builder, &call.client, texts, &call.log);
+        assert_spans(p, &call.log, None, 1);
     }
 }
 
@@ -239,10 +255,9 @@ fn successful_call_leaks_no_token() {
 fn configuration_errors_leak_no_token() {
     let with_token = |p: Provider, token: &str| {
         let b = Client::builder(p).bearer_token(token);
-        if p == Provider::Aitronos {
-            b.organization(ORG)
-        } else {
-            b
+        match organization(p) {
+            Some(org) => b.organization(org),
+            None => b,
         }
     };
     let cases: Vec<(&str, Provider, ClientBuilder)> = vec![
@@ -305,10 +320,7 @@ fn configuration_errors_leak_no_token() {
     let (result, log) = traced(|rt| rt.block_on(client.users().reactivate("not-a-usr-id")));
     let e = result.expect_err("Aitronos ids are usr_*");
     assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e:?}");
-    let mut texts = client_texts(&builder, &client);
-    texts.extend(error_texts(e));
-    texts.push(("the tracing output", log));
-    assert_no_token(Some(p), &texts);
+    assert_nothing_shows_the_token(p, &builder, &client, error_texts(e), &log);
 }
 
 /// Some servers echo a rejected credential in their error message
@@ -324,21 +336,9 @@ fn token_echoed_by_the_provider_is_not_repeated() {
             Some(m) => *m = echo.clone().into(),
             None => body["message"] = echo.clone().into(),
         }
-        let ((builder, client, result), log) = traced(|rt| {
-            rt.block_on(async {
-                let server = MockServer::start().await;
-                answer_always(&server, p, json(401, &body)).await;
-                let builder = builder_with_token(p, &server.uri(), SECRET);
-                let client = builder.clone().build().unwrap();
-                let result = client.users().reactivate(user_id(p)).await;
-                (builder, client, result)
-            })
-        });
-        let e = result.expect_err("a 401 is an error");
+        let call = traced_call(p, json(401, &body), |b| b);
+        let e = call.result.expect_err("a 401 is an error");
         assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{p}: {e:?}");
-        let mut texts = client_texts(&builder, &client);
-        texts.extend(error_texts(e));
-        texts.push(("the tracing output", log));
-        assert_no_token(Some(p), &texts);
+        assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
     }
 }

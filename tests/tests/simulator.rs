@@ -3,54 +3,73 @@
 //! failures with retries, and every answer decoded with the generated types and
 //! compared with the spec's examples.
 
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 use userbridge::generated::{aitronos, flashback, nethesis, zitadel_v1, zitadel_v2};
 use userbridge::mock::{Failure, ReceivedRequest, Simulator, UserState, DEFAULT_TOKEN};
-use userbridge::{Client, Error, ErrorKind, Provider, ReactivateRequest, RetryPolicy};
+use userbridge::{
+    Client, ClientBuilder, Error, ErrorKind, Provider, ReactivateRequest, RetryPolicy,
+};
+use userbridge_tests::{expected_path, fast_retry, method, not_deactivated_example, spec_example};
 
 /// The user of the specs' examples (a valid Aitronos id, fine for the others).
 const USER: &str = "usr_abc123";
 const OTHER_USER: &str = "usr_def456";
 const OTHER_ORG: &str = "org_other";
 
+/// Retries with millisecond backoffs (the default three attempts).
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy::default()
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(5))
+    fast_retry(3)
 }
 
-fn client_with(sim: &Simulator, token: &str, retry: RetryPolicy) -> Client {
+/// A builder for the simulator with `token`: its base URL and organization,
+/// a 10 s timeout, retries off.
+fn builder(sim: &Simulator, token: &str) -> ClientBuilder {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
         .bearer_token(token)
         .organization(sim.organization())
         .timeout(Duration::from_secs(10))
-        .retry_policy(retry)
+        .retry_policy(RetryPolicy::none())
+}
+
+/// A client with `token`, retries off.
+fn client_for(sim: &Simulator, token: &str) -> Client {
+    builder(sim, token).build().unwrap()
+}
+
+/// A client with the simulator's token, retries off.
+fn client(sim: &Simulator) -> Client {
+    client_for(sim, sim.token())
+}
+
+/// A client with the simulator's token and [`fast_retries`].
+fn retrying_client(sim: &Simulator) -> Client {
+    builder(sim, sim.token())
+        .retry_policy(fast_retries())
         .build()
         .unwrap()
 }
 
-fn client(sim: &Simulator) -> Client {
-    client_with(sim, sim.token(), RetryPolicy::none())
+/// A fresh simulator of `provider` with [`USER`] deactivated in its
+/// organization.
+async fn with_deactivated_user(provider: Provider) -> Simulator {
+    let sim = Simulator::start(provider).await;
+    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    sim
 }
 
 /// The documented method and path on the wire (My Nethesis under `/api`).
 /// `org` is the Aitronos path organization.
 fn wire_route(provider: Provider, org: &str, id: &str) -> (&'static str, String) {
-    match provider {
-        Provider::Aitronos => (
-            "POST",
-            format!("/v1/organizations/{org}/users/{id}/reactivate"),
-        ),
-        Provider::Flashback => ("POST", format!("/organization/users/{id}/activate")),
-        Provider::ZitadelV1 => ("POST", format!("/management/v1/users/{id}/_reactivate")),
-        Provider::ZitadelV2 => ("POST", format!("/v2/users/{id}/reactivate")),
-        Provider::Nethesis => ("PATCH", format!("/api/users/{id}/reactivate")),
-        other => panic!("no route for {other}"),
-    }
+    (method(provider), expected_path(provider, org, id))
+}
+
+/// The simulator's server root (`http://127.0.0.1:port`, without My Nethesis'
+/// `/api`), to which [`wire_route`]'s paths are relative.
+fn server_root(sim: &Simulator) -> String {
+    sim.base_url().trim_end_matches("/api").to_string()
 }
 
 fn api(e: &Error) -> &userbridge::ApiError {
@@ -157,11 +176,7 @@ async fn check_lifecycle(provider: Provider) {
     let seen = sim.requests();
     let (method, path) = wire_route(provider, &org, USER);
     assert_eq!(seen.len(), 2);
-    let not_deactivated = if provider == Provider::Aitronos {
-        422
-    } else {
-        400
-    };
+    let not_deactivated = not_deactivated_example(provider).0;
     assert_eq!(statuses(&seen), [200, not_deactivated]);
     for r in &seen {
         assert_eq!(r.method, method);
@@ -187,8 +202,7 @@ async fn check_lifecycle(provider: Provider) {
 }
 
 async fn check_unknown_user(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    let sim = with_deactivated_user(provider).await;
     let err = client(&sim)
         .users()
         .reactivate(OTHER_USER)
@@ -215,9 +229,8 @@ async fn check_unknown_user(provider: Provider) {
 }
 
 async fn check_bad_token(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
-    let err = client_with(&sim, "not-a-valid-token", RetryPolicy::none())
+    let sim = with_deactivated_user(provider).await;
+    let err = client_for(&sim, "not-a-valid-token")
         .users()
         .reactivate(USER)
         .await
@@ -240,7 +253,7 @@ async fn check_bad_token(provider: Provider) {
 
     // A token added later is accepted.
     sim.add_token("not-a-valid-token");
-    client_with(&sim, "not-a-valid-token", RetryPolicy::none())
+    client_for(&sim, "not-a-valid-token")
         .users()
         .reactivate(USER)
         .await
@@ -249,10 +262,9 @@ async fn check_bad_token(provider: Provider) {
 }
 
 async fn check_token_without_permission(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    let sim = with_deactivated_user(provider).await;
     sim.deny_permission("read-only-token");
-    let err = client_with(&sim, "read-only-token", RetryPolicy::none())
+    let err = client_for(&sim, "read-only-token")
         .users()
         .reactivate(USER)
         .await
@@ -341,11 +353,8 @@ async fn check_other_organization(provider: Provider) {
 
     // A token of the user's organization may reactivate it.
     sim.add_token_in("other-org-token", OTHER_ORG);
-    let other = Client::builder(provider)
-        .base_url(sim.base_url())
-        .bearer_token("other-org-token")
+    let other = builder(&sim, "other-org-token")
         .organization(OTHER_ORG)
-        .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
     other.users().reactivate(OTHER_USER).await.unwrap();
@@ -354,10 +363,9 @@ async fn check_other_organization(provider: Provider) {
 
 async fn check_rate_limited_then_ok(provider: Provider) {
     for retry_after in [Some(Duration::ZERO), None] {
-        let sim = Simulator::start(provider).await;
-        sim.add_user(USER, sim.organization(), UserState::Deactivated);
+        let sim = with_deactivated_user(provider).await;
         sim.fail_next(1, Failure::TooManyRequests { retry_after });
-        let done = client_with(&sim, sim.token(), fast_retries())
+        let done = retrying_client(&sim)
             .users()
             .reactivate(USER)
             .await
@@ -373,8 +381,7 @@ async fn check_rate_limited_then_ok(provider: Provider) {
 }
 
 async fn check_retry_after_is_sent(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    let sim = with_deactivated_user(provider).await;
     sim.fail_next(
         1,
         Failure::TooManyRequests {
@@ -398,8 +405,7 @@ async fn check_retry_after_is_sent(provider: Provider) {
 }
 
 async fn check_unavailable_then_ok(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    let sim = with_deactivated_user(provider).await;
     sim.fail_next(1, Failure::ServiceUnavailable);
     let err = client(&sim).users().reactivate(USER).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server, "{err}");
@@ -415,7 +421,7 @@ async fn check_unavailable_then_ok(provider: Provider) {
             retry_after: Some(Duration::ZERO),
         },
     );
-    let done = client_with(&sim, sim.token(), fast_retries())
+    let done = retrying_client(&sim)
         .users()
         .reactivate(USER)
         .await
@@ -425,14 +431,10 @@ async fn check_unavailable_then_ok(provider: Provider) {
 }
 
 async fn check_slow_answer(provider: Provider) {
-    let sim = Simulator::start(provider).await;
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
+    let sim = with_deactivated_user(provider).await;
     // The first call takes effect but its answer comes far too late.
     sim.fail_next(1, Failure::Slow(Duration::from_secs(30)));
-    let client = Client::builder(provider)
-        .base_url(sim.base_url())
-        .bearer_token(sim.token())
-        .organization(sim.organization())
+    let client = builder(&sim, sim.token())
         .timeout(Duration::from_secs(1))
         .retry_policy(fast_retries())
         .build()
@@ -441,11 +443,7 @@ async fn check_slow_answer(provider: Provider) {
     // The retry answers "not deactivated": the timed-out attempt did the work.
     assert!(done.already_active());
     assert_eq!(done.attempts(), 2);
-    let not_deactivated = if provider == Provider::Aitronos {
-        422
-    } else {
-        400
-    };
+    let not_deactivated = not_deactivated_example(provider).0;
     assert_eq!(statuses(&sim.requests()), [200, not_deactivated]);
     assert_eq!(sim.user_state(USER), Some(UserState::Active));
 }
@@ -453,7 +451,7 @@ async fn check_slow_answer(provider: Provider) {
 async fn check_routing(provider: Provider) {
     let sim = Simulator::start(provider).await;
     let (method, path) = wire_route(provider, sim.organization(), USER);
-    let root = sim.base_url().trim_end_matches("/api").to_string();
+    let root = server_root(&sim);
     let http = reqwest::Client::new();
 
     let wrong = if method == "POST" { "PUT" } else { "POST" };
@@ -511,7 +509,7 @@ impl Answer {
 async fn send(sim: &Simulator, token: Option<&str>, org: &str, id: &str) -> Answer {
     let provider = sim.provider();
     let (method, path) = wire_route(provider, org, id);
-    let root = sim.base_url().trim_end_matches("/api").to_string();
+    let root = server_root(sim);
     let mut req = reqwest::Client::new().request(method.parse().unwrap(), format!("{root}{path}"));
     if let Some(token) = token {
         req = req.bearer_auth(token);
@@ -547,6 +545,21 @@ fn decode(provider: Provider, a: &Answer) {
         503 => assert_eq!(code, Some(14)),
         other => panic!("undocumented Zitadel status {other}"),
     };
+    // Zitadel v1 and v2 answer alike, with the types of their own clients.
+    macro_rules! zitadel {
+        ($module:ident) => {
+            if status == 200 {
+                let ok: $module::types::ReactivateUserResponse = from_slice(&a.body).unwrap();
+                let d = ok.details.unwrap();
+                assert!(d.sequence.unwrap().parse::<u64>().is_ok());
+                assert!(d.resource_owner.is_some() && d.change_date.is_some());
+            } else {
+                let e: $module::types::RpcStatus = from_slice(&a.body).unwrap();
+                grpc(e.code);
+                assert!(e.message.is_some());
+            }
+        };
+    }
     match (provider, status) {
         (Provider::Aitronos, 200) => {
             let user: aitronos::types::User = from_slice(&a.body).unwrap();
@@ -571,28 +584,8 @@ fn decode(provider: Provider, a: &Answer) {
             assert_eq!(e.success, Some(false));
             assert!(e.message.is_some_and(|m| !m.is_empty()));
         }
-        (Provider::ZitadelV1, 200) => {
-            let ok: zitadel_v1::types::ReactivateUserResponse = from_slice(&a.body).unwrap();
-            let d = ok.details.unwrap();
-            assert!(d.sequence.unwrap().parse::<u64>().is_ok());
-            assert!(d.resource_owner.is_some() && d.change_date.is_some());
-        }
-        (Provider::ZitadelV1, _) => {
-            let e: zitadel_v1::types::RpcStatus = from_slice(&a.body).unwrap();
-            grpc(e.code);
-            assert!(e.message.is_some());
-        }
-        (Provider::ZitadelV2, 200) => {
-            let ok: zitadel_v2::types::ReactivateUserResponse = from_slice(&a.body).unwrap();
-            let d = ok.details.unwrap();
-            assert!(d.sequence.unwrap().parse::<u64>().is_ok());
-            assert!(d.resource_owner.is_some() && d.change_date.is_some());
-        }
-        (Provider::ZitadelV2, _) => {
-            let e: zitadel_v2::types::RpcStatus = from_slice(&a.body).unwrap();
-            grpc(e.code);
-            assert!(e.message.is_some());
-        }
+        (Provider::ZitadelV1, _) => zitadel!(zitadel_v1),
+        (Provider::ZitadelV2, _) => zitadel!(zitadel_v2),
         (Provider::Nethesis, 200) => {
             let ok: nethesis::types::NethesisSuccess = from_slice(&a.body).unwrap();
             assert_eq!(ok.code, Some(200));
@@ -614,43 +607,6 @@ fn decode(provider: Provider, a: &Answer) {
         }
         (other, _) => panic!("no decoder for {other}"),
     }
-}
-
-/// A named example of the provider's spec.
-fn spec_example(provider: Provider, status: &str, name: &str) -> Value {
-    let (file, path, method) = match provider {
-        Provider::Aitronos => (
-            "aitronos.yaml",
-            "/v1/organizations/{organization_id}/users/{user_id}/reactivate",
-            "post",
-        ),
-        Provider::Flashback => (
-            "flashback.yaml",
-            "/organization/users/{userId}/activate",
-            "post",
-        ),
-        Provider::ZitadelV1 => (
-            "zitadel-v1.yaml",
-            "/management/v1/users/{id}/_reactivate",
-            "post",
-        ),
-        Provider::ZitadelV2 => ("zitadel-v2.yaml", "/v2/users/{userId}/reactivate", "post"),
-        Provider::Nethesis => ("nethesis.yaml", "/users/{id}/reactivate", "patch"),
-        other => panic!("no spec for {other}"),
-    };
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../openapi")
-        .join(file);
-    let doc: Value = serde_yaml::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    let example = doc["paths"][path][method]["responses"][status]["content"]["application/json"]
-        ["examples"][name]["value"]
-        .clone();
-    assert!(
-        !example.is_null(),
-        "no example {name} for {status} in {}",
-        file.display()
-    );
-    example
 }
 
 /// Removes the per-answer fields of an Aitronos error (trace id, timestamp).

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use userbridge_tests::{
-    expected_path, providers, received, runners, sample_user_id, serve, start_server,
+    call_configured, call_with, expected_path, organization, providers, runners, sample_user_id,
     success_answer, Config, Error, ErrorKind, Provider, ReactivateRequest, Runner, ORG,
 };
 
@@ -19,12 +19,15 @@ fn rejected(
     cfg_org: Option<&str>,
     req: ReactivateRequest,
 ) -> String {
-    let server = start_server();
-    serve(&server, &success_answer(p));
-    let cfg = Config::for_server(p, &server.uri()).organization(cfg_org);
     let what = format!("[{}] {p:?} {req:?} (client org {cfg_org:?})", runner.name());
-    let err = runner
-        .reactivate(&cfg, req)
+    let (result, reqs) = call_configured(
+        runner,
+        p,
+        &success_answer(p),
+        |cfg| cfg.organization(cfg_org),
+        req,
+    );
+    let err = result
         .map(|done| panic!("{what}: accepted: {done:?}"))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{what}: {err}");
@@ -33,7 +36,7 @@ fn rejected(
     assert_eq!(err.attempts(), 0, "{what}");
     assert_eq!(err.status(), None, "{what}");
     assert!(!err.is_retryable(), "{what}");
-    let n = received(&server).len();
+    let n = reqs.len();
     assert_eq!(n, 0, "{what}: the server saw {n} request(s)");
     let line = err.to_string();
     assert!(!line.contains('\n'), "{what}: one line: {line:?}");
@@ -42,16 +45,11 @@ fn rejected(
 
 /// Makes the call and asserts it succeeded with exactly one request on `path`.
 fn accepted(runner: &dyn Runner, p: Provider, req: ReactivateRequest, path: &str) {
-    let server = start_server();
-    serve(&server, &success_answer(p));
-    let cfg = Config::for_server(p, &server.uri());
     let what = format!("[{}] {p:?} {req:?}", runner.name());
     let user = req.user_id().to_string();
-    let done = runner
-        .reactivate(&cfg, req)
-        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let (result, reqs) = call_with(runner, p, &success_answer(p), req);
+    let done = result.unwrap_or_else(|e| panic!("{what}: {e}"));
     assert_eq!(done.user_id(), user, "{what}");
-    let reqs = received(&server);
     assert_eq!(reqs.len(), 1, "{what}");
     assert_eq!(reqs[0].url.path(), path, "{what}: raw path");
 }
@@ -69,7 +67,7 @@ fn bad_user_ids_are_rejected_before_sending() {
     for runner in runners() {
         let runner = runner.as_ref();
         for p in providers() {
-            let org = (p == Provider::Aitronos).then_some(ORG);
+            let org = organization(p);
             let bad = [
                 String::new(),
                 " ".into(),
@@ -260,6 +258,10 @@ fn build_rejects_bad_configuration() {
         let runner = runner.as_ref();
         for p in providers() {
             let base = Config::for_server(p, "http://127.0.0.1:9");
+            let with_url = |url: &str| Config {
+                base_url: Some(url.into()),
+                ..base.clone()
+            };
             let check = |cfg: Config, what: &str| {
                 let err = runner
                     .build(&cfg)
@@ -281,10 +283,8 @@ fn build_rejects_bad_configuration() {
                 "http://[::1]:9",
                 "https://example.com",
             ] {
-                let mut cfg = base.clone();
-                cfg.base_url = Some(url.into());
                 runner
-                    .build(&cfg)
+                    .build(&with_url(url))
                     .unwrap_or_else(|e| panic!("{p:?} {url} refused: {e}"));
             }
             // Missing base URL: required for Zitadel and My Nethesis only.
@@ -305,9 +305,7 @@ fn build_rejects_bad_configuration() {
                 "http://example.com/api",
                 "http://10.0.0.1",
             ] {
-                let mut cfg = base.clone();
-                cfg.base_url = Some(url.into());
-                let line = check(cfg, url);
+                let line = check(with_url(url), url);
                 assert!(line.contains("http"), "{line}");
             }
             for url in [
@@ -316,9 +314,7 @@ fn build_rejects_bad_configuration() {
                 "https://u:p@example.com",
                 "https://example.com/?q=1",
             ] {
-                let mut cfg = base.clone();
-                cfg.base_url = Some(url.into());
-                check(cfg, url);
+                check(with_url(url), url);
             }
             // Missing or blank token.
             for token in [None, Some(""), Some("   ")] {
@@ -343,15 +339,16 @@ fn build_rejects_bad_configuration() {
 fn a_build_error_sends_nothing() {
     // A build error (here: no token) means no client: nothing reaches the server.
     for runner in runners() {
-        let runner = runner.as_ref();
-        let server = start_server();
-        serve(&server, &success_answer(Provider::ZitadelV2));
-        let mut cfg = Config::for_server(Provider::ZitadelV2, &server.uri());
-        cfg.token = None;
-        let err = runner
-            .reactivate(&cfg, ReactivateRequest::new("123"))
-            .unwrap_err();
+        let p = Provider::ZitadelV2;
+        let (result, reqs) = call_configured(
+            runner.as_ref(),
+            p,
+            &success_answer(p),
+            |cfg| Config { token: None, ..cfg },
+            ReactivateRequest::new("123"),
+        );
+        let err = result.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidRequest);
-        assert!(received(&server).is_empty());
+        assert!(reqs.is_empty());
     }
 }

@@ -1,6 +1,8 @@
-//! Shared helpers of the fault-injection, classification and secrets suites:
-//! per-provider request shapes, spec examples read from `openapi/*.yaml`, client
-//! construction, and a raw TCP server for faults wiremock cannot produce.
+//! What the fault-injection, classification and secrets suites share beyond
+//! `userbridge_tests` (which holds the per-provider facts and the spec
+//! examples): async clients and wiremock routes for the provider's endpoint, the
+//! fault table's outcome summary, an HTTP-date, a refused port, and a raw TCP
+//! server for faults wiremock cannot produce.
 #![allow(dead_code)] // each test binary uses a different part of it
 
 use std::net::SocketAddr;
@@ -11,87 +13,31 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use userbridge::{Client, ClientBuilder, Error, Provider, Reactivated, RetryPolicy};
-use wiremock::matchers::{method, path};
+use userbridge::{ClientBuilder, Error, Provider, Reactivated};
+use userbridge_tests::{method, sample_path, Answer, Config};
+use wiremock::matchers;
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
-/// The token of the fault suites (the secrets suite uses its own).
-pub const TOKEN: &str = "tok-fault-7c1e";
-/// Aitronos' organization, as in its spec (`org_xyz789`).
-pub const ORG: &str = "org_xyz789";
-
-/// A user id of the form each provider documents.
-pub fn user_id(p: Provider) -> &'static str {
-    match p {
-        Provider::Aitronos => "usr_abc123",
-        Provider::Flashback => "550e8400-e29b-41d4-a716-446655440000",
-        Provider::ZitadelV1 | Provider::ZitadelV2 => "69629023906488334",
-        Provider::Nethesis => "usr_123456789",
-        other => panic!("no test user id for {other:?}"),
-    }
-}
-
-/// The HTTP method of the reactivation endpoint.
-pub fn http_method(p: Provider) -> &'static str {
-    match p {
-        Provider::Nethesis => "PATCH",
-        _ => "POST",
-    }
-}
-
-/// The request path as the server sees it (with the `/api` prefix of the
-/// Nethesis base URL).
-pub fn api_path(p: Provider) -> String {
-    let user = user_id(p);
-    match p {
-        Provider::Aitronos => format!("/v1/organizations/{ORG}/users/{user}/reactivate"),
-        Provider::Flashback => format!("/organization/users/{user}/activate"),
-        Provider::ZitadelV1 => format!("/management/v1/users/{user}/_reactivate"),
-        Provider::ZitadelV2 => format!("/v2/users/{user}/reactivate"),
-        Provider::Nethesis => format!("/api/users/{user}/reactivate"),
-        other => panic!("no path for {other:?}"),
-    }
-}
-
-/// The base URL for a server at `root` (`http://127.0.0.1:port`): My Nethesis'
-/// server URL carries the `/api` prefix.
-pub fn base_url(p: Provider, root: &str) -> String {
-    match p {
-        Provider::Nethesis => format!("{root}/api"),
-        _ => root.to_string(),
-    }
-}
-
-/// A builder for a server at `root` with `token`: base URL, organization
-/// (Aitronos), retries off, a 5 s timeout.
+/// A builder for a server at `root` with `token`: [`Config::for_server`]
+/// (base URL, organization for Aitronos, retries off) with a 5 s timeout.
 pub fn builder_with_token(p: Provider, root: &str, token: &str) -> ClientBuilder {
-    let mut b = Client::builder(p)
-        .base_url(base_url(p, root))
-        .bearer_token(token)
-        .timeout(Duration::from_secs(5))
-        .retry_policy(RetryPolicy::none());
-    if p == Provider::Aitronos {
-        b = b.organization(ORG);
+    Config {
+        token: Some(token.to_string()),
+        timeout: Some(Duration::from_secs(5)),
+        ..Config::for_server(p, root)
     }
-    b
+    .async_builder()
 }
 
-/// [`builder_with_token`] with [`TOKEN`].
+/// [`builder_with_token`] with the suite's token, [`userbridge_tests::TOKEN`].
 pub fn builder(p: Provider, root: &str) -> ClientBuilder {
-    builder_with_token(p, root, TOKEN)
+    builder_with_token(p, root, userbridge_tests::TOKEN)
 }
 
-/// Retries with waits of a few milliseconds.
-pub fn fast_retry(attempts: u32) -> RetryPolicy {
-    RetryPolicy::default()
-        .max_attempts(attempts)
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(5))
-}
-
-/// The wiremock route of the provider's reactivation endpoint.
+/// The wiremock route of the provider's reactivation endpoint, for the sample
+/// user.
 pub fn endpoint(p: Provider) -> MockBuilder {
-    Mock::given(method(http_method(p))).and(path(api_path(p)))
+    Mock::given(matchers::method(method(p))).and(matchers::path(sample_path(p)))
 }
 
 /// Mounts `t` as the answer to every reactivation request.
@@ -119,106 +65,9 @@ pub async fn requests_seen(server: &MockServer) -> usize {
         .len()
 }
 
-fn spec_file(p: Provider) -> &'static str {
-    match p {
-        Provider::Aitronos => "aitronos",
-        Provider::Flashback => "flashback",
-        Provider::ZitadelV1 => "zitadel-v1",
-        Provider::ZitadelV2 => "zitadel-v2",
-        Provider::Nethesis => "nethesis",
-        other => panic!("no spec for {other:?}"),
-    }
-}
-
-/// The named example of response `status` (`"200"`, `"422"`, `"default"`, ...)
-/// in the provider's spec.
-pub fn spec_example(p: Provider, status: &str, name: &str) -> Value {
-    let file = format!(
-        "{}/../openapi/{}.yaml",
-        env!("CARGO_MANIFEST_DIR"),
-        spec_file(p)
-    );
-    let text = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{file}: {e}"));
-    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-    let paths = doc["paths"].as_mapping().expect("paths");
-    assert_eq!(paths.len(), 1, "{file}: one path expected");
-    let item = paths.values().next().unwrap().as_mapping().unwrap();
-    assert_eq!(item.len(), 1, "{file}: one operation expected");
-    let op = item.values().next().unwrap();
-    let value = &op["responses"][status]["content"]["application/json"]["examples"][name];
-    let value = value
-        .get("value")
-        .unwrap_or_else(|| panic!("{file}: no example {status}/{name}"));
-    serde_json::to_value(value).unwrap()
-}
-
-/// The spec's success example.
-pub fn success_example(p: Provider) -> Value {
-    match p {
-        Provider::Flashback => spec_example(p, "200", "activated"),
-        _ => spec_example(p, "200", "reactivated"),
-    }
-}
-
-/// The spec's "user is not deactivated" answer: (status, body).
-pub fn not_deactivated_example(p: Provider) -> (u16, Value) {
-    match p {
-        Provider::Aitronos => (422, spec_example(p, "422", "userNotDeactivated")),
-        Provider::Flashback => (400, spec_example(p, "400", "userNotDeleted")),
-        Provider::ZitadelV1 | Provider::ZitadelV2 => {
-            (400, spec_example(p, "default", "notInactive"))
-        }
-        Provider::Nethesis => (400, spec_example(p, "400", "notSuspended")),
-        other => panic!("no example for {other:?}"),
-    }
-}
-
-/// The spec's 401 example where there is one; Flashback documents none, so its
-/// envelope `{success, message}` is used.
-pub fn unauthenticated_example(p: Provider) -> Value {
-    match p {
-        Provider::Aitronos => spec_example(p, "401", "unauthorized"),
-        Provider::ZitadelV1 | Provider::ZitadelV2 => spec_example(p, "default", "unauthenticated"),
-        Provider::Nethesis => spec_example(p, "401", "invalidToken"),
-        _ => serde_json::json!({"success": false, "message": "Unauthorized"}),
-    }
-}
-
-/// A 5xx body in the provider's error shape: the spec's example where it has one
-/// (Aitronos `5XX`, Flashback `500`), else the documented envelope.
-pub fn server_error_body(p: Provider, status: u16) -> Value {
-    match p {
-        Provider::Aitronos => spec_example(p, "5XX", "internalError"),
-        Provider::Flashback => spec_example(p, "500", "internalError"),
-        // gRPC 14 Unavailable is answered as 503, 13 Internal as 500.
-        Provider::ZitadelV1 | Provider::ZitadelV2 => serde_json::json!({
-            "code": if status == 503 { 14 } else { 13 },
-            "message": "upstream failure",
-            "details": []
-        }),
-        _ => serde_json::json!({"code": status, "message": "internal server error", "data": null}),
-    }
-}
-
-/// A 429 body in the provider's error shape (Aitronos: the spec's example; the
-/// others document no rate limiting, so their envelope is used).
-pub fn rate_limited_body(p: Provider) -> Value {
-    match p {
-        Provider::Aitronos => spec_example(p, "429", "rateLimited"),
-        Provider::Flashback => {
-            serde_json::json!({"success": false, "message": "Too many requests"})
-        }
-        Provider::ZitadelV1 | Provider::ZitadelV2 => {
-            serde_json::json!({"code": 8, "message": "resource exhausted", "details": []})
-        }
-        _ => serde_json::json!({"code": 429, "message": "too many requests", "data": null}),
-    }
-}
-
 /// A JSON response.
 pub fn json(status: u16, body: &Value) -> ResponseTemplate {
-    ResponseTemplate::new(status)
-        .set_body_raw(serde_json::to_vec(body).unwrap(), "application/json")
+    Answer::json(status, body).template()
 }
 
 /// A compact outcome for the fault table: `Ok x1`, `Ok already_active x2`,
