@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
@@ -413,34 +413,11 @@ fn whole_seconds(d: Duration) -> u64 {
 /// `t` as RFC 3339 in UTC: `2025-12-22T15:30:00Z`, or with milliseconds
 /// (`2025-03-25T17:01:18.834Z`) when `millis`.
 pub(crate) fn rfc3339(t: SystemTime, millis: bool) -> String {
-    let since = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (year, month, day) = civil_from_days(secs / 86_400);
-    let rem = secs % 86_400;
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
     if millis {
-        format!(
-            "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{:03}Z",
-            since.subsec_millis()
-        )
+        humantime::format_rfc3339_millis(t).to_string()
     } else {
-        format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
+        humantime::format_rfc3339_seconds(t).to_string()
     }
-}
-
-/// (year, month, day) of a count of days since 1970-01-01 (H. Hinnant's
-/// algorithm, for non-negative day counts).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 /// Adds `key: value` to a JSON object when the generated type skipped it (an
@@ -461,6 +438,7 @@ pub(crate) fn to_json<T: Serialize>(body: &T) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::UNIX_EPOCH;
 
     #[test]
     fn dates() {
