@@ -246,6 +246,7 @@ impl Users {
                     provider,
                     user_id,
                     reason: "the blocking client's background thread has stopped".into(),
+                    connected: false,
                     attempts: 0,
                 })
             })

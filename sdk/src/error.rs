@@ -86,6 +86,9 @@ pub enum Error {
         user_id: String,
         /// What the transport reported (never contains the token).
         reason: String,
+        /// A connection was made, so the provider may have received the request
+        /// (`false`: it could not have, e.g. connection refused).
+        connected: bool,
         /// How many attempts were made.
         attempts: u32,
     },

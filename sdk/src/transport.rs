@@ -173,35 +173,32 @@ impl Attempt<'_> {
             );
             return Outcome::Failed(Error::UnexpectedResponse(e));
         }
-        match result {
-            Ok(value) => match seen {
-                Some(seen) => Outcome::Success(value.into_inner(), seen),
-                None => Outcome::Failed(self.unclassified("the response was not recorded")),
-            },
-            Err(progenitor_client::Error::ErrorResponse(value)) => match seen {
-                Some(seen) => {
-                    let api = self.api_error(&seen);
-                    Outcome::ErrorBody(value.into_inner(), api)
-                }
-                None => Outcome::Failed(self.unclassified("the response was not recorded")),
-            },
-            Err(progenitor_client::Error::CommunicationError(e))
-            | Err(progenitor_client::Error::ResponseBodyError(e))
-            | Err(progenitor_client::Error::InvalidUpgrade(e)) => {
-                Outcome::Failed(self.transport_error(&e))
+        use progenitor_client::Error as Gen;
+        let answered = match result {
+            Err(
+                Gen::CommunicationError(e) | Gen::ResponseBodyError(e) | Gen::InvalidUpgrade(e),
+            ) => {
+                return Outcome::Failed(self.transport_error(&e));
             }
-            Err(progenitor_client::Error::InvalidResponsePayload(_, decode)) => match seen {
-                Some(seen) => Outcome::Failed(self.undecodable(&seen, &decode.to_string())),
-                None => Outcome::Failed(self.unclassified("the response was not recorded")),
-            },
-            Err(progenitor_client::Error::UnexpectedResponse(_)) => match seen {
-                Some(seen) => Outcome::Failed(self.undocumented(&seen)),
-                None => Outcome::Failed(self.unclassified("the response was not recorded")),
-            },
-            Err(progenitor_client::Error::InvalidRequest(msg)) => {
-                Outcome::Failed(Error::invalid(Some(self.provider), msg))
+            Err(Gen::InvalidRequest(msg)) => {
+                return Outcome::Failed(Error::invalid(Some(self.provider), msg));
             }
-            Err(progenitor_client::Error::Custom(msg)) => Outcome::Failed(self.unclassified(&msg)),
+            Err(Gen::Custom(msg)) => return Outcome::Failed(self.unclassified(&msg)),
+            answered => answered,
+        };
+        // Everything left came from a complete response, which the hook recorded.
+        let Some(seen) = seen else {
+            return Outcome::Failed(self.unclassified("the response was not recorded"));
+        };
+        match answered {
+            Ok(value) => Outcome::Success(value.into_inner(), seen),
+            Err(Gen::ErrorResponse(value)) => {
+                Outcome::ErrorBody(value.into_inner(), self.api_error(&seen))
+            }
+            Err(Gen::InvalidResponsePayload(_, decode)) => {
+                Outcome::Failed(self.undecodable(&seen, &decode.to_string()))
+            }
+            Err(_) => Outcome::Failed(self.undocumented(&seen)),
         }
     }
 
@@ -257,6 +254,7 @@ impl Attempt<'_> {
             provider: self.provider,
             user_id: self.user_id.to_string(),
             reason: describe_transport(e),
+            connected: !e.is_connect(),
             attempts: 1,
         }
     }
@@ -285,12 +283,6 @@ fn describe_transport(e: &reqwest::Error) -> String {
     } else {
         format!("{what}: {}", causes.join(": "))
     }
-}
-
-/// Whether a transport failure happened before the request could have reached
-/// the provider (so a retry cannot duplicate it).
-pub(crate) fn not_sent(e: &Error) -> bool {
-    matches!(e, Error::Network { reason, .. } if reason.starts_with("could not connect"))
 }
 
 fn stand_in_message(status: u16) -> String {

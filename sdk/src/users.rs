@@ -9,7 +9,6 @@ use tracing::Instrument as _;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::providers::{self, AitronosUser, Call, ChangeDetails, Details, Provider};
-use crate::transport::not_sent;
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -370,7 +369,7 @@ impl Users {
                 }
                 outcome_unknown |= match &error {
                     Error::Timeout { .. } => true,
-                    Error::Network { .. } => !not_sent(&error),
+                    Error::Network { connected, .. } => *connected,
                     Error::Server(_) => true,
                     _ => false,
                 };

@@ -471,6 +471,17 @@ async fn connection_refused() {
             ] {
                 let e = f.err(label, p, &root, attempts(n)).await;
                 check_transport_error(p, &e, ErrorKind::Network, n);
+                // Nothing could have reached the provider.
+                assert!(
+                    matches!(
+                        e,
+                        Error::Network {
+                            connected: false,
+                            ..
+                        }
+                    ),
+                    "{e:?}"
+                );
             }
         }
     })
@@ -489,6 +500,17 @@ async fn closed_before_response() {
                 let e = f.err(label, p, &server.root(), attempts(n)).await;
                 check_transport_error(p, &e, ErrorKind::Network, n);
                 assert_eq!(server.connections(), n as usize);
+                // The request was sent: its outcome is unknown.
+                assert!(
+                    matches!(
+                        e,
+                        Error::Network {
+                            connected: true,
+                            ..
+                        }
+                    ),
+                    "{e:?}"
+                );
             }
         }
     })
@@ -520,6 +542,16 @@ async fn reset_mid_body() {
                 // and not a classified answer).
                 check_transport_error(p, &e, ErrorKind::Network, 1);
                 assert_eq!(server.connections(), 1);
+                assert!(
+                    matches!(
+                        e,
+                        Error::Network {
+                            connected: true,
+                            ..
+                        }
+                    ),
+                    "{e:?}"
+                );
             }
         }
     })

@@ -462,17 +462,8 @@ mod tests {
             ])
         );
         assert_eq!(decode_segments("/x/%FF"), None);
-        let r = Route {
-            method: "POST",
-            segments: &[
-                "v1",
-                "organizations",
-                "{org}",
-                "users",
-                "{id}",
-                "reactivate",
-            ],
-        };
+        // Aitronos' route has both captures: `{org}` and `{id}`.
+        let r = aitronos::ROUTE;
         let capture = |path: &str| r.capture(&decode_segments(path).unwrap_or_default());
         let c = capture("/v1/organizations/org_1/users/usr_2/reactivate");
         assert_eq!(

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Adapter, Attempt, Call, Details};
+use super::{Adapter, AttemptFuture, Call, Details};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::aitronos as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -93,7 +93,7 @@ impl Adapter for Aitronos {
         check_prefix("user", call.user_id, "usr_")
     }
 
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let org = call.organization.unwrap_or_default();
             let client =

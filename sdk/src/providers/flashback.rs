@@ -3,7 +3,7 @@
 //! Every answer is `{success, message}`; a 400 `User is not deleted` means the
 //! user is already active. The organization is the token's.
 
-use super::{Adapter, Attempt, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Details, Provider};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::flashback as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -22,7 +22,7 @@ impl Adapter for Flashback {
         "https://backend.flashback.tech"
     }
 
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let client =
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());

@@ -129,7 +129,8 @@ impl Call<'_> {
     }
 }
 
-pub(crate) type Attempt<'a> = Pin<Box<dyn Future<Output = Result<Reactivated, Error>> + Send + 'a>>;
+pub(crate) type AttemptFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Reactivated, Error>> + Send + 'a>>;
 
 /// A provider adapter.
 pub(crate) trait Adapter: Sync {
@@ -144,7 +145,7 @@ pub(crate) trait Adapter: Sync {
         Ok(())
     }
     /// One attempt: the request, and the mapping of whatever came back.
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a>;
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a>;
 }
 
 /// The adapter of each provider: the registration line of a new provider.

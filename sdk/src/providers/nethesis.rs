@@ -7,7 +7,7 @@
 //! found or not suspended` (the backend's answer for a user that is not suspended)
 //! "not deactivated". The organization is the token's.
 
-use super::{Adapter, Attempt, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Details, Provider};
 use crate::error::{kind_for_status, Error, ErrorKind, FieldError};
 use crate::generated::nethesis as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -24,7 +24,7 @@ impl Adapter for Nethesis {
         "https://my.example.com/api"
     }
 
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let client =
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());

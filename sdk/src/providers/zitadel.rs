@@ -11,10 +11,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Adapter, Attempt, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Details, Provider};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
-use crate::transport::{transport_hooks, Outcome, Seen};
+use crate::transport::{transport_hooks, Outcome};
 use crate::users::Reactivated;
 
 transport_hooks!(zitadel_v1::Client);
@@ -75,7 +75,7 @@ impl Adapter for Zitadel {
         "https://example.zitadel.cloud"
     }
 
-    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> Attempt<'a> {
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let ctx = call.context();
             let (base, http, body) = (call.base_url, call.http.clone(), &Default::default());
@@ -113,24 +113,17 @@ fn finish(
         )),
         Outcome::ErrorBody((), api) => {
             let raw = at.ctx.seen().map(|s| s.body).unwrap_or_default();
-            Err(rpc_error(api, &raw))
+            Err(rpc_error(api, &raw)
+                .unwrap_or_else(|api| Error::from_api(kind_for_status(api.status), api)))
         }
         // A documented error status whose body the generated type rejects (the
         // string form of `code`, say) is read leniently from the raw body.
         Outcome::Failed(e) => match at.ctx.seen() {
-            Some(seen) if seen.status >= 400 && !seen.too_large && e.status().is_some() => {
-                Err(rpc_error_from(at, &seen, e))
+            Some(seen) if seen.status >= 400 => {
+                Err(rpc_error(at.api_error(&seen), &seen.body).unwrap_or(e))
             }
             _ => Err(e),
         },
-    }
-}
-
-fn rpc_error_from(at: &crate::transport::Attempt<'_>, seen: &Seen, fallback: Error) -> Error {
-    if parse_status(&seen.body).is_some() {
-        rpc_error(at.api_error(seen), &seen.body)
-    } else {
-        fallback
     }
 }
 
@@ -144,9 +137,9 @@ struct RpcStatus {
 fn parse_status(body: &[u8]) -> Option<RpcStatus> {
     let v: Value = serde_json::from_slice(body).ok()?;
     let obj = v.as_object()?;
-    let code = match obj.get("code")? {
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        Value::String(s) => grpc_code_from_name(s),
+    let code = match obj.get("code") {
+        Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Some(Value::String(s)) => grpc_code_from_name(s),
         _ => None,
     };
     let message = obj
@@ -166,10 +159,12 @@ fn parse_status(body: &[u8]) -> Option<RpcStatus> {
     })
 }
 
-fn rpc_error(mut api: ApiError, raw: &[u8]) -> Error {
+/// The error a gRPC status body describes; `Err` gives `api` back when the body
+/// is not a status object.
+fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
     let status_kind = kind_for_status(api.status);
     let Some(rpc) = parse_status(raw) else {
-        return Error::from_api(status_kind, api);
+        return Err(api);
     };
     if let Some(m) = rpc.message.filter(|m| !m.is_empty()) {
         api.message = strip_error_id(&m, rpc.error_id.as_deref());
@@ -189,7 +184,7 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Error {
         }
         None => status_kind,
     };
-    Error::from_api(kind, api)
+    Ok(Error::from_api(kind, api))
 }
 
 /// Zitadel appends ` (<error id>)` to messages; the id is kept apart.
@@ -261,6 +256,21 @@ mod tests {
         let a = parse_status(br#"{"code":"failed_precondition","message":"x"}"#).unwrap();
         let b = parse_status(br#"{"code":9,"message":"x"}"#).unwrap();
         assert_eq!(a.code, b.code);
+    }
+
+    #[test]
+    fn a_status_without_code_keeps_the_status_kind_and_the_message() {
+        let api = ApiError::new(Provider::ZitadelV2, 404, "stand-in");
+        let e = rpc_error(api, br#"{"message":"User could not be found"}"#).unwrap();
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert_eq!(
+            e.api_error().map(|a| a.message.as_str()),
+            Some("User could not be found")
+        );
+        assert_eq!(e.api_error().and_then(|a| a.code.clone()), None);
+        // Not a status object at all: the caller keeps its own error.
+        let api = ApiError::new(Provider::ZitadelV2, 404, "stand-in");
+        assert!(rpc_error(api, b"<html>").is_err());
     }
 
     #[test]
