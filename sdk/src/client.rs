@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
 
 use crate::error::Error;
-use crate::providers::{self, Provider};
+use crate::providers::Provider;
 use crate::users::Users;
 
 /// Default per-attempt timeout.
@@ -214,14 +214,14 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
-        let adapter = providers::adapter(provider);
-        let base = match (&self.base_url, adapter.default_base_url()) {
+        let facts = provider.adapter().descriptor();
+        let base = match (&self.base_url, facts.default_base_url) {
             (Some(url), _) => url.trim().to_string(),
             (None, Some(default)) => default.to_string(),
             (None, None) => {
                 return Err(invalid(format!(
                     "{provider} has no public host: set the base URL with .base_url(..) (e.g. {})",
-                    adapter.base_url_example()
+                    facts.base_url_example
                 )))
             }
         };

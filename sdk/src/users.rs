@@ -8,7 +8,7 @@ use tracing::Instrument as _;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::providers::{self, AitronosUser, Call, ChangeDetails, Details, Provider};
+use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Provider};
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -268,7 +268,7 @@ impl Users {
         let req = req.into();
         let inner = &self.client.inner;
         let provider = inner.provider;
-        let adapter = providers::adapter(provider);
+        let adapter = provider.adapter();
         check_id("user", &req.user_id).map_err(|r| Error::invalid(Some(provider), r))?;
         let organization = req
             .organization
@@ -278,6 +278,7 @@ impl Users {
             check_id("organization", org).map_err(|r| Error::invalid(Some(provider), r))?;
         }
         let call = Call {
+            provider,
             http: &inner.http,
             base_url: &inner.base_url,
             user_id: &req.user_id,

@@ -94,12 +94,9 @@ use wiremock::{Mock, MockServer};
 
 use crate::Provider;
 
-mod aitronos;
-mod flashback;
-mod nethesis;
-mod state;
-mod zitadel;
+pub(crate) mod state;
 
+pub(crate) use state::Simulate;
 use state::{Responder, State, TokenRecord, UserRecord};
 
 /// The bearer token every simulator accepts from the start, in
@@ -133,12 +130,9 @@ impl UserState {
     /// assert_eq!(UserState::Active.label(Provider::Flashback), "active");
     /// ```
     pub fn label(self, provider: Provider) -> &'static str {
-        match (self, provider) {
-            (UserState::Active, _) => "active",
-            (UserState::Deactivated, Provider::Flashback) => "deleted",
-            (UserState::Deactivated, Provider::ZitadelV1 | Provider::ZitadelV2) => "inactive",
-            (UserState::Deactivated, Provider::Nethesis) => "suspended",
-            (UserState::Deactivated, _) => "deactivated",
+        match self {
+            UserState::Active => "active",
+            UserState::Deactivated => provider.adapter().simulator().inactive_label(),
         }
     }
 }
@@ -250,7 +244,11 @@ impl Simulator {
     }
 
     async fn serve(provider: Provider, server: MockServer) -> Simulator {
-        let organization = state::default_organization(provider).to_string();
+        let organization = provider
+            .adapter()
+            .simulator()
+            .default_organization()
+            .to_string();
         let state = Arc::new(Mutex::new(State::new(provider)));
         lock(&state).tokens.insert(
             DEFAULT_TOKEN.to_string(),
@@ -280,10 +278,8 @@ impl Simulator {
     /// server root (`http://127.0.0.1:PORT`), and for My Nethesis the backend's
     /// `/api` prefix (`http://127.0.0.1:PORT/api`).
     pub fn base_url(&self) -> String {
-        match self.provider {
-            Provider::Nethesis => format!("{}/api", self.server.uri()),
-            _ => self.server.uri(),
-        }
+        let base_path = self.provider.adapter().simulator().base_path();
+        format!("{}{base_path}", self.server.uri())
     }
 
     /// The default organization: the organization of [`DEFAULT_TOKEN`] and of

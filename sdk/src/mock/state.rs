@@ -12,8 +12,32 @@ use serde::Serialize;
 use serde_json::Value;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use super::{aitronos, flashback, nethesis, zitadel, Failure, ReceivedRequest, UserState};
+use super::{Failure, ReceivedRequest, UserState};
 use crate::Provider;
+
+/// One provider's simulator: its documented route and its answers. Each
+/// provider implements it in `providers/<provider>/mock.rs`; the core below
+/// handles tokens, injected failures, routing and recording for all of them.
+pub(crate) trait Simulate: Sync {
+    /// The documented route, relative to the spec's server URL.
+    fn route(&self) -> Route;
+    /// The path prefix of the spec's server URL (My Nethesis: `/api`).
+    fn base_path(&self) -> &'static str {
+        ""
+    }
+    /// The organization of the default token.
+    fn default_organization(&self) -> &'static str;
+    /// The provider's word for a deactivated user.
+    fn inactive_label(&self) -> &'static str {
+        "deactivated"
+    }
+    /// The answer to a reactivation of `to.user_id` (in `to.organization` where
+    /// the route names one).
+    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply;
+    /// An injected 429 or 503 in the provider's error shape (`retry_after`: the
+    /// seconds of the `Retry-After` sent with a 429).
+    fn failure(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply;
+}
 
 /// A simulated user.
 pub(crate) struct UserRecord {
@@ -35,22 +59,13 @@ pub(crate) struct TokenRecord {
 /// Everything a simulator knows. Never printed (it holds tokens).
 pub(crate) struct State {
     pub provider: Provider,
+    sim: &'static dyn Simulate,
     pub users: BTreeMap<String, UserRecord>,
     pub tokens: HashMap<String, TokenRecord>,
     pub failures: VecDeque<Failure>,
     pub requests: Vec<ReceivedRequest>,
     /// Requests handled so far (request ids).
     counter: u64,
-}
-
-/// The organization of the default token.
-pub(crate) fn default_organization(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Aitronos => aitronos::DEFAULT_ORGANIZATION,
-        Provider::Flashback => flashback::DEFAULT_ORGANIZATION,
-        Provider::ZitadelV1 | Provider::ZitadelV2 => zitadel::DEFAULT_ORGANIZATION,
-        Provider::Nethesis => nethesis::DEFAULT_ORGANIZATION,
-    }
 }
 
 /// Who is calling, from the `Authorization` header.
@@ -155,9 +170,10 @@ pub(crate) struct Captures {
 }
 
 impl Route {
-    /// The route as documented, e.g. `POST /v2/users/{id}/reactivate`.
-    fn describe(&self) -> String {
-        format!("{} /{}", self.method, self.segments.join("/"))
+    /// The route as documented, e.g. `POST /v2/users/{id}/reactivate`, under
+    /// the server's `base_path`.
+    fn describe(&self, base_path: &str) -> String {
+        format!("{} {base_path}/{}", self.method, self.segments.join("/"))
     }
 
     /// Matches decoded path segments; placeholders must be non-empty.
@@ -182,20 +198,11 @@ impl Route {
     }
 }
 
-fn route(provider: Provider) -> Route {
-    match provider {
-        Provider::Aitronos => aitronos::ROUTE,
-        Provider::Flashback => flashback::ROUTE,
-        Provider::ZitadelV1 => zitadel::ROUTE_V1,
-        Provider::ZitadelV2 => zitadel::ROUTE_V2,
-        Provider::Nethesis => nethesis::ROUTE,
-    }
-}
-
 impl State {
     pub fn new(provider: Provider) -> State {
         State {
             provider,
+            sim: provider.adapter().simulator(),
             users: BTreeMap::new(),
             tokens: HashMap::new(),
             failures: VecDeque::new(),
@@ -240,13 +247,13 @@ impl State {
         let reply = match failure {
             Some(Failure::TooManyRequests { retry_after }) => {
                 let seconds = retry_after.map(whole_seconds);
-                let reply = self.failure_reply(&call, 429, seconds);
+                let reply = self.sim.failure(&call, 429, seconds);
                 match seconds {
                     Some(s) => reply.header("retry-after", s.to_string()),
                     None => reply,
                 }
             }
-            Some(Failure::ServiceUnavailable) => self.failure_reply(&call, 503, None),
+            Some(Failure::ServiceUnavailable) => self.sim.failure(&call, 503, None),
             Some(Failure::Slow(wait)) => {
                 delay = Some(wait);
                 self.route(&call, request)
@@ -263,9 +270,13 @@ impl State {
 
     /// The provider's answer to a method and path.
     fn route(&mut self, call: &Call<'_>, request: &Request) -> Reply {
-        let route = route(self.provider);
+        let route = self.sim.route();
+        let base_path = self.sim.base_path();
         let path = request.url.path();
-        let captures = decode_segments(path).and_then(|segments| route.capture(&segments));
+        let captures = path
+            .strip_prefix(base_path)
+            .and_then(decode_segments)
+            .and_then(|segments| route.capture(&segments));
         let Some(captures) = captures else {
             return Reply::text(
                 404,
@@ -273,7 +284,7 @@ impl State {
                     "userbridge simulator of {}: no route for {} {path}; it serves {}",
                     self.provider,
                     request.method,
-                    route.describe()
+                    route.describe(base_path)
                 ),
             );
         };
@@ -284,34 +295,13 @@ impl State {
                     "userbridge simulator of {}: method {} not allowed on {path}; use {}",
                     self.provider,
                     request.method,
-                    route.describe()
+                    route.describe(base_path)
                 ),
             )
             .header("allow", route.method);
         }
-        let id = captures.user_id.as_str();
-        match self.provider {
-            Provider::Aitronos => {
-                let org = captures.organization.unwrap_or_default();
-                aitronos::reactivate(self, call, &org, id)
-            }
-            Provider::Flashback => flashback::reactivate(self, call, id),
-            Provider::ZitadelV1 => zitadel::reactivate(self, call, zitadel::Version::V1, id),
-            Provider::ZitadelV2 => zitadel::reactivate(self, call, zitadel::Version::V2, id),
-            Provider::Nethesis => nethesis::reactivate(self, call, id),
-        }
-    }
-
-    /// An injected 429 or 503 in the provider's error shape (`retry_after`: the
-    /// seconds of the `Retry-After` sent with a 429).
-    fn failure_reply(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
-        match self.provider {
-            Provider::Aitronos => aitronos::failure(call, status, retry_after),
-            Provider::Flashback => flashback::failure(status),
-            Provider::ZitadelV1 => zitadel::failure(zitadel::Version::V1, status),
-            Provider::ZitadelV2 => zitadel::failure(zitadel::Version::V2, status),
-            Provider::Nethesis => nethesis::failure(status),
-        }
+        let sim = self.sim;
+        sim.reactivate(self, call, &captures)
     }
 
     fn record(&mut self, request: &Request, status: u16) {
@@ -462,8 +452,18 @@ mod tests {
             ])
         );
         assert_eq!(decode_segments("/x/%FF"), None);
-        // Aitronos' route has both captures: `{org}` and `{id}`.
-        let r = aitronos::ROUTE;
+        // A route with both captures: `{org}` and `{id}`.
+        let r = Route {
+            method: "POST",
+            segments: &[
+                "v1",
+                "organizations",
+                "{org}",
+                "users",
+                "{id}",
+                "reactivate",
+            ],
+        };
         let capture = |path: &str| r.capture(&decode_segments(path).unwrap_or_default());
         let c = capture("/v1/organizations/org_1/users/usr_2/reactivate");
         assert_eq!(

@@ -1,9 +1,11 @@
 //! The supported providers and their adapters.
 //!
-//! An adapter is the only place that knows a provider's shapes: it validates
-//! provider-specific request rules, calls its generated client, and maps every
-//! outcome onto [`Reactivated`] or [`Error`]. Adding a provider means a spec, an
-//! adapter file, its tests, a [`Provider`] variant and one line in [`adapter`].
+//! Everything particular to a provider lives in its own directory,
+//! `providers/<provider>/`: `mod.rs` (its [`Descriptor`] and adapter: request
+//! rules, the call on its generated client, the mapping of every answer) and
+//! `mock.rs` (its simulator, feature `mock`). This file is the registry: the
+//! [`registry!`] invocation below lists every provider on one line, and the rest
+//! of the SDK reads a provider's facts through [`Provider::adapter`].
 
 use std::fmt;
 use std::future::Future;
@@ -23,44 +25,58 @@ mod zitadel;
 pub use aitronos::AitronosUser;
 pub use zitadel::ChangeDetails;
 
-/// A supported provider.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum Provider {
+/// Declares [`Provider`] (one variant per line, with its doc), [`Provider::ALL`]
+/// and [`Provider::adapter`], the one place that maps a provider to its code.
+macro_rules! registry {
+    ($($(#[$doc:meta])* $variant:ident => $adapter:path,)*) => {
+        /// A supported provider.
+        ///
+        /// Its machine name ([`Provider::as_str`], also its serde form and what
+        /// `FromStr` accepts) and its human name (`Display`) come from the
+        /// provider's descriptor.
+        #[non_exhaustive]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+        #[serde(rename_all = "kebab-case")]
+        pub enum Provider {
+            $($(#[$doc])* $variant,)*
+        }
+
+        const COUNT: usize = [$(stringify!($variant)),*].len();
+
+        impl Provider {
+            /// Every provider, in declaration order.
+            pub const ALL: [Provider; COUNT] = [$(Provider::$variant),*];
+
+            /// The provider's adapter: its descriptor, request rules and mapping.
+            pub(crate) fn adapter(self) -> &'static dyn Adapter {
+                match self {
+                    $(Provider::$variant => &$adapter,)*
+                }
+            }
+        }
+    };
+}
+
+// The registry: one line per provider.
+registry! {
     /// Aitronos Users v2 (`https://api.aitronos.com`).
-    Aitronos,
+    Aitronos => aitronos::Aitronos,
     /// Flashback (`https://backend.flashback.tech`).
-    Flashback,
+    Flashback => flashback::Flashback,
     /// Zitadel management API v1 (deprecated upstream, still served).
-    ZitadelV1,
+    ZitadelV1 => zitadel::V1,
     /// Zitadel user service v2.
-    ZitadelV2,
+    ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
-    Nethesis,
+    Nethesis => nethesis::Nethesis,
 }
 
 impl Provider {
-    /// Every provider, in declaration order.
-    pub const ALL: [Provider; 5] = [
-        Provider::Aitronos,
-        Provider::Flashback,
-        Provider::ZitadelV1,
-        Provider::ZitadelV2,
-        Provider::Nethesis,
-    ];
-
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
     /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Aitronos => "aitronos",
-            Provider::Flashback => "flashback",
-            Provider::ZitadelV1 => "zitadel-v1",
-            Provider::ZitadelV2 => "zitadel-v2",
-            Provider::Nethesis => "nethesis",
-        }
+        self.adapter().descriptor().name
     }
 }
 
@@ -68,13 +84,7 @@ impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
     /// `My Nethesis`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Provider::Aitronos => "Aitronos",
-            Provider::Flashback => "Flashback",
-            Provider::ZitadelV1 => "Zitadel v1",
-            Provider::ZitadelV2 => "Zitadel v2",
-            Provider::Nethesis => "My Nethesis",
-        })
+        f.write_str(self.adapter().descriptor().display)
     }
 }
 
@@ -114,6 +124,7 @@ pub enum Details {
 
 /// One call as an adapter sees it: everything is already validated generically.
 pub(crate) struct Call<'a> {
+    pub provider: Provider,
     pub http: &'a reqwest::Client,
     pub base_url: &'a str,
     pub user_id: &'a str,
@@ -132,29 +143,43 @@ impl Call<'_> {
 pub(crate) type AttemptFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Reactivated, Error>> + Send + 'a>>;
 
+/// What the rest of the SDK knows of a provider: constants only.
+pub(crate) struct Descriptor {
+    /// The machine name ([`Provider::as_str`]); its spec is `openapi/<name>.yaml`.
+    pub name: &'static str,
+    /// The human name (`Display`).
+    pub display: &'static str,
+    /// The public host, for providers that have one.
+    pub default_base_url: Option<&'static str>,
+    /// An example base URL, for the error that asks for one.
+    pub base_url_example: &'static str,
+}
+
 /// A provider adapter.
 pub(crate) trait Adapter: Sync {
-    /// The public host, for providers that have one.
-    fn default_base_url(&self) -> Option<&'static str> {
-        None
-    }
-    /// An example base URL, for the error that asks for one.
-    fn base_url_example(&self) -> &'static str;
+    /// The provider's constants.
+    fn descriptor(&self) -> &'static Descriptor;
     /// Provider-specific request rules; `Err` is the reason (nothing is sent).
     fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
         Ok(())
     }
     /// One attempt: the request, and the mapping of whatever came back.
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a>;
+    /// The provider's simulator (`providers/<provider>/mock.rs`).
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate;
 }
 
-/// The adapter of each provider: the registration line of a new provider.
-pub(crate) fn adapter(provider: Provider) -> &'static dyn Adapter {
-    match provider {
-        Provider::Aitronos => &aitronos::Aitronos,
-        Provider::Flashback => &flashback::Flashback,
-        Provider::ZitadelV1 => &zitadel::Zitadel(Provider::ZitadelV1),
-        Provider::ZitadelV2 => &zitadel::Zitadel(Provider::ZitadelV2),
-        Provider::Nethesis => &nethesis::Nethesis,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_agree_with_serde_and_parse_back() {
+        for p in Provider::ALL {
+            assert_eq!(serde_json::to_value(p).ok(), Some(p.as_str().into()));
+            assert_eq!(p.as_str().parse::<Provider>().ok(), Some(p));
+            assert!(!p.to_string().is_empty());
+        }
     }
 }

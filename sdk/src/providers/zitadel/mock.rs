@@ -9,34 +9,57 @@
 
 use serde_json::Value;
 
-use super::state::{rfc3339, to_json, with_key, Auth, Call, Reply, Route, State};
-use super::UserState;
+use super::Version;
 use crate::generated::{zitadel_v1, zitadel_v2};
+use crate::mock::state::{rfc3339, to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::{Simulate, UserState};
 
-pub(crate) const ROUTE_V1: Route = Route {
-    method: "POST",
-    segments: &["management", "v1", "users", "{id}", "_reactivate"],
-};
+/// The Zitadel simulator of one API version.
+pub(crate) struct Sim(Version);
 
-pub(crate) const ROUTE_V2: Route = Route {
-    method: "POST",
-    segments: &["v2", "users", "{id}", "reactivate"],
-};
+/// Management API v1.
+pub(crate) static V1: Sim = Sim(Version::V1);
+/// User service v2.
+pub(crate) static V2: Sim = Sim(Version::V2);
+
+impl Simulate for Sim {
+    fn route(&self) -> Route {
+        match self.0 {
+            Version::V1 => Route {
+                method: "POST",
+                segments: &["management", "v1", "users", "{id}", "_reactivate"],
+            },
+            Version::V2 => Route {
+                method: "POST",
+                segments: &["v2", "users", "{id}", "reactivate"],
+            },
+        }
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_ORGANIZATION
+    }
+
+    fn inactive_label(&self) -> &'static str {
+        "inactive"
+    }
+
+    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+        reactivate(state, call, self.0, &to.user_id)
+    }
+
+    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
+        failure(self.0, status)
+    }
+}
 
 /// The spec's example resource owner.
-pub(crate) const DEFAULT_ORGANIZATION: &str = "69629023906488334";
-
-/// The API version simulated.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Version {
-    V1,
-    V2,
-}
+const DEFAULT_ORGANIZATION: &str = "69629023906488334";
 
 /// The error type URL of Zitadel's error details.
 const ERROR_DETAIL: &str = "type.googleapis.com/zitadel.v1.ErrorDetail";
 
-pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) -> Reply {
+fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) -> Reply {
     let token = match &call.auth {
         Auth::Token(token) => token,
         Auth::Missing => return status(version, 401, 16, "auth header missing", None),
@@ -98,7 +121,7 @@ pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, version: Version, i
 }
 
 /// An injected 429 (gRPC 8 ResourceExhausted) or 503 (gRPC 14 Unavailable).
-pub(crate) fn failure(version: Version, http: u16) -> Reply {
+fn failure(version: Version, http: u16) -> Reply {
     if http == 429 {
         status(version, 429, 8, "rate limit exceeded", None)
     } else {

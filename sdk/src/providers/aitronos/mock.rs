@@ -7,11 +7,33 @@
 
 use serde_json::{Map, Value};
 
-use super::state::{rfc3339, to_json, with_key, Auth, Call, Reply, Route, State};
-use super::UserState;
 use crate::generated::aitronos::types;
+use crate::mock::state::{rfc3339, to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::{Simulate, UserState};
 
-pub(crate) const ROUTE: Route = Route {
+/// The Aitronos simulator.
+pub(crate) struct Sim;
+
+impl Simulate for Sim {
+    fn route(&self) -> Route {
+        ROUTE
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_ORGANIZATION
+    }
+
+    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+        let org = to.organization.as_deref().unwrap_or_default();
+        reactivate(state, call, org, &to.user_id)
+    }
+
+    fn failure(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
+        failure(call, status, retry_after)
+    }
+}
+
+const ROUTE: Route = Route {
     method: "POST",
     segments: &[
         "v1",
@@ -24,9 +46,9 @@ pub(crate) const ROUTE: Route = Route {
 };
 
 /// The spec's example organization.
-pub(crate) const DEFAULT_ORGANIZATION: &str = "org_xyz789";
+const DEFAULT_ORGANIZATION: &str = "org_xyz789";
 
-pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, org: &str, id: &str) -> Reply {
+fn reactivate(state: &mut State, call: &Call<'_>, org: &str, id: &str) -> Reply {
     let Auth::Token(token) = &call.auth else {
         return envelope(
             call,
@@ -87,7 +109,7 @@ pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, org: &str, id: &str
 
 /// An injected 429 (with `details.retry_after` in seconds, as in the spec's
 /// example, when a `Retry-After` is sent) or 503.
-pub(crate) fn failure(call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
+fn failure(call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
     if status == 429 {
         let mut details = Map::new();
         if let Some(seconds) = retry_after {

@@ -7,7 +7,7 @@
 //! found or not suspended` (the backend's answer for a user that is not suspended)
 //! "not deactivated". The organization is the token's.
 
-use super::{Adapter, AttemptFuture, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
 use crate::error::{kind_for_status, Error, ErrorKind, FieldError};
 use crate::generated::nethesis as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -17,11 +17,24 @@ use gen::types::{NethesisErrorDataInnerType as DataType, ReactivateUserErrorBody
 
 transport_hooks!(gen::Client);
 
+#[cfg(feature = "mock")]
+mod mock;
+
 pub(crate) struct Nethesis;
 
 impl Adapter for Nethesis {
-    fn base_url_example(&self) -> &'static str {
-        "https://my.example.com/api"
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            name: "nethesis",
+            display: "My Nethesis",
+            default_base_url: None,
+            base_url_example: "https://my.example.com/api",
+        }
+    }
+
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
+        &mock::Sim
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
@@ -30,16 +43,14 @@ impl Adapter for Nethesis {
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
             let result = client.reactivate_user(call.user_id).await;
             let at = crate::transport::Attempt {
-                provider: Provider::Nethesis,
+                provider: call.provider,
                 user_id: call.user_id,
                 ctx: progenitor_client::ClientInfo::inner(&client),
             };
             match at.outcome(result) {
                 Outcome::Success(body, _) => {
-                    Ok(
-                        Reactivated::new(Provider::Nethesis, call.user_id, Details::None)
-                            .with_message(body.message),
-                    )
+                    Ok(Reactivated::new(call.provider, call.user_id, Details::None)
+                        .with_message(body.message))
                 }
                 Outcome::ErrorBody(body, mut api) => {
                     let status_kind = kind_for_status(api.status);

@@ -9,18 +9,46 @@
 
 use serde_json::{Map, Value};
 
-use super::state::{to_json, with_key, Auth, Call, Reply, Route, State};
-use super::UserState;
 use crate::generated::nethesis::types;
+use crate::mock::state::{to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::{Simulate, UserState};
 
-pub(crate) const ROUTE: Route = Route {
-    method: "PATCH",
-    segments: &["api", "users", "{id}", "reactivate"],
-};
+/// The My Nethesis simulator.
+pub(crate) struct Sim;
 
-pub(crate) const DEFAULT_ORGANIZATION: &str = "cust-8f3a2b1c";
+impl Simulate for Sim {
+    fn route(&self) -> Route {
+        Route {
+            method: "PATCH",
+            segments: &["users", "{id}", "reactivate"],
+        }
+    }
 
-pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
+    /// The backend serves the spec's paths under `/api`.
+    fn base_path(&self) -> &'static str {
+        "/api"
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_ORGANIZATION
+    }
+
+    fn inactive_label(&self) -> &'static str {
+        "suspended"
+    }
+
+    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+        reactivate(state, call, &to.user_id)
+    }
+
+    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
+        failure(status)
+    }
+}
+
+const DEFAULT_ORGANIZATION: &str = "cust-8f3a2b1c";
+
+fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
     let Auth::Token(token) = &call.auth else {
         return simple(401, "invalid token", Some(Map::new()));
     };
@@ -51,7 +79,7 @@ pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply 
 }
 
 /// An injected 429 or 503 (both undocumented; the shape of the backend's errors).
-pub(crate) fn failure(status: u16) -> Reply {
+fn failure(status: u16) -> Reply {
     if status == 429 {
         plain(429, "too many requests")
     } else {

@@ -6,18 +6,43 @@
 //! answers use the same shape. The message for a user of another organization
 //! ("Users not in same organization") is ours; the page only names the case.
 
-use super::state::{Auth, Call, Reply, Route, State};
-use super::UserState;
 use crate::generated::flashback::types;
+use crate::mock::state::{Auth, Call, Captures, Reply, Route, State};
+use crate::mock::{Simulate, UserState};
 
-pub(crate) const ROUTE: Route = Route {
+/// The Flashback simulator.
+pub(crate) struct Sim;
+
+impl Simulate for Sim {
+    fn route(&self) -> Route {
+        ROUTE
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_ORGANIZATION
+    }
+
+    fn inactive_label(&self) -> &'static str {
+        "deleted"
+    }
+
+    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+        reactivate(state, call, &to.user_id)
+    }
+
+    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
+        failure(status)
+    }
+}
+
+const ROUTE: Route = Route {
     method: "POST",
     segments: &["organization", "users", "{id}", "activate"],
 };
 
-pub(crate) const DEFAULT_ORGANIZATION: &str = "5b0c8f2e-3d41-4a6b-9c7e-1f2a3b4c5d6e";
+const DEFAULT_ORGANIZATION: &str = "5b0c8f2e-3d41-4a6b-9c7e-1f2a3b4c5d6e";
 
-pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
+fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
     let Auth::Token(token) = &call.auth else {
         return error(401, "Unauthorized");
     };
@@ -44,7 +69,7 @@ pub(crate) fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply 
 }
 
 /// An injected 429 or 503 (both undocumented; the shape of the other errors).
-pub(crate) fn failure(status: u16) -> Reply {
+fn failure(status: u16) -> Reply {
     if status == 429 {
         error(429, "Too many requests")
     } else {

@@ -3,7 +3,7 @@
 //! Every answer is `{success, message}`; a 400 `User is not deleted` means the
 //! user is already active. The organization is the token's.
 
-use super::{Adapter, AttemptFuture, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::flashback as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -11,15 +11,24 @@ use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
+#[cfg(feature = "mock")]
+mod mock;
+
 pub(crate) struct Flashback;
 
 impl Adapter for Flashback {
-    fn default_base_url(&self) -> Option<&'static str> {
-        Some("https://backend.flashback.tech")
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            name: "flashback",
+            display: "Flashback",
+            default_base_url: Some("https://backend.flashback.tech"),
+            base_url_example: "https://backend.flashback.tech",
+        }
     }
 
-    fn base_url_example(&self) -> &'static str {
-        "https://backend.flashback.tech"
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
+        &mock::Sim
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
@@ -28,7 +37,7 @@ impl Adapter for Flashback {
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
             let result = client.activate_organization_user(call.user_id).await;
             let at = crate::transport::Attempt {
-                provider: Provider::Flashback,
+                provider: call.provider,
                 user_id: call.user_id,
                 ctx: progenitor_client::ClientInfo::inner(&client),
             };
@@ -43,10 +52,8 @@ impl Adapter for Flashback {
                         );
                         return Err(Error::UnexpectedResponse(api));
                     }
-                    Ok(
-                        Reactivated::new(Provider::Flashback, call.user_id, Details::None)
-                            .with_message(body.message),
-                    )
+                    Ok(Reactivated::new(call.provider, call.user_id, Details::None)
+                        .with_message(body.message))
                 }
                 Outcome::ErrorBody(body, mut api) => {
                     let message = body.message.unwrap_or_default();

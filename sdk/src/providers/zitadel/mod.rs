@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Adapter, AttemptFuture, Call, Details, Provider};
+use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
 use crate::transport::{transport_hooks, Outcome};
@@ -19,6 +19,9 @@ use crate::users::Reactivated;
 
 transport_hooks!(zitadel_v1::Client);
 transport_hooks!(zitadel_v2::Client);
+
+#[cfg(feature = "mock")]
+mod mock;
 
 /// Zitadel's details of a change.
 #[non_exhaustive]
@@ -52,8 +55,40 @@ macro_rules! change_details_from {
 change_details_from!(zitadel_v1);
 change_details_from!(zitadel_v2);
 
-/// The Zitadel adapter; `.0` says which API version.
-pub(crate) struct Zitadel(pub Provider);
+/// The API version: management v1 or user service v2.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Version {
+    V1,
+    V2,
+}
+
+/// The Zitadel adapter of one API version.
+pub(crate) struct Zitadel {
+    version: Version,
+    descriptor: Descriptor,
+}
+
+/// Management API v1.
+pub(crate) static V1: Zitadel = Zitadel {
+    version: Version::V1,
+    descriptor: Descriptor {
+        name: "zitadel-v1",
+        display: "Zitadel v1",
+        default_base_url: None,
+        base_url_example: "https://example.zitadel.cloud",
+    },
+};
+
+/// User service v2.
+pub(crate) static V2: Zitadel = Zitadel {
+    version: Version::V2,
+    descriptor: Descriptor {
+        name: "zitadel-v2",
+        display: "Zitadel v2",
+        default_base_url: None,
+        base_url_example: "https://example.zitadel.cloud",
+    },
+};
 
 type Answer =
     Result<progenitor_client::ResponseValue<Option<ChangeDetails>>, progenitor_client::Error<()>>;
@@ -71,15 +106,26 @@ fn untyped<R, E>(
 }
 
 impl Adapter for Zitadel {
-    fn base_url_example(&self) -> &'static str {
-        "https://example.zitadel.cloud"
+    fn descriptor(&self) -> &'static Descriptor {
+        match self.version {
+            Version::V1 => &V1.descriptor,
+            Version::V2 => &V2.descriptor,
+        }
+    }
+
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
+        match self.version {
+            Version::V1 => &mock::V1,
+            Version::V2 => &mock::V2,
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let ctx = call.context();
             let (base, http, body) = (call.base_url, call.http.clone(), &Default::default());
-            let answer = if self.0 == Provider::ZitadelV1 {
+            let answer = if self.version == Version::V1 {
                 let client = zitadel_v1::Client::new_with_client(base, http, ctx.clone());
                 let result = client
                     .management_reactivate_user(call.user_id, call.organization, body)
@@ -91,7 +137,7 @@ impl Adapter for Zitadel {
                 untyped(result, |r| r.details.map(Into::into))
             };
             let at = crate::transport::Attempt {
-                provider: self.0,
+                provider: call.provider,
                 user_id: call.user_id,
                 ctx: &ctx,
             };
@@ -260,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_status_without_code_keeps_the_status_kind_and_the_message() {
-        let api = ApiError::new(Provider::ZitadelV2, 404, "stand-in");
+        let api = ApiError::new(crate::Provider::ZitadelV2, 404, "stand-in");
         let e = rpc_error(api, br#"{"message":"User could not be found"}"#).unwrap();
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert_eq!(
@@ -269,7 +315,7 @@ mod tests {
         );
         assert_eq!(e.api_error().and_then(|a| a.code.clone()), None);
         // Not a status object at all: the caller keeps its own error.
-        let api = ApiError::new(Provider::ZitadelV2, 404, "stand-in");
+        let api = ApiError::new(crate::Provider::ZitadelV2, 404, "stand-in");
         assert!(rpc_error(api, b"<html>").is_err());
     }
 

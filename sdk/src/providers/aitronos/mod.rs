@@ -6,13 +6,16 @@
 
 use serde::Serialize;
 
-use super::{Adapter, AttemptFuture, Call, Details};
+use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::aitronos as gen;
 use crate::transport::{transport_hooks, Outcome};
 use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
+
+#[cfg(feature = "mock")]
+mod mock;
 
 /// Aitronos' user object, as returned by a reactivation.
 #[non_exhaustive]
@@ -77,12 +80,18 @@ fn check_prefix(what: &str, id: &str, prefix: &str) -> Result<(), String> {
 }
 
 impl Adapter for Aitronos {
-    fn default_base_url(&self) -> Option<&'static str> {
-        Some("https://api.aitronos.com")
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            name: "aitronos",
+            display: "Aitronos",
+            default_base_url: Some("https://api.aitronos.com"),
+            base_url_example: "https://api.aitronos.com",
+        }
     }
 
-    fn base_url_example(&self) -> &'static str {
-        "https://api.aitronos.com"
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
+        &mock::Sim
     }
 
     fn validate(&self, call: &Call<'_>) -> Result<(), String> {
@@ -100,13 +109,13 @@ impl Adapter for Aitronos {
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
             let result = client.reactivate_user(org, call.user_id).await;
             let at = crate::transport::Attempt {
-                provider: super::Provider::Aitronos,
+                provider: call.provider,
                 user_id: call.user_id,
                 ctx: progenitor_client::ClientInfo::inner(&client),
             };
             match at.outcome(result) {
                 Outcome::Success(user, _) => Ok(Reactivated::new(
-                    super::Provider::Aitronos,
+                    call.provider,
                     call.user_id,
                     Details::Aitronos(user.into()),
                 )),
