@@ -162,10 +162,28 @@ impl ClientBuilder {
         self
     }
 
-    /// The bearer token sent as `Authorization: Bearer <token>`. It is marked
-    /// sensitive and never appears in `Debug`, errors or logs; if a provider
-    /// echoes it back in an answer, it is replaced by `<redacted>` in what the
-    /// SDK keeps of that answer.
+    /// The bearer token sent as `Authorization: Bearer <token>`: the token
+    /// alone, without the `Bearer ` scheme. Leading and trailing whitespace (the
+    /// newline of a file or a secret store) is removed; an empty token, or one
+    /// that starts with `Bearer `, is rejected by [`ClientBuilder::build`].
+    ///
+    /// It is marked sensitive and never appears in `Debug`, errors or logs; if a
+    /// provider echoes it back in an answer, it is replaced by `<redacted>` where
+    /// it stands as a whole token in what the SDK keeps of that answer (tokens
+    /// shorter than [`MIN_REDACTED_SECRET_CHARS`](crate::MIN_REDACTED_SECRET_CHARS)
+    /// characters cannot be real secrets and are not searched for).
+    ///
+    /// ```
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// // What `std::env::var("TOKEN").unwrap_or_default()` gives when it is unset:
+    /// let err = Client::builder(Provider::Flashback).bearer_token("").build().unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    /// assert!(err.to_string().contains("the bearer token is empty"));
+    ///
+    /// let err = Client::builder(Provider::Flashback).bearer_token("Bearer abc").build().unwrap_err();
+    /// assert!(err.to_string().contains("without the `Bearer ` scheme"));
+    /// ```
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
@@ -209,8 +227,9 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     ///
     /// Fails with [`Error::InvalidRequest`] for a missing or malformed base URL,
-    /// plain `http` to a non-loopback host, a missing or malformed token, or a
-    /// zero timeout.
+    /// plain `http` to a non-loopback host, a missing, empty or malformed token,
+    /// a zero timeout or deadline, or an organization the provider needs but was
+    /// not given (Aitronos) or whose form it rejects. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
@@ -230,8 +249,22 @@ impl ClientBuilder {
             .token
             .as_deref()
             .map(str::trim)
-            .filter(|t| !t.is_empty())
             .ok_or_else(|| invalid("no bearer token: set it with .bearer_token(..)".into()))?;
+        if token.is_empty() {
+            return Err(invalid(
+                "the bearer token is empty (was it read from an environment variable that is \
+                 not set?)"
+                    .into(),
+            ));
+        }
+        if token
+            .get(..7)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+        {
+            return Err(invalid(
+                "pass the token without the `Bearer ` scheme: .bearer_token(..) adds it".into(),
+            ));
+        }
         let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
             invalid("the bearer token contains characters not allowed in an HTTP header".into())
         })?;
@@ -244,6 +277,10 @@ impl ClientBuilder {
         if let Some(org) = &self.organization {
             crate::users::check_id("organization", org).map_err(invalid)?;
         }
+        provider
+            .adapter()
+            .validate_client(self.organization.as_deref())
+            .map_err(invalid)?;
         let mut headers = HeaderMap::new();
         headers.insert(AUTHORIZATION, auth);
         headers.insert(
@@ -324,8 +361,9 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 ///     .max_attempts(5)
 ///     .initial_backoff(Duration::from_millis(100))
 ///     .max_wait(Duration::from_secs(10));
-/// assert_eq!(policy.attempts(), 5);
-/// assert_eq!(RetryPolicy::none().attempts(), 1);
+/// assert_eq!(policy.get_max_attempts(), 5);
+/// assert_eq!(policy.get_max_wait(), Duration::from_secs(10));
+/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
@@ -390,12 +428,44 @@ impl RetryPolicy {
         self
     }
 
+    /// Attempts in all: what [`RetryPolicy::max_attempts`] set. (Getters are
+    /// named `get_` + the setter's name, as `std::process::Command`'s are.)
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The first backoff: what [`RetryPolicy::initial_backoff`] set.
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The longest computed backoff: what [`RetryPolicy::max_backoff`] set.
+    pub fn get_max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest wait honoured from a provider's retry hint: what
+    /// [`RetryPolicy::max_wait`] set.
+    pub fn get_max_wait(&self) -> Duration {
+        self.max_wait
+    }
+
+    /// Whether backoffs are randomized: what [`RetryPolicy::jitter`] set.
+    pub fn get_jitter(&self) -> bool {
+        self.jitter
+    }
+
     /// Attempts in all.
+    #[deprecated(
+        since = "0.1.1",
+        note = "use `get_max_attempts`, named after its setter"
+    )]
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The longest wait honoured from a provider's retry hint.
+    #[deprecated(since = "0.1.1", note = "use `get_max_wait`, named after its setter")]
     pub fn longest_wait(&self) -> Duration {
         self.max_wait
     }

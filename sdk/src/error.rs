@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::providers::Provider;
 
@@ -27,7 +27,7 @@ pub const MAX_KEPT_BODY: usize = 4096;
 /// assert!(err.to_string().contains("base URL"));
 /// ```
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Clone, Debug, thiserror::Error, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Error {
@@ -98,8 +98,19 @@ pub enum Error {
 }
 
 /// The kind of an [`Error`], one per variant: cheap to copy and compare.
+///
+/// Its serde form is the snake_case name that [`Display`](std::fmt::Display)
+/// prints (`not_deactivated`), so it can come from a configuration file:
+///
+/// ```
+/// use userbridge::ErrorKind;
+///
+/// let kind: ErrorKind = serde_json::from_str(r#""rate_limited""#).unwrap();
+/// assert_eq!(kind, ErrorKind::RateLimited);
+/// assert_eq!(kind.to_string(), "rate_limited");
+/// ```
 #[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
@@ -132,7 +143,7 @@ impl ErrorKind {
     fn phrase(self) -> &'static str {
         match self {
             ErrorKind::InvalidRequest => "invalid request",
-            ErrorKind::Unauthenticated => "not authenticated",
+            ErrorKind::Unauthenticated => "authentication failed",
             ErrorKind::PermissionDenied => "permission denied",
             ErrorKind::NotFound => "not found",
             ErrorKind::NotDeactivated => "is not deactivated",
@@ -288,12 +299,21 @@ impl ApiError {
         }
     }
 
+    /// One line: `<provider>: <what happened> (HTTP <status>, <code>): <message>
+    /// (<retry hint>; <attempts>; <advice>)`. "Not found" and "is not
+    /// deactivated" are said of the user; the other kinds of the call.
     fn line(&self, kind: ErrorKind) -> String {
         let mut s = format!("{}: ", self.provider);
-        if self.user_id.is_empty() {
-            s.push_str(&format!("reactivation {}", kind.phrase()));
-        } else {
-            s.push_str(&format!("user {} {}", self.user_id, kind.phrase()));
+        match (self.user_id.is_empty(), kind) {
+            (true, _) => s.push_str(&format!("reactivation: {}", kind.phrase())),
+            (false, ErrorKind::NotFound | ErrorKind::NotDeactivated) => {
+                s.push_str(&format!("user {} {}", self.user_id, kind.phrase()))
+            }
+            (false, _) => s.push_str(&format!(
+                "reactivating user {}: {}",
+                self.user_id,
+                kind.phrase()
+            )),
         }
         s.push_str(&format!(" (HTTP {}", self.status));
         if let Some(id) = self.error_id.as_ref().or(self.code.as_ref()) {
@@ -306,15 +326,18 @@ impl ApiError {
         for fe in &self.field_errors {
             s.push_str(&format!("; {}: {}", fe.field, fe.message));
         }
+        let mut notes = Vec::new();
         if let Some(wait) = self.retry_after {
-            s.push_str(&format!("; retry after {:.3}s", wait.as_secs_f64()));
+            notes.push(format!("retry after {wait:?}"));
         }
         if self.attempts > 1 {
-            s.push_str(&format!("; after {} attempts", self.attempts));
+            notes.push(format!("after {} attempts", self.attempts));
         }
-        let advice = kind.advice();
-        if !advice.is_empty() {
-            s.push_str(&format!(" ({advice})"));
+        if !kind.advice().is_empty() {
+            notes.push(kind.advice().to_string());
+        }
+        if !notes.is_empty() {
+            s.push_str(&format!(" ({})", notes.join("; ")));
         }
         s
     }
@@ -323,7 +346,8 @@ impl ApiError {
 fn invalid_request_line(provider: Option<Provider>, reason: &str) -> String {
     match provider {
         Some(p) => format!("{p}: invalid request, nothing was sent: {reason}"),
-        None => format!("invalid request, nothing was sent: {reason}"),
+        // No provider: a configuration value (a provider name) was rejected.
+        None => format!("invalid configuration: {reason}"),
     }
 }
 
@@ -493,10 +517,40 @@ pub fn kind_for_status(status: u16) -> ErrorKind {
     }
 }
 
-/// Replaces every occurrence of `secret` in `text` with `<redacted>`.
+/// Secrets shorter than this many characters are not searched for when
+/// redacting: they cannot be real credentials, and replacing them would garble
+/// ordinary words (and, by the gaps, give the short value away).
+pub const MIN_REDACTED_SECRET_CHARS: usize = 8;
+
+/// Replaces `secret` with `<redacted>` in `text` where it stands as a whole
+/// token: not preceded or followed by a letter, digit, or one of `-_~+/` (the
+/// characters of a token; a `.` ends a sentence as often as it joins a JWT's
+/// parts, so it counts as a boundary). Secrets shorter than [`MIN_REDACTED_SECRET_CHARS`]
+/// are left alone.
 pub(crate) fn redact(text: &mut String, secret: &str) {
-    if !secret.is_empty() && text.contains(secret) {
-        *text = text.replace(secret, "<redacted>");
+    if secret.chars().count() < MIN_REDACTED_SECRET_CHARS || !text.contains(secret) {
+        return;
+    }
+    let is_token_char = |c: char| c.is_alphanumeric() || "-_~+/".contains(c);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in text.match_indices(secret) {
+        let end = at + secret.len();
+        if at < copied {
+            continue;
+        }
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        if before.is_some_and(is_token_char) || after.is_some_and(is_token_char) {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str("<redacted>");
+        copied = end;
+    }
+    if copied > 0 {
+        out.push_str(&text[copied..]);
+        *text = out;
     }
 }
 
@@ -518,5 +572,64 @@ fn ser_opt_duration_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::O
     match d {
         Some(d) => ser_duration_ms(d, s),
         None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redacted(text: &str, secret: &str) -> String {
+        let mut t = text.to_string();
+        redact(&mut t, secret);
+        t
+    }
+
+    #[test]
+    fn redaction_replaces_whole_tokens_only() {
+        let secret = "s3cr3t-t0ken-value";
+        assert_eq!(
+            redacted(&format!("invalid token {secret}."), secret),
+            "invalid token <redacted>."
+        );
+        assert_eq!(
+            redacted(&format!(r#"{{"token":"{secret}"}}"#), secret),
+            r#"{"token":"<redacted>"}"#
+        );
+        assert_eq!(
+            redacted(&format!("Bearer {secret} and {secret}"), secret),
+            "Bearer <redacted> and <redacted>"
+        );
+        // Inside a longer token it is not the secret standing alone.
+        let inside = format!("x{secret}y");
+        assert_eq!(redacted(&inside, secret), inside);
+        // Too short to be a secret: ordinary words stay readable.
+        assert_eq!(redacted("invalid token", "token"), "invalid token");
+        assert_eq!(
+            redacted("User could not be found", "t"),
+            "User could not be found"
+        );
+    }
+
+    #[test]
+    fn line_says_what_happened_to_whom() {
+        let mut api = ApiError::new(Provider::Aitronos, 429, "Too many requests. Retry later.");
+        api.user_id = "usr_1".into();
+        api.retry_after = Some(Duration::from_millis(1500));
+        assert_eq!(
+            api.line(ErrorKind::RateLimited),
+            "Aitronos: reactivating user usr_1: rate limited (HTTP 429): Too many requests. \
+             Retry later. (retry after 1.5s; slow down or retry later)"
+        );
+        api.status = 401;
+        api.retry_after = None;
+        api.message = "Unauthorized".into();
+        assert!(api
+            .line(ErrorKind::Unauthenticated)
+            .starts_with("Aitronos: reactivating user usr_1: authentication failed (HTTP 401)"));
+        api.status = 404;
+        assert!(api
+            .line(ErrorKind::NotFound)
+            .starts_with("Aitronos: user usr_1 not found (HTTP 404)"));
     }
 }

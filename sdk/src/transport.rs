@@ -27,6 +27,9 @@ pub struct CallContext {
 /// The raw answer of one attempt.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Seen {
+    /// The request: method and URL (never a header, so never the token).
+    pub method: String,
+    pub url: String,
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Bytes,
@@ -69,6 +72,8 @@ impl CallContext {
         // no provider documents it, so it is not sent.
         request.headers_mut().remove("api-version");
         *request.timeout_mut() = Some(self.timeout);
+        let method = request.method().to_string();
+        let url = request.url().to_string();
         let mut response = http.execute(request).await?;
         let status = response.status();
         let version = response.version();
@@ -94,6 +99,8 @@ impl CallContext {
         }
         let body = Bytes::from(body);
         self.record(Seen {
+            method,
+            url,
             status: status.as_u16(),
             headers: headers.clone(),
             body: body.clone(),
@@ -190,6 +197,9 @@ impl Attempt<'_> {
         let Some(seen) = seen else {
             return Outcome::Failed(self.unclassified("the response was not recorded"));
         };
+        if let Some(wrong) = self.wrong_endpoint(&seen) {
+            return Outcome::Failed(wrong);
+        }
         match answered {
             Ok(value) => Outcome::Success(value.into_inner(), seen),
             Err(Gen::ErrorResponse(value)) => {
@@ -218,7 +228,8 @@ impl Attempt<'_> {
         Error::from_api(kind, e)
     }
 
-    /// A status the spec does not document: classified by its class.
+    /// A status the spec does not document: classified by its class, with the
+    /// provider's own code and message when the body is its error answer.
     pub fn undocumented(&self, seen: &Seen) -> Error {
         let mut e = self.api_error(seen);
         let kind = kind_for_status(seen.status);
@@ -228,10 +239,51 @@ impl Attempt<'_> {
                 "redirect to `{to}` not followed (API calls never follow redirects; point the \
                  base URL at the final address)"
             );
+        } else if let Some(own) = self.own_error(seen) {
+            e.code = own.code;
+            e.message = own
+                .message
+                .unwrap_or_else(|| format!("undocumented HTTP status {}", seen.status));
         } else {
             e.message = format!("undocumented HTTP status {}", seen.status);
         }
         Error::from_api(kind, e)
+    }
+
+    /// The provider's own error answer in a recorded body, if it is one.
+    fn own_error(&self, seen: &Seen) -> Option<crate::providers::OwnError> {
+        let body: serde_json::Value = serde_json::from_slice(&seen.body).ok()?;
+        self.provider.adapter().own_error(seen.status, &body)
+    }
+
+    /// An answer that shows the request reached something other than the
+    /// provider's operation: a 405, or a 404 whose body is not the provider's own
+    /// error answer (empty, HTML, another shape). Never "user not found": the
+    /// base URL or the provider variant is wrong.
+    pub fn wrong_endpoint(&self, seen: &Seen) -> Option<Error> {
+        let what = match seen.status {
+            404 if self.own_error(seen).is_none() => format!(
+                "is not a {} error answer ({})",
+                self.provider,
+                describe_body(seen)
+            ),
+            405 => "(method not allowed): the server does not offer this operation there".into(),
+            _ => return None,
+        };
+        let facts = self.provider.adapter().descriptor();
+        let mut e = self.api_error(seen);
+        e.message = format!(
+            "HTTP {} from {} {} {what}; the base URL or the provider variant is likely wrong: \
+             the base URL must be {}'s server URL (e.g. {}), the prefix its documented path \
+             is appended to, and Provider::{:?} must be the API the server speaks",
+            seen.status,
+            seen.method,
+            seen.url,
+            self.provider,
+            facts.base_url_example,
+            self.provider,
+        );
+        Some(Error::UnexpectedResponse(e))
     }
 
     fn unclassified(&self, why: &str) -> Error {
@@ -282,6 +334,22 @@ fn describe_transport(e: &reqwest::Error) -> String {
         what.to_string()
     } else {
         format!("{what}: {}", causes.join(": "))
+    }
+}
+
+/// What a body looks like, in a few words, for messages.
+fn describe_body(seen: &Seen) -> String {
+    let content_type = header_str(&seen.headers, "content-type").unwrap_or_default();
+    if seen.body.iter().all(u8::is_ascii_whitespace) {
+        "an empty body".to_string()
+    } else if content_type.contains("html") || seen.body.trim_ascii_start().starts_with(b"<") {
+        "an HTML page".to_string()
+    } else if serde_json::from_slice::<serde_json::Value>(&seen.body).is_ok() {
+        "JSON of another shape".to_string()
+    } else if content_type.is_empty() {
+        "a body that is not JSON".to_string()
+    } else {
+        format!("a `{content_type}` body")
     }
 }
 

@@ -1,6 +1,7 @@
 //! User operations: [`Users::reactivate`] with its [`ReactivateRequest`] and
 //! [`Reactivated`] result.
 
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -98,6 +99,7 @@ pub struct Reactivated {
     pub(crate) message: Option<String>,
     pub(crate) details: Details,
     pub(crate) already_active: bool,
+    pub(crate) recovered: bool,
     pub(crate) attempts: u32,
 }
 
@@ -109,6 +111,7 @@ impl Reactivated {
             message: None,
             details,
             already_active: false,
+            recovered: false,
             attempts: 1,
         }
     }
@@ -154,12 +157,24 @@ impl Reactivated {
         }
     }
 
-    /// True when the provider answered "not deactivated" and that counts as
-    /// success: after an attempt whose outcome was unknown (a timeout, a lost
-    /// connection or a 5xx, then a retry), or with
-    /// [`ReactivateRequest::allow_already_active`]. `details` is then empty.
+    /// True when the user was already active before this call: the provider
+    /// answered "not deactivated" to the first attempt of a request made with
+    /// [`ReactivateRequest::allow_already_active`]. [`Reactivated::details`] is
+    /// then [`Details::None`] and [`Reactivated::message`] `None` (the
+    /// provider's "not deactivated" text is not a success message).
     pub fn already_active(&self) -> bool {
         self.already_active
+    }
+
+    /// True when an earlier attempt's answer was lost (a timeout, a connection
+    /// lost after the request was sent, or a 5xx) and a retry was answered "not
+    /// deactivated": the earlier attempt most likely did the reactivation, and
+    /// its answer was recovered as this success. [`Reactivated::details`] is then
+    /// [`Details::None`] and [`Reactivated::message`] `None`.
+    /// [`Reactivated::already_active`] is false: the user was not active before
+    /// the call, as far as the SDK can tell.
+    pub fn recovered(&self) -> bool {
+        self.recovered
     }
 
     /// How many attempts the call took.
@@ -173,6 +188,12 @@ impl Reactivated {
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), String> {
     if id.trim().is_empty() {
         return Err(format!("the {what} id is empty"));
+    }
+    if id.trim() != id {
+        return Err(format!(
+            "the {what} id `{id}` has leading or trailing whitespace; ids are sent exactly as \
+             given, so trim it first"
+        ));
     }
     let chars = id.chars().count();
     if chars > MAX_ID_CHARS {
@@ -198,7 +219,8 @@ impl Users {
     /// Reactivates a deactivated, suspended or soft-deleted user.
     ///
     /// The request is checked first (no request is sent if it is invalid): ids
-    /// must be non-blank, at most 200 characters, without control characters;
+    /// must be non-blank, without leading or trailing whitespace, at most 200
+    /// characters, without control characters;
     /// Aitronos needs an organization (client default or per request) and ids of
     /// the form `usr_*` / `org_*`. Every id travels as one percent-encoded path
     /// segment. Zitadel v1 sends the organization as `x-zitadel-orgid`;
@@ -208,7 +230,34 @@ impl Users {
     /// (rate limits, 5xx, timeouts, network failures; see [`Error::is_retryable`]).
     /// When an attempt's outcome was unknown and the retry answers "not
     /// deactivated", the first attempt did the work: the result is a success
-    /// marked [`Reactivated::already_active`].
+    /// marked [`Reactivated::recovered`].
+    ///
+    /// The returned future owns what it needs (`Send + 'static`): it can be
+    /// spawned directly, or put in a `JoinSet`.
+    ///
+    /// ```no_run
+    /// use userbridge::{Client, Provider};
+    ///
+    /// # async fn run(client: Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// // One call on its own task.
+    /// let handle = tokio::spawn(client.users().reactivate("usr_abc123"));
+    /// let done = handle.await??;
+    /// println!("{} reactivated", done.user_id());
+    ///
+    /// // Many calls at once.
+    /// let mut set = tokio::task::JoinSet::new();
+    /// for id in ["usr_a1", "usr_b2", "usr_c3"] {
+    ///     set.spawn(client.users().reactivate(id));
+    /// }
+    /// while let Some(joined) = set.join_next().await {
+    ///     match joined? {
+    ///         Ok(done) => println!("{} reactivated", done.user_id()),
+    ///         Err(e) => eprintln!("{e}"),
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// ```no_run
     /// use userbridge::{Client, ErrorKind, Provider, ReactivateRequest};
@@ -261,140 +310,146 @@ impl Users {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn reactivate(
+    pub fn reactivate(
         &self,
         req: impl Into<ReactivateRequest>,
-    ) -> Result<Reactivated, Error> {
+    ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'static {
+        let client = self.client.clone();
         let req = req.into();
-        let inner = &self.client.inner;
-        let provider = inner.provider;
-        let adapter = provider.adapter();
-        check_id("user", &req.user_id).map_err(|r| Error::invalid(Some(provider), r))?;
-        let organization = req
-            .organization
-            .as_deref()
-            .or(inner.organization.as_deref());
-        if let Some(org) = req.organization.as_deref() {
-            check_id("organization", org).map_err(|r| Error::invalid(Some(provider), r))?;
-        }
-        let call = Call {
-            provider,
-            http: &inner.http,
-            base_url: &inner.base_url,
-            user_id: &req.user_id,
-            organization,
-            max_body: inner.max_body,
-            timeout: inner.timeout,
-        };
-        adapter
-            .validate(&call)
-            .map_err(|r| Error::invalid(Some(provider), r))?;
+        async move { reactivate(&client, req).await }
+    }
+}
 
-        let span = tracing::info_span!(
-            "userbridge.reactivate",
-            provider = %provider,
-            operation = "reactivate",
-            user_id = %req.user_id,
-        );
-        let result = async {
-            let started = Instant::now();
-            let deadline = started + inner.deadline;
-            let mut backoffs = inner.retry.backoffs();
-            let mut outcome_unknown = false;
-            let mut attempt: u32 = 1;
-            loop {
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                let attempt_started = Instant::now();
-                let attempt_span = tracing::debug_span!(
-                    "userbridge.attempt",
-                    attempt,
-                    status = tracing::field::Empty,
-                    duration_ms = tracing::field::Empty,
-                );
-                let result = match tokio::time::timeout(
-                    remaining,
-                    adapter.attempt(&call).instrument(attempt_span.clone()),
-                )
-                .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(Error::Timeout {
-                        provider,
-                        user_id: req.user_id.clone(),
-                        after: started.elapsed(),
-                        attempts: attempt,
-                    }),
-                };
-                attempt_span.record(
-                    "duration_ms",
-                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                );
-                let error = match result {
-                    Ok(mut done) => {
-                        done.attempts = attempt;
-                        tracing::debug!(parent: &attempt_span, outcome = "reactivated");
-                        return Ok(done);
-                    }
-                    Err(e) => e,
-                };
-                if let Some(status) = error.status() {
-                    attempt_span.record("status", status);
-                }
-                tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
-                if error.kind() == ErrorKind::NotDeactivated
-                    && (outcome_unknown || req.allow_already_active)
-                {
-                    let mut done = Reactivated::new(provider, &req.user_id, Details::None);
-                    done.already_active = true;
+/// [`Users::reactivate`], on a client the future owns.
+async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivated, Error> {
+    let inner = &client.inner;
+    let provider = inner.provider;
+    let adapter = provider.adapter();
+    check_id("user", &req.user_id).map_err(|r| Error::invalid(Some(provider), r))?;
+    let organization = req
+        .organization
+        .as_deref()
+        .or(inner.organization.as_deref());
+    if let Some(org) = req.organization.as_deref() {
+        check_id("organization", org).map_err(|r| Error::invalid(Some(provider), r))?;
+    }
+    let call = Call {
+        provider,
+        http: &inner.http,
+        base_url: &inner.base_url,
+        user_id: &req.user_id,
+        organization,
+        max_body: inner.max_body,
+        timeout: inner.timeout,
+    };
+    adapter
+        .validate(&call)
+        .map_err(|r| Error::invalid(Some(provider), r))?;
+
+    let span = tracing::info_span!(
+        "userbridge.reactivate",
+        provider = %provider,
+        operation = "reactivate",
+        user_id = %req.user_id,
+    );
+    let result = async {
+        let started = Instant::now();
+        let deadline = started + inner.deadline;
+        let mut backoffs = inner.retry.backoffs();
+        let mut outcome_unknown = false;
+        let mut attempt: u32 = 1;
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let attempt_started = Instant::now();
+            let attempt_span = tracing::debug_span!(
+                "userbridge.attempt",
+                attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let result = match tokio::time::timeout(
+                remaining,
+                adapter.attempt(&call).instrument(attempt_span.clone()),
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(_) => Err(Error::Timeout {
+                    provider,
+                    user_id: req.user_id.clone(),
+                    after: started.elapsed(),
+                    attempts: attempt,
+                }),
+            };
+            attempt_span.record(
+                "duration_ms",
+                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            let error = match result {
+                Ok(mut done) => {
                     done.attempts = attempt;
-                    done.message = error.api_error().map(|e| e.message.clone());
+                    tracing::debug!(parent: &attempt_span, outcome = "reactivated");
                     return Ok(done);
                 }
-                let mut error = error;
-                error.set_attempts(attempt, started.elapsed());
-                if !error.is_retryable() {
-                    return Err(error);
-                }
-                let Some(backoff) = backoffs.next() else {
-                    return Err(error);
-                };
-                let hint = error.api_error().and_then(|e| e.retry_after);
-                if hint.is_some_and(|h| h > inner.retry.longest_wait()) {
-                    return Err(error);
-                }
-                // A provider's own hint wins over the computed backoff.
-                let wait = hint.unwrap_or(backoff);
-                let remaining = deadline.saturating_duration_since(Instant::now());
-                if wait >= remaining {
-                    return Err(error);
-                }
-                outcome_unknown |= match &error {
-                    Error::Timeout { .. } => true,
-                    Error::Network { connected, .. } => *connected,
-                    Error::Server(_) => true,
-                    _ => false,
-                };
-                tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
-                sleep(wait).await;
-                attempt += 1;
+                Err(e) => e,
+            };
+            if let Some(status) = error.status() {
+                attempt_span.record("status", status);
             }
+            tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
+            if error.kind() == ErrorKind::NotDeactivated
+                && (outcome_unknown || req.allow_already_active)
+            {
+                let mut done = Reactivated::new(provider, &req.user_id, Details::None);
+                done.recovered = outcome_unknown;
+                done.already_active = !outcome_unknown;
+                done.attempts = attempt;
+                return Ok(done);
+            }
+            let mut error = error;
+            error.set_attempts(attempt, started.elapsed());
+            if !error.is_retryable() {
+                return Err(error);
+            }
+            let Some(backoff) = backoffs.next() else {
+                return Err(error);
+            };
+            let hint = error.api_error().and_then(|e| e.retry_after);
+            if hint.is_some_and(|h| h > inner.retry.get_max_wait()) {
+                return Err(error);
+            }
+            // A provider's own hint wins over the computed backoff.
+            let wait = hint.unwrap_or(backoff);
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if wait >= remaining {
+                return Err(error);
+            }
+            outcome_unknown |= match &error {
+                Error::Timeout { .. } => true,
+                Error::Network { connected, .. } => *connected,
+                Error::Server(_) => true,
+                _ => false,
+            };
+            tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
+            sleep(wait).await;
+            attempt += 1;
         }
-        .instrument(span)
-        .await;
-        // A provider may echo the token back (in a message or the body): what
-        // the SDK keeps of an answer never carries it.
-        result
-            .map(|mut done| {
-                if let Some(m) = done.message.as_mut() {
-                    crate::error::redact(m, &inner.token);
-                }
-                done
-            })
-            .map_err(|mut e| {
-                e.redact(&inner.token);
-                e
-            })
     }
+    .instrument(span)
+    .await;
+    // A provider may echo the token back (in a message or the body): what
+    // the SDK keeps of an answer never carries it.
+    result
+        .map(|mut done| {
+            if let Some(m) = done.message.as_mut() {
+                crate::error::redact(m, &inner.token);
+            }
+            done
+        })
+        .map_err(|mut e| {
+            e.redact(&inner.token);
+            e
+        })
 }
 
 async fn sleep(d: Duration) {

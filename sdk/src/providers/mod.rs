@@ -12,7 +12,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::users::Reactivated;
@@ -33,9 +33,18 @@ macro_rules! registry {
         ///
         /// Its machine name ([`Provider::as_str`], also its serde form and what
         /// `FromStr` accepts) and its human name (`Display`) come from the
-        /// provider's descriptor.
+        /// provider's descriptor. It deserializes from that machine name, so it
+        /// can come from a configuration file:
+        ///
+        /// ```
+        /// use userbridge::Provider;
+        ///
+        /// let p: Provider = serde_json::from_str(r#""zitadel-v2""#).unwrap();
+        /// assert_eq!(p, Provider::ZitadelV2);
+        /// assert_eq!("zitadel-v2".parse::<Provider>().unwrap(), p);
+        /// ```
         #[non_exhaustive]
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "kebab-case")]
         pub enum Provider {
@@ -155,14 +164,44 @@ pub(crate) struct Descriptor {
     pub base_url_example: &'static str,
 }
 
+/// What a provider's own error answer says, read leniently.
+#[derive(Debug, Default)]
+pub(crate) struct OwnError {
+    /// The provider's machine code.
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: Option<String>,
+}
+
+/// A string field of a JSON object, if present and not blank.
+pub(crate) fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// A provider adapter.
 pub(crate) trait Adapter: Sync {
     /// The provider's constants.
     fn descriptor(&self) -> &'static Descriptor;
+    /// Provider-specific rules for a client's configuration, checked by
+    /// `build()`: `organization` is the client's default organization. `Err` is
+    /// the reason.
+    fn validate_client(&self, _organization: Option<&str>) -> Result<(), String> {
+        Ok(())
+    }
     /// Provider-specific request rules; `Err` is the reason (nothing is sent).
     fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
         Ok(())
     }
+    /// `Some` when `body` is recognizably this provider's own error answer to a
+    /// response of `status` (it has the fields the provider's error envelope
+    /// always has, even if others are missing), with what it says. A 404 that is
+    /// not is a wrong endpoint's answer, not "user not found"; an undocumented
+    /// status that is keeps the provider's message.
+    fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError>;
     /// One attempt: the request, and the mapping of whatever came back.
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a>;
     /// The provider's simulator (`providers/<provider>/mock.rs`).
@@ -178,6 +217,9 @@ mod tests {
     fn names_agree_with_serde_and_parse_back() {
         for p in Provider::ALL {
             assert_eq!(serde_json::to_value(p).ok(), Some(p.as_str().into()));
+            let back: Option<Provider> =
+                serde_json::from_value(serde_json::Value::from(p.as_str())).ok();
+            assert_eq!(back, Some(p));
             assert_eq!(p.as_str().parse::<Provider>().ok(), Some(p));
             assert!(!p.to_string().is_empty());
         }

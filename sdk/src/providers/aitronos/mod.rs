@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
+use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::aitronos as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -92,6 +92,23 @@ impl Adapter for Aitronos {
     #[cfg(feature = "mock")]
     fn simulator(&self) -> &'static dyn crate::mock::Simulate {
         &mock::Sim
+    }
+
+    fn validate_client(&self, organization: Option<&str>) -> Result<(), String> {
+        let org = organization.ok_or(
+            "Aitronos needs an organization: set .organization(..) on the client (a request \
+             can override it with ReactivateRequest::organization)",
+        )?;
+        check_prefix("organization", org, "org_")
+    }
+
+    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+        // `{success: false, error: {code, message, ...}}`: `error.code` is always there.
+        let error = body.get("error")?;
+        Some(OwnError {
+            code: Some(text_field(error, "code")?),
+            message: text_field(error, "message"),
+        })
     }
 
     fn validate(&self, call: &Call<'_>) -> Result<(), String> {

@@ -3,7 +3,7 @@
 //! Every answer is `{success, message}`; a 400 `User is not deleted` means the
 //! user is already active. The organization is the token's.
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
+use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::flashback as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -29,6 +29,17 @@ impl Adapter for Flashback {
     #[cfg(feature = "mock")]
     fn simulator(&self) -> &'static dyn crate::mock::Simulate {
         &mock::Sim
+    }
+
+    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+        // `{success: false, message}`: a message, and never `success: true`.
+        if body.get("success").and_then(serde_json::Value::as_bool) == Some(true) {
+            return None;
+        }
+        Some(OwnError {
+            code: None,
+            message: Some(text_field(body, "message")?),
+        })
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

@@ -7,7 +7,7 @@
 //! found or not suspended` (the backend's answer for a user that is not suspended)
 //! "not deactivated". The organization is the token's.
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
+use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind, FieldError};
 use crate::generated::nethesis as gen;
 use crate::transport::{transport_hooks, Outcome};
@@ -35,6 +35,16 @@ impl Adapter for Nethesis {
     #[cfg(feature = "mock")]
     fn simulator(&self) -> &'static dyn crate::mock::Simulate {
         &mock::Sim
+    }
+
+    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+        // `{code, message, data}`: a numeric `code` (an HTTP status, not a
+        // machine code) and a message.
+        body.get("code")?.as_u64()?;
+        Some(OwnError {
+            code: None,
+            message: Some(text_field(body, "message")?),
+        })
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

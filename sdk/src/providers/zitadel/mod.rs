@@ -11,7 +11,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details};
+use super::{Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
 use crate::transport::{transport_hooks, Outcome};
@@ -121,6 +121,27 @@ impl Adapter for Zitadel {
         }
     }
 
+    fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
+        // A gRPC status `{code, message, details}`. grpc-gateway answers a path
+        // it does not serve with the same shape, `{"code": 5, "message": "Not
+        // Found"}` and no error id: a 404 is Zitadel's own only with an error id
+        // or a message of its own.
+        let rpc = status_of(body)?;
+        let code = rpc.code?;
+        let message = rpc.message.filter(|m| !m.trim().is_empty());
+        let gateway_not_found = rpc.error_id.is_none()
+            && message
+                .as_deref()
+                .is_none_or(|m| m.trim().eq_ignore_ascii_case("not found"));
+        if status == 404 && gateway_not_found {
+            return None;
+        }
+        Some(OwnError {
+            code: Some(code.to_string()),
+            message: message.map(|m| strip_error_id(&m, rpc.error_id.as_deref())),
+        })
+    }
+
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             let ctx = call.context();
@@ -165,7 +186,7 @@ fn finish(
         // A documented error status whose body the generated type rejects (the
         // string form of `code`, say) is read leniently from the raw body.
         Outcome::Failed(e) => match at.ctx.seen() {
-            Some(seen) if seen.status >= 400 => {
+            Some(seen) if seen.status >= 400 && at.wrong_endpoint(&seen).is_none() => {
                 Err(rpc_error(at.api_error(&seen), &seen.body).unwrap_or(e))
             }
             _ => Err(e),
@@ -181,7 +202,10 @@ struct RpcStatus {
 }
 
 fn parse_status(body: &[u8]) -> Option<RpcStatus> {
-    let v: Value = serde_json::from_slice(body).ok()?;
+    status_of(&serde_json::from_slice(body).ok()?)
+}
+
+fn status_of(v: &Value) -> Option<RpcStatus> {
     let obj = v.as_object()?;
     let code = match obj.get("code") {
         Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
@@ -317,6 +341,28 @@ mod tests {
         // Not a status object at all: the caller keeps its own error.
         let api = ApiError::new(crate::Provider::ZitadelV2, 404, "stand-in");
         assert!(rpc_error(api, b"<html>").is_err());
+    }
+
+    #[test]
+    fn a_gateway_not_found_is_not_zitadels_own_404() {
+        let own = |status: u16, body: serde_json::Value| V2.own_error(status, &body);
+        // grpc-gateway's answer for a path it does not serve (a v1 path on a
+        // v2-only server, a wrong base path): no error id, "Not Found".
+        let gateway = serde_json::json!({"code": 5, "message": "Not Found", "details": []});
+        assert!(own(404, gateway.clone()).is_none());
+        assert!(own(404, serde_json::json!({"code": 5})).is_none());
+        // Zitadel's own "user not found" carries its error id.
+        let user = serde_json::json!({
+            "code": 5,
+            "message": "User could not be found (COMMAND-4M0sd)",
+            "details": [{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": "COMMAND-4M0sd"}]
+        });
+        let found = own(404, user).expect("Zitadel's own answer");
+        assert_eq!(found.code.as_deref(), Some("5"));
+        assert_eq!(found.message.as_deref(), Some("User could not be found"));
+        // Other statuses: the shape is enough.
+        assert!(own(401, gateway).is_some());
+        assert!(own(404, serde_json::json!({"message": "no code"})).is_none());
     }
 
     #[test]
