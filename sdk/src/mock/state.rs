@@ -19,8 +19,10 @@ use crate::Provider;
 /// provider implements it in `providers/<provider>/mock.rs`; the core below
 /// handles tokens, injected failures, routing and recording for all of them.
 pub(crate) trait Simulate: Sync {
-    /// The documented route, relative to the spec's server URL.
-    fn route(&self) -> Route;
+    /// The documented routes, relative to the spec's server URL: the calls a
+    /// reactivation makes (one for most providers; a read and a write for
+    /// those that look at the user first).
+    fn routes(&self) -> &'static [Route];
     /// The path prefix of the spec's server URL (My Nethesis: `/api`).
     fn base_path(&self) -> &'static str {
         ""
@@ -31,9 +33,9 @@ pub(crate) trait Simulate: Sync {
     fn inactive_label(&self) -> &'static str {
         "deactivated"
     }
-    /// The answer to a reactivation of `to.user_id` (in `to.organization` where
-    /// the route names one).
-    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply;
+    /// The answer to a call of `route` for `to.user_id` (in `to.organization`
+    /// where the route names one).
+    fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply;
     /// An injected 429 or 503 in the provider's error shape (`retry_after`: the
     /// seconds of the `Retry-After` sent with a 429).
     fn failure(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply;
@@ -84,6 +86,8 @@ pub(crate) enum Auth {
 pub(crate) struct Call<'a> {
     pub auth: Auth,
     pub headers: &'a HeaderMap,
+    /// The raw request body.
+    pub body: &'a [u8],
     /// The id of this request (`x-request-id`, trace ids).
     pub request_id: String,
     pub now: SystemTime,
@@ -159,6 +163,9 @@ impl Reply {
 
 /// The path a provider serves, with `{org}` and `{id}` placeholders.
 pub(crate) struct Route {
+    /// What the route does, for the provider's own dispatch (`reactivate`,
+    /// `get-user`, ...).
+    pub name: &'static str,
     pub method: &'static str,
     pub segments: &'static [&'static str],
 }
@@ -173,7 +180,12 @@ impl Route {
     /// The route as documented, e.g. `POST /v2/users/{id}/reactivate`, under
     /// the server's `base_path`.
     fn describe(&self, base_path: &str) -> String {
-        format!("{} {base_path}/{}", self.method, self.segments.join("/"))
+        format!(
+            "{} {base_path}/{} ({})",
+            self.method,
+            self.segments.join("/"),
+            self.name
+        )
     }
 
     /// Matches decoded path segments; placeholders must be non-empty.
@@ -238,6 +250,7 @@ impl State {
         self.counter += 1;
         let call = Call {
             auth: self.authenticate(&request.headers),
+            body: &request.body,
             headers: &request.headers,
             request_id: request_id(self.counter),
             now: SystemTime::now(),
@@ -270,38 +283,51 @@ impl State {
 
     /// The provider's answer to a method and path.
     fn route(&mut self, call: &Call<'_>, request: &Request) -> Reply {
-        let route = self.sim.route();
-        let base_path = self.sim.base_path();
+        let sim = self.sim;
+        let routes = sim.routes();
+        let base_path = sim.base_path();
         let path = request.url.path();
-        let captures = path
-            .strip_prefix(base_path)
-            .and_then(decode_segments)
-            .and_then(|segments| route.capture(&segments));
-        let Some(captures) = captures else {
+        let segments = path.strip_prefix(base_path).and_then(decode_segments);
+        let on_path: Vec<(&Route, Captures)> = routes
+            .iter()
+            .filter_map(|r| Some((r, r.capture(segments.as_deref()?)?)))
+            .collect();
+        let serves = || {
+            routes
+                .iter()
+                .map(|r| r.describe(base_path))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if on_path.is_empty() {
             return Reply::text(
                 404,
                 format!(
                     "userbridge simulator of {}: no route for {} {path}; it serves {}",
                     self.provider,
                     request.method,
-                    route.describe(base_path)
+                    serves()
                 ),
             );
-        };
-        if !request.method.as_str().eq_ignore_ascii_case(route.method) {
+        }
+        let method = request.method.as_str();
+        let Some((route, captures)) = on_path
+            .iter()
+            .find(|(r, _)| method.eq_ignore_ascii_case(r.method))
+        else {
+            let allow: Vec<&str> = on_path.iter().map(|(r, _)| r.method).collect();
             return Reply::text(
                 405,
                 format!(
-                    "userbridge simulator of {}: method {} not allowed on {path}; use {}",
+                    "userbridge simulator of {}: method {method} not allowed on {path}; it \
+                     serves {}",
                     self.provider,
-                    request.method,
-                    route.describe(base_path)
+                    serves()
                 ),
             )
-            .header("allow", route.method);
-        }
-        let sim = self.sim;
-        sim.reactivate(self, call, &captures)
+            .header("allow", allow.join(", "));
+        };
+        sim.answer(self, call, route, captures)
     }
 
     fn record(&mut self, request: &Request, status: u16) {
@@ -454,6 +480,7 @@ mod tests {
         assert_eq!(decode_segments("/x/%FF"), None);
         // A route with both captures: `{org}` and `{id}`.
         let r = Route {
+            name: "reactivate",
             method: "POST",
             segments: &[
                 "v1",

@@ -15,15 +15,15 @@ use crate::mock::{Simulate, UserState};
 pub(crate) struct Sim;
 
 impl Simulate for Sim {
-    fn route(&self) -> Route {
-        ROUTE
+    fn routes(&self) -> &'static [Route] {
+        &[ROUTE]
     }
 
     fn default_organization(&self) -> &'static str {
         DEFAULT_ORGANIZATION
     }
 
-    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+    fn answer(&self, state: &mut State, call: &Call<'_>, _: &Route, to: &Captures) -> Reply {
         let org = to.organization.as_deref().unwrap_or_default();
         reactivate(state, call, org, &to.user_id)
     }
@@ -34,6 +34,7 @@ impl Simulate for Sim {
 }
 
 const ROUTE: Route = Route {
+    name: "reactivate",
     method: "POST",
     segments: &[
         "v1",

@@ -14,8 +14,8 @@ use crate::mock::{Simulate, UserState};
 pub(crate) struct Sim;
 
 impl Simulate for Sim {
-    fn route(&self) -> Route {
-        ROUTE
+    fn routes(&self) -> &'static [Route] {
+        &[ROUTE]
     }
 
     fn default_organization(&self) -> &'static str {
@@ -26,7 +26,7 @@ impl Simulate for Sim {
         "deleted"
     }
 
-    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+    fn answer(&self, state: &mut State, call: &Call<'_>, _: &Route, to: &Captures) -> Reply {
         reactivate(state, call, &to.user_id)
     }
 
@@ -36,6 +36,7 @@ impl Simulate for Sim {
 }
 
 const ROUTE: Route = Route {
+    name: "reactivate",
     method: "POST",
     segments: &["organization", "users", "{id}", "activate"],
 };

@@ -17,11 +17,12 @@ use crate::mock::{Simulate, UserState};
 pub(crate) struct Sim;
 
 impl Simulate for Sim {
-    fn route(&self) -> Route {
-        Route {
+    fn routes(&self) -> &'static [Route] {
+        &[Route {
+            name: "reactivate",
             method: "PATCH",
             segments: &["users", "{id}", "reactivate"],
-        }
+        }]
     }
 
     /// The backend serves the spec's paths under `/api`.
@@ -37,7 +38,7 @@ impl Simulate for Sim {
         "suspended"
     }
 
-    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+    fn answer(&self, state: &mut State, call: &Call<'_>, _: &Route, to: &Captures) -> Reply {
         reactivate(state, call, &to.user_id)
     }
 

@@ -23,16 +23,18 @@ pub(crate) static V1: Sim = Sim(Version::V1);
 pub(crate) static V2: Sim = Sim(Version::V2);
 
 impl Simulate for Sim {
-    fn route(&self) -> Route {
+    fn routes(&self) -> &'static [Route] {
         match self.0 {
-            Version::V1 => Route {
+            Version::V1 => &[Route {
+                name: "reactivate",
                 method: "POST",
                 segments: &["management", "v1", "users", "{id}", "_reactivate"],
-            },
-            Version::V2 => Route {
+            }],
+            Version::V2 => &[Route {
+                name: "reactivate",
                 method: "POST",
                 segments: &["v2", "users", "{id}", "reactivate"],
-            },
+            }],
         }
     }
 
@@ -44,7 +46,7 @@ impl Simulate for Sim {
         "inactive"
     }
 
-    fn reactivate(&self, state: &mut State, call: &Call<'_>, to: &Captures) -> Reply {
+    fn answer(&self, state: &mut State, call: &Call<'_>, _: &Route, to: &Captures) -> Reply {
         reactivate(state, call, self.0, &to.user_id)
     }
 
@@ -60,6 +62,11 @@ const DEFAULT_ORGANIZATION: &str = "69629023906488334";
 const ERROR_DETAIL: &str = "type.googleapis.com/zitadel.v1.ErrorDetail";
 
 fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) -> Reply {
+    // grpc-gateway decodes the JSON body before the call reaches the service
+    // (and its auth interceptor): a malformed body is gRPC 3 InvalidArgument.
+    if !call.body.is_empty() && serde_json::from_slice::<Value>(call.body).is_err() {
+        return status(version, 400, 3, "invalid request body", None);
+    }
     let token = match &call.auth {
         Auth::Token(token) => token,
         Auth::Missing => return status(version, 401, 16, "auth header missing", None),
