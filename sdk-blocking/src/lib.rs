@@ -70,8 +70,9 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 pub use userbridge::{
-    AitronosUser, ApiError, ChangeDetails, Details, Error, ErrorKind, FieldError, Provider,
-    ReactivateRequest, Reactivated, RetryPolicy,
+    AitronosUser, ApiError, BulkItem, BulkReport, ChangeDetails, Details, Error, ErrorKind,
+    FieldError, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy,
+    DEFAULT_BULK_CONCURRENCY,
 };
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -119,6 +120,12 @@ impl Client {
         Users {
             client: self.clone(),
         }
+    }
+
+    /// Runs `fut` on the client's thread without waiting (dropped at once if
+    /// the thread has stopped).
+    fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
+        let _ = self.shared.jobs.send(Box::pin(fut));
     }
 
     /// Runs `fut` on the client's thread and waits for its output.
@@ -250,6 +257,143 @@ impl Users {
                     attempts: 0,
                 })
             })
+    }
+}
+
+impl Users {
+    /// Reactivates many users, as [`userbridge::Users::reactivate_many`]: the
+    /// same options, with [`ReactivateMany::run`] (every item, in input order)
+    /// and [`ReactivateMany::iter`] (items as they finish). The calls run on the
+    /// client's background thread.
+    ///
+    /// ```no_run
+    /// use userbridge_blocking::{Client, Provider};
+    ///
+    /// # fn run(client: Client) {
+    /// let ids = std::io::stdin().lines().map_while(Result::ok);
+    /// for item in client.users().reactivate_many(ids).concurrency(16).iter() {
+    ///     match item.result() {
+    ///         Ok(_) => println!("{} reactivated", item.request().user_id()),
+    ///         Err(e) => eprintln!("{e}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn reactivate_many<I>(&self, requests: I) -> ReactivateMany
+    where
+        I: IntoIterator,
+        I::Item: Into<ReactivateRequest> + 'static,
+        I::IntoIter: Send + 'static,
+    {
+        ReactivateMany {
+            client: self.client.clone(),
+            inner: self.client.shared.client.users().reactivate_many(requests),
+        }
+    }
+}
+
+/// A bulk reactivation of a blocking [`Client`]; see
+/// [`userbridge::ReactivateMany`]. Nothing is sent until
+/// [`ReactivateMany::run`] or [`ReactivateMany::iter`].
+#[must_use = "nothing is sent until .run() or .iter()"]
+#[derive(Debug)]
+pub struct ReactivateMany {
+    client: Client,
+    inner: userbridge::ReactivateMany,
+}
+
+impl ReactivateMany {
+    /// See [`userbridge::ReactivateMany::concurrency`].
+    pub fn concurrency(self, n: usize) -> Self {
+        self.map(|m| m.concurrency(n))
+    }
+
+    /// See [`userbridge::ReactivateMany::rate_limit`].
+    pub fn rate_limit(self, per_second: u32) -> Self {
+        self.map(|m| m.rate_limit(per_second))
+    }
+
+    /// See [`userbridge::ReactivateMany::on_progress`]; `f` runs on the
+    /// client's background thread.
+    pub fn on_progress(self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.map(|m| m.on_progress(f))
+    }
+
+    fn map(self, f: impl FnOnce(userbridge::ReactivateMany) -> userbridge::ReactivateMany) -> Self {
+        ReactivateMany {
+            client: self.client,
+            inner: f(self.inner),
+        }
+    }
+
+    /// Runs every request, blocking until the last one finished; items in
+    /// input order.
+    pub fn run(self) -> BulkReport {
+        self.iter().collect()
+    }
+
+    /// The items as they finish (completion order), blocking for each. At
+    /// most the concurrency's worth of items is started and not yet taken;
+    /// dropping the iterator cancels the calls in flight and starts no further
+    /// ones.
+    pub fn iter(self) -> BulkIter {
+        let (tx, rx) = mpsc::channel();
+        // One item handed over and not yet taken at a time: the background
+        // thread waits for this permit asynchronously (never blocking the calls
+        // in flight), the iterator gives it back after each item.
+        let handed = Arc::new(tokio::sync::Semaphore::new(1));
+        let permits = handed.clone();
+        let stream = self.inner.stream();
+        let (stop, mut stopped) = tokio::sync::oneshot::channel::<()>();
+        self.client.spawn(async move {
+            use futures_util::future::{select, Either};
+            use futures_util::StreamExt as _;
+            let mut stream = std::pin::pin!(stream);
+            // Dropping the iterator drops `stop`: stop polling the stream (so it
+            // starts nothing more) at once, and drop it.
+            while let Either::Right((Some(item), _)) = select(&mut stopped, stream.next()).await {
+                match permits.acquire().await {
+                    Ok(permit) => permit.forget(),
+                    Err(_) => break,
+                }
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        BulkIter {
+            rx,
+            handed,
+            _stop: stop,
+        }
+    }
+}
+
+/// The items of [`ReactivateMany::iter`], as they finish.
+#[derive(Debug)]
+pub struct BulkIter {
+    rx: mpsc::Receiver<BulkItem>,
+    handed: Arc<tokio::sync::Semaphore>,
+    /// Dropped with the iterator: tells the background thread to stop.
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Iterator for BulkIter {
+    type Item = BulkItem;
+
+    /// The next finished item, blocking until there is one; `None` after the
+    /// last (or if the client's background thread has stopped).
+    fn next(&mut self) -> Option<BulkItem> {
+        let item = self.rx.recv().ok()?;
+        self.handed.add_permits(1);
+        Some(item)
+    }
+}
+
+impl Drop for BulkIter {
+    /// Stops the run: the calls in flight are cancelled, no further one starts.
+    fn drop(&mut self) {
+        self.handed.close();
     }
 }
 

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod client;
 mod error;
 mod providers;
@@ -42,6 +43,7 @@ pub mod mock;
 #[doc(hidden)]
 pub mod generated;
 
+pub use bulk::{BulkItem, BulkReport, Progress, ReactivateMany, DEFAULT_BULK_CONCURRENCY};
 pub use client::{
     Client, ClientBuilder, RetryPolicy, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
 };

@@ -30,7 +30,7 @@ pub struct Users {
 /// let from_str: ReactivateRequest = "usr_abc123".into();
 /// assert_eq!(from_str.organization_id(), None);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReactivateRequest {
     user_id: String,
     organization: Option<String>,
@@ -316,35 +316,57 @@ impl Users {
     ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'static {
         let client = self.client.clone();
         let req = req.into();
-        async move { reactivate(&client, req).await }
+        async move {
+            check(&client, &req)?;
+            reactivate_checked(&client, &req, &|_| {}).await
+        }
     }
 }
 
-/// [`Users::reactivate`], on a client the future owns.
-async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivated, Error> {
+/// The call of `req` on `client` as an adapter sees it.
+fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest) -> Call<'a> {
     let inner = &client.inner;
-    let provider = inner.provider;
-    let adapter = provider.adapter();
-    check_id("user", &req.user_id).map_err(|r| Error::invalid(Some(provider), r))?;
-    let organization = req
-        .organization
-        .as_deref()
-        .or(inner.organization.as_deref());
-    if let Some(org) = req.organization.as_deref() {
-        check_id("organization", org).map_err(|r| Error::invalid(Some(provider), r))?;
-    }
-    let call = Call {
-        provider,
+    Call {
+        provider: inner.provider,
         http: &inner.http,
         base_url: &inner.base_url,
         user_id: &req.user_id,
-        organization,
+        organization: req
+            .organization
+            .as_deref()
+            .or(inner.organization.as_deref()),
         max_body: inner.max_body,
         timeout: inner.timeout,
-    };
-    adapter
-        .validate(&call)
-        .map_err(|r| Error::invalid(Some(provider), r))?;
+    }
+}
+
+/// The request rules, generic and the provider's: `Err` is an
+/// [`Error::InvalidRequest`], and nothing may be sent.
+pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Error> {
+    let provider = client.inner.provider;
+    let invalid = |r| Error::invalid(Some(provider), r);
+    check_id("user", &req.user_id).map_err(invalid)?;
+    if let Some(org) = req.organization.as_deref() {
+        check_id("organization", org).map_err(invalid)?;
+    }
+    provider
+        .adapter()
+        .validate(&call_of(client, req))
+        .map_err(invalid)
+}
+
+/// [`Users::reactivate`] of a request that passed [`check`]; `on_failed_attempt`
+/// sees every failed attempt before the retry decision (bulk runs use it to
+/// pause the whole batch on a rate-limit hint).
+pub(crate) async fn reactivate_checked(
+    client: &Client,
+    req: &ReactivateRequest,
+    on_failed_attempt: &(dyn Fn(&Error) + Sync),
+) -> Result<Reactivated, Error> {
+    let inner = &client.inner;
+    let provider = inner.provider;
+    let adapter = provider.adapter();
+    let call = call_of(client, req);
 
     let span = tracing::info_span!(
         "userbridge.reactivate",
@@ -406,6 +428,7 @@ async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivat
                 done.attempts = attempt;
                 return Ok(done);
             }
+            on_failed_attempt(&error);
             let mut error = error;
             error.set_attempts(attempt, started.elapsed());
             if !error.is_retryable() {

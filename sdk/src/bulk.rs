@@ -1,0 +1,499 @@
+//! Bulk reactivation: [`Users::reactivate_many`] and its [`ReactivateMany`]
+//! run, with [`BulkItem`], [`BulkReport`] and [`Progress`].
+//!
+//! Calls run concurrently up to a bound, optionally under a start-rate limit
+//! (at most N calls start in any window of one second), and a rate-limit answer
+//! with a retry hint pauses the start of new calls of the whole batch until the
+//! hint has passed. Requests are drawn from the input lazily: memory is bounded
+//! by the concurrency, not by the input.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::{Stream, StreamExt as _};
+use serde::Serialize;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::users::{self, ReactivateRequest, Reactivated, Users};
+
+/// Calls in flight at most, unless [`ReactivateMany::concurrency`] says
+/// otherwise.
+pub const DEFAULT_BULK_CONCURRENCY: usize = 8;
+
+/// The window of [`ReactivateMany::rate_limit`].
+const WINDOW: Duration = Duration::from_secs(1);
+
+type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// A bulk reactivation, configured; nothing is sent until [`ReactivateMany::run`]
+/// or [`ReactivateMany::stream`]. Get one with [`Users::reactivate_many`].
+#[must_use = "nothing is sent until .run() or .stream()"]
+pub struct ReactivateMany {
+    client: Client,
+    requests: Box<dyn Iterator<Item = ReactivateRequest> + Send>,
+    total: Option<usize>,
+    concurrency: usize,
+    rate_limit: Option<u32>,
+    on_progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for ReactivateMany {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReactivateMany")
+            .field("client", &self.client)
+            .field("total", &self.total)
+            .field("concurrency", &self.concurrency)
+            .field("rate_limit", &self.rate_limit)
+            .field(
+                "on_progress",
+                &self.on_progress.as_ref().map(|_| "Fn(&Progress)"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Users {
+    /// Reactivates many users: each request as [`Users::reactivate`] would, up
+    /// to [`DEFAULT_BULK_CONCURRENCY`] at a time (see
+    /// [`ReactivateMany::concurrency`]). Nothing is sent until
+    /// [`ReactivateMany::run`] or [`ReactivateMany::stream`].
+    ///
+    /// The input is read lazily, one request per started call, so it may be an
+    /// unbounded iterator (lines of a file, a database cursor): it must be
+    /// `Send + 'static` because the run may outlive the caller's frame. An
+    /// invalid request fails alone, as [`Error::InvalidRequest`], with nothing
+    /// sent for it.
+    ///
+    /// ```no_run
+    /// use userbridge::{Client, Provider, ReactivateRequest};
+    ///
+    /// # async fn run(client: Client) {
+    /// let ids = vec!["usr_a1", "usr_b2", "usr_c3"];
+    /// let report = client
+    ///     .users()
+    ///     .reactivate_many(ids.into_iter().map(|id| ReactivateRequest::new(id).allow_already_active()))
+    ///     .concurrency(16)
+    ///     .rate_limit(50)
+    ///     .on_progress(|p| eprintln!("{}/{:?} done, {} failed", p.done(), p.total(), p.failed()))
+    ///     .run()
+    ///     .await;
+    /// println!("{} reactivated, {} failed", report.succeeded(), report.failed());
+    /// for item in report.items().iter().filter(|i| i.result().is_err()) {
+    ///     eprintln!("{}: {:?}", item.request().user_id(), item.result());
+    /// }
+    /// # }
+    /// ```
+    pub fn reactivate_many<I>(&self, requests: I) -> ReactivateMany
+    where
+        I: IntoIterator,
+        I::Item: Into<ReactivateRequest> + 'static,
+        I::IntoIter: Send + 'static,
+    {
+        let requests = requests.into_iter();
+        let total = match requests.size_hint() {
+            (low, Some(high)) if low == high => Some(low),
+            _ => None,
+        };
+        ReactivateMany {
+            client: self.client.clone(),
+            requests: Box::new(requests.map(Into::into)),
+            total,
+            concurrency: DEFAULT_BULK_CONCURRENCY,
+            rate_limit: None,
+            on_progress: None,
+        }
+    }
+}
+
+impl ReactivateMany {
+    /// Calls in flight at most (at least 1; default
+    /// [`DEFAULT_BULK_CONCURRENCY`]).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n.max(1);
+        self
+    }
+
+    /// At most `per_second` calls start in any window of one second (at least
+    /// 1). Retries of a call are not new calls: they follow the client's
+    /// [`RetryPolicy`](crate::RetryPolicy).
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = Some(per_second.max(1));
+        self
+    }
+
+    /// Called after each finished item, from the task that finished it: keep it
+    /// short (update a progress bar, a counter).
+    pub fn on_progress(mut self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {
+        self.on_progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Runs every request and returns the report, items in input order.
+    pub async fn run(self) -> BulkReport {
+        self.stream()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect()
+    }
+
+    /// The items as they finish (completion order).
+    ///
+    /// Each call runs as its own task on the current Tokio runtime, so calls in
+    /// flight keep going while the consumer handles an item; at most
+    /// `concurrency` items are started and not yet taken from the stream.
+    /// Dropping the stream cancels the calls in flight and starts no further
+    /// ones. Must be polled within a Tokio runtime.
+    pub fn stream(self) -> impl Stream<Item = BulkItem> + Send + 'static {
+        let ReactivateMany {
+            client,
+            requests,
+            total,
+            concurrency,
+            rate_limit,
+            on_progress,
+        } = self;
+        BulkStream {
+            client,
+            requests: requests.enumerate(),
+            exhausted: false,
+            concurrency,
+            tasks: JoinSet::new(),
+            batch: Arc::new(Batch {
+                gate: Gate::new(rate_limit),
+                total,
+                done: AtomicUsize::new(0),
+                succeeded: AtomicUsize::new(0),
+                on_progress,
+            }),
+        }
+    }
+}
+
+/// The stream of [`ReactivateMany::stream`]: a task per started call.
+struct BulkStream {
+    client: Client,
+    requests: std::iter::Enumerate<Box<dyn Iterator<Item = ReactivateRequest> + Send>>,
+    exhausted: bool,
+    concurrency: usize,
+    tasks: JoinSet<BulkItem>,
+    batch: Arc<Batch>,
+}
+
+impl BulkStream {
+    /// Starts calls until `concurrency` are started and not yet taken.
+    fn fill(&mut self) {
+        while !self.exhausted && self.tasks.len() < self.concurrency {
+            let Some((index, request)) = self.requests.next() else {
+                self.exhausted = true;
+                return;
+            };
+            let client = self.client.clone();
+            let batch = self.batch.clone();
+            self.tasks.spawn(async move {
+                let result = match users::check(&client, &request) {
+                    Err(invalid) => Err(invalid),
+                    Ok(()) => {
+                        batch.gate.wait_to_start().await;
+                        let pause = |e: &Error| batch.gate.on_failed_attempt(e);
+                        users::reactivate_checked(&client, &request, &pause).await
+                    }
+                };
+                batch.finished(result.is_ok());
+                BulkItem {
+                    index,
+                    request,
+                    result,
+                }
+            });
+        }
+    }
+}
+
+impl Stream for BulkStream {
+    type Item = BulkItem;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BulkItem>> {
+        let this = &mut *self;
+        loop {
+            this.fill();
+            return match this.tasks.poll_join_next(cx) {
+                Poll::Ready(Some(Ok(item))) => Poll::Ready(Some(item)),
+                // A task only fails by panicking (it is never aborted while the
+                // stream lives): pass the panic on, as an awaited task would.
+                Poll::Ready(Some(Err(e))) if e.is_panic() => {
+                    std::panic::resume_unwind(e.into_panic())
+                }
+                Poll::Ready(Some(Err(_))) => continue,
+                Poll::Ready(None) if this.exhausted => Poll::Ready(None),
+                Poll::Ready(None) => continue,
+                Poll::Pending => Poll::Pending,
+            };
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let (low, high) = self.requests.size_hint();
+        let started = self.tasks.len();
+        (low + started, high.map(|h| h + started))
+    }
+}
+
+/// What the items of one run share.
+struct Batch {
+    gate: Gate,
+    total: Option<usize>,
+    done: AtomicUsize,
+    succeeded: AtomicUsize,
+    on_progress: Option<ProgressFn>,
+}
+
+impl Batch {
+    fn finished(&self, ok: bool) {
+        let succeeded = if ok {
+            self.succeeded.fetch_add(1, Ordering::SeqCst) + 1
+        } else {
+            self.succeeded.load(Ordering::SeqCst)
+        };
+        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(f) = &self.on_progress {
+            f(&Progress {
+                done,
+                total: self.total,
+                succeeded,
+                failed: done.saturating_sub(succeeded),
+            });
+        }
+    }
+}
+
+/// When new calls of a batch may start: the start-rate window, and a pause
+/// until a provider's retry hint has passed.
+struct Gate {
+    per_second: Option<u32>,
+    state: Mutex<GateState>,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// The starts within the last window, oldest first (at most `per_second`).
+    starts: VecDeque<Instant>,
+    /// No call starts before this.
+    paused_until: Option<Instant>,
+}
+
+impl Gate {
+    fn new(per_second: Option<u32>) -> Gate {
+        Gate {
+            per_second,
+            state: Mutex::new(GateState::default()),
+        }
+    }
+
+    /// Waits until a call may start, and counts it as started.
+    async fn wait_to_start(&self) {
+        loop {
+            let wait = {
+                let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let now = Instant::now();
+                match (s.paused_until, self.per_second) {
+                    (Some(until), _) if until > now => until - now,
+                    (_, None) => return,
+                    (_, Some(n)) => {
+                        while s.starts.front().is_some_and(|t| now - *t >= WINDOW) {
+                            s.starts.pop_front();
+                        }
+                        match s.starts.front() {
+                            Some(oldest) if s.starts.len() >= n as usize => *oldest + WINDOW - now,
+                            _ => {
+                                s.starts.push_back(now);
+                                return;
+                            }
+                        }
+                    }
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// A failed attempt: a rate limit with a retry hint pauses every new start
+    /// until the hint has passed.
+    fn on_failed_attempt(&self, e: &Error) {
+        let Error::RateLimited(api) = e else {
+            return;
+        };
+        let Some(hint) = api.retry_after else {
+            return;
+        };
+        let until = Instant::now() + hint;
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if s.paused_until.is_none_or(|t| t < until) {
+            s.paused_until = Some(until);
+        }
+    }
+}
+
+/// One finished item of a bulk run.
+#[derive(Clone, Debug, Serialize)]
+pub struct BulkItem {
+    index: usize,
+    request: ReactivateRequest,
+    result: Result<Reactivated, Error>,
+}
+
+impl BulkItem {
+    /// Its position in the input (0-based).
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The request.
+    pub fn request(&self) -> &ReactivateRequest {
+        &self.request
+    }
+
+    /// Its outcome, as [`Users::reactivate`] would have given it.
+    pub fn result(&self) -> &Result<Reactivated, Error> {
+        &self.result
+    }
+
+    /// The outcome, owned.
+    pub fn into_result(self) -> Result<Reactivated, Error> {
+        self.result
+    }
+}
+
+/// Every item of a bulk run, in input order.
+#[derive(Clone, Debug, Serialize)]
+pub struct BulkReport {
+    items: Vec<BulkItem>,
+}
+
+impl FromIterator<BulkItem> for BulkReport {
+    /// A report of `items` in any order (as a stream gives them), put in input
+    /// order.
+    fn from_iter<T: IntoIterator<Item = BulkItem>>(items: T) -> Self {
+        let mut items: Vec<BulkItem> = items.into_iter().collect();
+        items.sort_unstable_by_key(|item| item.index);
+        BulkReport { items }
+    }
+}
+
+impl BulkReport {
+    /// The items, in input order.
+    pub fn items(&self) -> &[BulkItem] {
+        &self.items
+    }
+
+    /// The items, owned.
+    pub fn into_items(self) -> Vec<BulkItem> {
+        self.items
+    }
+
+    /// `Ok` results, already active and recovered ones included.
+    pub fn succeeded(&self) -> usize {
+        self.items.iter().filter(|i| i.result.is_ok()).count()
+    }
+
+    /// Errors.
+    pub fn failed(&self) -> usize {
+        self.items.len() - self.succeeded()
+    }
+
+    /// Successes whose user was already active
+    /// ([`Reactivated::already_active`]).
+    pub fn already_active(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.result.as_ref().is_ok_and(Reactivated::already_active))
+            .count()
+    }
+}
+
+/// Where a bulk run stands, after each finished item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    done: usize,
+    total: Option<usize>,
+    succeeded: usize,
+    failed: usize,
+}
+
+impl Progress {
+    /// Items finished so far.
+    pub fn done(&self) -> usize {
+        self.done
+    }
+
+    /// The number of items, when the input knew its size (an exact
+    /// `size_hint`, as a `Vec` or a range has).
+    pub fn total(&self) -> Option<usize> {
+        self.total
+    }
+
+    /// Items finished with `Ok`.
+    pub fn succeeded(&self) -> usize {
+        self.succeeded
+    }
+
+    /// Items finished with an error.
+    pub fn failed(&self) -> usize {
+        self.failed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Start times of `n` calls through a gate, in virtual time from the first.
+    async fn starts(gate: &Gate, n: usize) -> Vec<Duration> {
+        let t0 = Instant::now();
+        let mut out = Vec::new();
+        for _ in 0..n {
+            gate.wait_to_start().await;
+            out.push(Instant::now() - t0);
+        }
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn at_most_n_starts_in_any_window_of_one_second() {
+        let gate = Gate::new(Some(3));
+        let at = starts(&gate, 7).await;
+        let ms: Vec<u128> = at.iter().map(Duration::as_millis).collect();
+        assert_eq!(ms, [0, 0, 0, 1000, 1000, 1000, 2000]);
+        for (i, t) in at.iter().enumerate() {
+            let in_window = at[i..].iter().filter(|u| **u - *t < WINDOW).count();
+            assert!(in_window <= 3, "{ms:?}");
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_hint_pauses_every_start_once() {
+        let gate = Gate::new(None);
+        gate.wait_to_start().await;
+        let mut api = crate::ApiError::new(crate::Provider::ALL[0], 429, "slow down");
+        api.retry_after = Some(Duration::from_millis(700));
+        gate.on_failed_attempt(&Error::RateLimited(api.clone()));
+        // A shorter hint later does not shorten the pause.
+        api.retry_after = Some(Duration::from_millis(100));
+        gate.on_failed_attempt(&Error::RateLimited(api));
+        let ms: Vec<u128> = starts(&gate, 3)
+            .await
+            .iter()
+            .map(Duration::as_millis)
+            .collect();
+        assert_eq!(ms, [700, 700, 700], "one pause, then no more waiting");
+    }
+}
