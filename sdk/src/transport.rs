@@ -4,10 +4,10 @@
 //! [`Error`] before a provider's body refines it.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::{HeaderMap, HeaderName};
 
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::providers::Provider;
@@ -21,14 +21,20 @@ use crate::providers::Provider;
 pub struct CallContext {
     max_body: usize,
     timeout: Duration,
-    seen: Arc<Mutex<Option<Seen>>>,
+    /// When the attempt must be over: every request of the attempt gets the
+    /// time left until then as its (one) timer.
+    ends: Instant,
+    seen: Arc<Mutex<Option<Arc<Seen>>>>,
 }
 
-/// The raw answer of one attempt.
+/// The raw answer of one attempt (the last response, for attempts that make
+/// several requests).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Seen {
-    /// The request: method and URL (never a header, so never the token).
-    pub method: String,
+    /// The request's method.
+    pub method: reqwest::Method,
+    /// The URL called, kept for answers other than a success (it names the
+    /// endpoint in errors; never a header, so never the token).
     pub url: String,
     pub status: u16,
     pub headers: HeaderMap,
@@ -42,21 +48,28 @@ impl CallContext {
     /// attempt `timeout` in all. Needed to construct a generated client:
     /// `generated::<provider>::Client::new_with_client(url, http, CallContext::new(..))`.
     pub fn new(max_body: usize, timeout: Duration) -> Self {
+        CallContext::until(max_body, timeout, Instant::now() + timeout)
+    }
+
+    /// A context whose attempt ends at `ends` at the latest (the call's
+    /// deadline may come before the per-attempt `timeout`).
+    pub(crate) fn until(max_body: usize, timeout: Duration, ends: Instant) -> Self {
         CallContext {
             max_body,
             timeout,
+            ends,
             seen: Arc::new(Mutex::new(None)),
         }
     }
 
     fn record(&self, seen: Seen) {
         if let Ok(mut slot) = self.seen.lock() {
-            *slot = Some(seen);
+            *slot = Some(Arc::new(seen));
         }
     }
 
     /// The recorded answer, if a response arrived.
-    pub(crate) fn seen(&self) -> Option<Seen> {
+    pub(crate) fn seen(&self) -> Option<Arc<Seen>> {
         self.seen.lock().ok().and_then(|s| s.clone())
     }
 
@@ -70,48 +83,65 @@ impl CallContext {
     ) -> reqwest::Result<reqwest::Response> {
         // progenitor adds an `api-version` header with the spec's info.version;
         // no provider documents it, so it is not sent.
-        request.headers_mut().remove("api-version");
-        *request.timeout_mut() = Some(self.timeout);
-        let method = request.method().to_string();
-        let url = request.url().to_string();
+        static API_VERSION: HeaderName = HeaderName::from_static("api-version");
+        request.headers_mut().remove(&API_VERSION);
+        // One timer per request: reqwest's, for the time left in the attempt.
+        *request.timeout_mut() = Some(self.ends.saturating_duration_since(Instant::now()));
+        let method = request.method().clone();
         let mut response = http.execute(request).await?;
         let status = response.status();
-        let version = response.version();
-        let headers = response.headers().clone();
-        let mut body = Vec::new();
-        let mut too_large = false;
-        if response
-            .content_length()
-            .is_some_and(|n| n > self.max_body as u64)
-        {
-            too_large = true;
+        let url = if status.is_success() {
+            String::new()
         } else {
-            while let Some(chunk) = response.chunk().await? {
-                if body.len() + chunk.len() > self.max_body {
-                    too_large = true;
-                    break;
-                }
-                body.extend_from_slice(&chunk);
-            }
-        }
-        if too_large {
-            body.clear();
-        }
-        let body = Bytes::from(body);
+            response.url().to_string()
+        };
+        let version = response.version();
+        let headers = std::mem::take(response.headers_mut());
+        let (body, too_large) = read_body(&mut response, self.max_body).await?;
         self.record(Seen {
             method,
             url,
             status: status.as_u16(),
-            headers: headers.clone(),
+            headers,
             body: body.clone(),
             too_large,
         });
+        // The generated code reads the status and the body; the headers stay
+        // in the record, where the mapping reads them.
         let mut rebuilt = http::Response::new(body);
         *rebuilt.status_mut() = status;
         *rebuilt.version_mut() = version;
-        *rebuilt.headers_mut() = headers;
         Ok(reqwest::Response::from(rebuilt))
     }
+}
+
+/// Reads at most `max` bytes of a body: `(body, false)`, or `(empty, true)`
+/// when it is longer (announced by Content-Length, or found while reading). A
+/// body that arrives as one chunk is kept without a copy.
+async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Result<(Bytes, bool)> {
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Ok((Bytes::new(), true));
+    }
+    let Some(first) = response.chunk().await? else {
+        return Ok((Bytes::new(), false));
+    };
+    if first.len() > max {
+        return Ok((Bytes::new(), true));
+    }
+    let Some(second) = response.chunk().await? else {
+        return Ok((first, false));
+    };
+    let mut body = BytesMut::with_capacity(first.len() + second.len());
+    body.extend_from_slice(&first);
+    let mut next = Some(second);
+    while let Some(chunk) = next {
+        if body.len() + chunk.len() > max {
+            return Ok((Bytes::new(), true));
+        }
+        body.extend_from_slice(&chunk);
+        next = response.chunk().await?;
+    }
+    Ok((body.freeze(), false))
 }
 
 /// Implements progenitor's `ClientHooks` for a generated client so that its
@@ -137,7 +167,7 @@ pub(crate) use transport_hooks;
 /// body refines errors.
 pub(crate) enum Outcome<T, E> {
     /// A documented success, decoded.
-    Success(T, Seen),
+    Success(T, Arc<Seen>),
     /// A documented error, decoded; the adapter refines the kind from the body.
     ErrorBody(E, ApiError),
     /// Everything else, already classified.
@@ -263,7 +293,7 @@ impl Attempt<'_> {
     pub fn wrong_endpoint(&self, seen: &Seen) -> Option<Error> {
         let what = match seen.status {
             404 if self.own_error(seen).is_none() => format!(
-                "is not a {} error answer ({})",
+                "is not an error answer of {} ({})",
                 self.provider,
                 describe_body(seen)
             ),
@@ -274,8 +304,8 @@ impl Attempt<'_> {
         let mut e = self.api_error(seen);
         e.message = format!(
             "HTTP {} from {} {} {what}; the base URL or the provider variant is likely wrong: \
-             the base URL must be {}'s server URL (e.g. {}), the prefix its documented path \
-             is appended to, and Provider::{:?} must be the API the server speaks",
+             the base URL must be the server URL of {} (e.g. {}), the prefix its documented \
+             path is appended to, and Provider::{:?} must be the API the server speaks",
             seen.status,
             seen.method,
             seen.url,
@@ -346,8 +376,8 @@ fn describe_body(seen: &Seen) -> String {
         "an HTML page".to_string()
     } else if serde_json::from_slice::<serde_json::Value>(&seen.body).is_ok() {
         "JSON of another shape".to_string()
-    } else if content_type.is_empty() {
-        "a body that is not JSON".to_string()
+    } else if content_type.is_empty() || content_type.contains("json") {
+        "a body that does not parse as JSON".to_string()
     } else {
         format!("a `{content_type}` body")
     }

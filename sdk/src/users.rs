@@ -337,6 +337,7 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest) -> Call<'a> {
             .or(inner.organization.as_deref()),
         max_body: inner.max_body,
         timeout: inner.timeout,
+        deadline: Instant::now() + inner.deadline,
     }
 }
 
@@ -366,7 +367,7 @@ pub(crate) async fn reactivate_checked(
     let inner = &client.inner;
     let provider = inner.provider;
     let adapter = provider.adapter();
-    let call = call_of(client, req);
+    let mut call = call_of(client, req);
 
     let span = tracing::info_span!(
         "userbridge.reactivate",
@@ -377,11 +378,13 @@ pub(crate) async fn reactivate_checked(
     let result = async {
         let started = Instant::now();
         let deadline = started + inner.deadline;
+        // Each request of an attempt gets the time left until the attempt's end
+        // (its timeout, or this deadline if sooner) as its one timer.
+        call.deadline = deadline;
         let mut backoffs = inner.retry.backoffs();
         let mut outcome_unknown = false;
         let mut attempt: u32 = 1;
         loop {
-            let remaining = deadline.saturating_duration_since(Instant::now());
             let attempt_started = Instant::now();
             let attempt_span = tracing::debug_span!(
                 "userbridge.attempt",
@@ -389,20 +392,10 @@ pub(crate) async fn reactivate_checked(
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let result = match tokio::time::timeout(
-                remaining,
-                adapter.attempt(&call).instrument(attempt_span.clone()),
-            )
-            .await
-            {
-                Ok(r) => r,
-                Err(_) => Err(Error::Timeout {
-                    provider,
-                    user_id: req.user_id.clone(),
-                    after: started.elapsed(),
-                    attempts: attempt,
-                }),
-            };
+            let result = adapter
+                .attempt(&call)
+                .instrument(attempt_span.clone())
+                .await;
             attempt_span.record(
                 "duration_ms",
                 u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -140,12 +140,17 @@ pub(crate) struct Call<'a> {
     pub organization: Option<&'a str>,
     pub max_body: usize,
     pub timeout: Duration,
+    /// The call's overall deadline: no attempt runs past it.
+    pub deadline: std::time::Instant,
 }
 
 impl Call<'_> {
     /// A fresh per-attempt context for a generated client.
+    /// A fresh per-attempt context for a generated client: the attempt ends
+    /// after the per-attempt timeout, or at the call's deadline if sooner.
     pub fn context(&self) -> crate::transport::CallContext {
-        crate::transport::CallContext::new(self.max_body, self.timeout)
+        let ends = (std::time::Instant::now() + self.timeout).min(self.deadline);
+        crate::transport::CallContext::until(self.max_body, self.timeout, ends)
     }
 }
 

@@ -179,7 +179,7 @@ fn finish(
             Details::Zitadel(details.unwrap_or_default()),
         )),
         Outcome::ErrorBody((), api) => {
-            let raw = at.ctx.seen().map(|s| s.body).unwrap_or_default();
+            let raw = at.ctx.seen().map(|s| s.body.clone()).unwrap_or_default();
             Err(rpc_error(api, &raw)
                 .unwrap_or_else(|api| Error::from_api(kind_for_status(api.status), api)))
         }
