@@ -1,25 +1,36 @@
-//! `reactivate`: reactivate users from the command line, or watch the SDK work
-//! against the embedded simulators of every provider (the README's main command).
+//! `reactivate`: reactivate users from the command line, one or many at once,
+//! or watch the SDK work against the embedded simulators of every provider (the
+//! README's main command).
 //!
 //! ```sh
 //! # demo: no account, no network
 //! cargo run -p userbridge --example reactivate --features mock
 //!
-//! # for real
+//! # for real: ids as arguments, or one per line from a file or stdin
 //! export ZITADEL_TOKEN=...
 //! cargo run -p userbridge --example reactivate --features mock -- \
 //!     --provider zitadel-v2 --base-url https://example.zitadel.cloud \
 //!     --token-env ZITADEL_TOKEN 69629023906488334 69629023906488335
+//! cargo run -p userbridge --example reactivate --features mock -- \
+//!     --provider zitadel-v2 --base-url https://example.zitadel.cloud \
+//!     --token-env ZITADEL_TOKEN --input ids.txt --concurrency 16 --rate 50
 //! ```
 //!
 //! Exit status: 0 when everything went as expected, 1 when a reactivation failed
-//! (or, in the demo, an outcome was not the expected one), 2 for bad arguments.
+//! (or, in the demo, an outcome was not the expected one), 2 for bad arguments
+//! or unreadable input.
 
+use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
+use futures_util::StreamExt as _;
 use userbridge::mock::{Simulator, UserState};
-use userbridge::{Client, Error, ErrorKind, Provider, Reactivated};
+use userbridge::{
+    BulkItem, Client, ErrorKind, Provider, ReactivateRequest, Reactivated, DEFAULT_BULK_CONCURRENCY,
+};
 
 /// `println!` that does not panic when stdout is closed (`reactivate | head`).
 macro_rules! say {
@@ -29,132 +40,130 @@ macro_rules! say {
     }};
 }
 
-const USAGE: &str = "\
-usage:
-  reactivate                       demo: simulators of every provider, no network
-  reactivate --provider P --token-env VAR [--base-url URL] [--organization ORG]
-             [--json] USER_ID...   reactivate these users for real
-
-  --provider P        aitronos, flashback, zitadel-v1, zitadel-v2 or nethesis
-  --base-url URL      the provider's API root (required for Zitadel and My Nethesis,
-                      e.g. https://my.example.com/api; Aitronos and Flashback default
-                      to their public hosts)
-  --token-env VAR     the environment variable holding the bearer token
-  --organization ORG  the organization (Aitronos: required; Zitadel v1: x-zitadel-orgid)
-  --json              one JSON object per user (the SDK's serde form of the
-                      result or the error) instead of one line of text
-  -h, --help          this help
-
-exit status: 0 all reactivated, 1 some failed, 2 bad arguments";
-
-/// Arguments of a real run.
-#[derive(Debug, Default)]
-struct Real {
-    provider: Option<Provider>,
-    base_url: Option<String>,
-    token_env: Option<String>,
-    organization: Option<String>,
-    json: bool,
-    users: Vec<String>,
-}
-
-enum Mode {
-    Help,
-    Demo,
-    Real(Real),
-}
-
-fn parse(args: &[String]) -> Result<Mode, String> {
-    if args.is_empty() {
-        return Ok(Mode::Demo);
-    }
-    let mut real = Real::default();
-    let mut i = 0;
-    let mut only_ids = false;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        i += 1;
-        if only_ids || !arg.starts_with('-') {
-            real.users.push(arg.to_string());
-            continue;
-        }
-        if arg == "--" {
-            only_ids = true;
-            continue;
-        }
-        if arg == "-h" || arg == "--help" {
-            return Ok(Mode::Help);
-        }
-        if arg == "--json" {
-            real.json = true;
-            continue;
-        }
-        // `--flag value` or `--flag=value`.
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) => (flag, Some(value.to_string())),
-            None => (arg, None),
-        };
-        if !matches!(
-            flag,
-            "--provider" | "--base-url" | "--token-env" | "--organization"
-        ) {
-            return Err(format!("unknown option `{arg}`"));
-        }
-        let value = match inline {
-            Some(value) => value,
-            None => {
-                let value = args
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| format!("`{flag}` needs a value"))?;
-                i += 1;
-                value
-            }
-        };
-        match flag {
-            "--provider" => {
-                real.provider = Some(value.parse::<Provider>().map_err(|e| e.to_string())?)
-            }
-            "--base-url" => real.base_url = Some(value),
-            "--token-env" => real.token_env = Some(value),
-            _ => real.organization = Some(value),
-        }
-    }
-    if real.provider.is_none() {
-        return Err("`--provider` is required to reactivate users".into());
-    }
-    if real.token_env.is_none() {
-        return Err("`--token-env` is required to reactivate users".into());
-    }
-    if real.users.is_empty() {
-        return Err("no user id given".into());
-    }
-    Ok(Mode::Real(real))
+fn command() -> Command {
+    let providers = Provider::ALL.map(Provider::as_str).join(", ");
+    Command::new("reactivate")
+        .about(
+            "Reactivate users on an identity provider. Without arguments: a demo against \
+             simulators of every provider (no account, no network).",
+        )
+        .override_usage(
+            "reactivate                      (the demo)\n       \
+             reactivate --provider P --token-env VAR [OPTIONS] [USER_ID]...",
+        )
+        .after_help(
+            "exit status: 0 all reactivated, 1 some failed, 2 bad arguments or unreadable input",
+        )
+        .arg(
+            Arg::new("provider")
+                .long("provider")
+                .value_name("P")
+                .help(format!("the provider: {providers}"))
+                .value_parser(|s: &str| s.parse::<Provider>().map_err(|e| e.to_string()))
+                .requires("token-env"),
+        )
+        .arg(
+            Arg::new("base-url")
+                .long("base-url")
+                .value_name("URL")
+                .help(
+                    "the provider's API root (e.g. https://my.example.com/api; required where \
+                     the provider has no public host)",
+                ),
+        )
+        .arg(
+            Arg::new("token-env")
+                .long("token-env")
+                .value_name("VAR")
+                .help("the environment variable holding the bearer token")
+                .requires("provider"),
+        )
+        .arg(
+            Arg::new("organization")
+                .long("organization")
+                .value_name("ORG")
+                .help("the organization (Aitronos: required; Zitadel v1: x-zitadel-orgid)"),
+        )
+        .arg(
+            Arg::new("input")
+                .long("input")
+                .short('i')
+                .value_name("FILE")
+                .help("read user ids from FILE, one per line (`-`: stdin; blank lines and # comments skipped)"),
+        )
+        .arg(
+            Arg::new("concurrency")
+                .long("concurrency")
+                .short('c')
+                .value_name("N")
+                .value_parser(value_parser!(u32).range(1..=1024))
+                .help(format!("calls in flight at most (default {DEFAULT_BULK_CONCURRENCY})")),
+        )
+        .arg(
+            Arg::new("rate")
+                .long("rate")
+                .value_name("N")
+                .value_parser(value_parser!(u32).range(1..))
+                .help("at most N calls start in any one-second window"),
+        )
+        .arg(
+            Arg::new("allow-already-active")
+                .long("allow-already-active")
+                .action(ArgAction::SetTrue)
+                .help("count users that are already active as done (idempotent reruns)"),
+        )
+        .arg(
+            Arg::new("json")
+                .long("json")
+                .action(ArgAction::SetTrue)
+                .help(
+                    "one JSON object per user (the SDK's serde form of the result or the error, \
+                     with its input `index`), in completion order",
+                ),
+        )
+        .arg(
+            Arg::new("users")
+                .value_name("USER_ID")
+                .num_args(0..)
+                .help("the users to reactivate"),
+        )
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match parse(&args) {
-        Ok(Mode::Help) => {
-            say!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Ok(Mode::Demo) => demo().await,
-        Ok(Mode::Real(real)) => run(real).await,
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
         Err(e) => {
-            eprintln!("reactivate: {e}\n\n{USAGE}");
-            ExitCode::from(2)
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS // --help, --version
+            };
         }
+    };
+    if matches.get_one::<Provider>("provider").is_none() {
+        if matches.contains_id("users") || matches.contains_id("input") {
+            eprintln!(
+                "reactivate: `--provider` and `--token-env` are required to reactivate users"
+            );
+            return ExitCode::from(2);
+        }
+        return demo().await;
     }
+    run(&matches).await
 }
 
 // ---------------------------------------------------------------- real runs
 
-async fn run(real: Real) -> ExitCode {
-    let (Some(provider), Some(token_env)) = (real.provider, real.token_env.as_deref()) else {
+async fn run(args: &ArgMatches) -> ExitCode {
+    let (Some(provider), Some(token_env)) = (
+        args.get_one::<Provider>("provider").copied(),
+        args.get_one::<String>("token-env"),
+    ) else {
         return ExitCode::from(2);
     };
+    let json = args.get_flag("json");
     let token = match std::env::var(token_env) {
         Ok(t) if !t.trim().is_empty() => t,
         _ => {
@@ -166,55 +175,173 @@ async fn run(real: Real) -> ExitCode {
         }
     };
     let mut builder = Client::builder(provider).bearer_token(token);
-    if let Some(url) = &real.base_url {
+    if let Some(url) = args.get_one::<String>("base-url") {
         builder = builder.base_url(url);
     }
-    if let Some(org) = &real.organization {
+    if let Some(org) = args.get_one::<String>("organization") {
         builder = builder.organization(org);
     }
     let client = match builder.build() {
         Ok(client) => client,
         Err(e) => {
-            print_error(real.json, None, &e);
-            return ExitCode::FAILURE;
+            eprintln!("reactivate: {e}");
+            return ExitCode::from(2);
         }
     };
-    let mut failed = false;
-    for user in &real.users {
-        match client.users().reactivate(user.as_str()).await {
-            Ok(done) => print_ok(real.json, &done),
-            Err(e) => {
-                failed = true;
-                print_error(real.json, Some(user), &e);
+
+    let listed: Vec<String> = args
+        .get_many::<String>("users")
+        .map(|ids| ids.cloned().collect())
+        .unwrap_or_default();
+    let input_error = Arc::new(Mutex::new(None::<String>));
+    let ids: Box<dyn Iterator<Item = String> + Send> = match args.get_one::<String>("input") {
+        None if listed.is_empty() => {
+            eprintln!("reactivate: no user id given (as arguments, or --input FILE)");
+            return ExitCode::from(2);
+        }
+        None => Box::new(listed.into_iter()),
+        Some(path) => {
+            let reader: Box<dyn std::io::BufRead + Send> = if path == "-" {
+                Box::new(std::io::BufReader::new(std::io::stdin()))
+            } else {
+                match std::fs::File::open(path) {
+                    Ok(f) => Box::new(std::io::BufReader::new(f)),
+                    Err(e) => {
+                        eprintln!("reactivate: cannot read `{path}`: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            };
+            Box::new(
+                listed
+                    .into_iter()
+                    .chain(lines(reader, path, input_error.clone())),
+            )
+        }
+    };
+    let allow = args.get_flag("allow-already-active");
+    let requests = ids.map(move |id| {
+        let req = ReactivateRequest::new(id);
+        if allow {
+            req.allow_already_active()
+        } else {
+            req
+        }
+    });
+
+    let bar = (!json && std::io::stderr().is_terminal()).then(progress_bar);
+    let mut many = client.users().reactivate_many(requests).concurrency(
+        args.get_one::<u32>("concurrency")
+            .map_or(DEFAULT_BULK_CONCURRENCY, |n| *n as usize),
+    );
+    if let Some(rate) = args.get_one::<u32>("rate") {
+        many = many.rate_limit(*rate);
+    }
+    if let Some(bar) = bar.clone() {
+        many = many.on_progress(move |p| {
+            if let Some(total) = p.total() {
+                bar.set_length(total as u64);
             }
+            bar.set_position(p.done() as u64);
+            bar.set_message(format!("{} failed", p.failed()));
+        });
+    }
+    let (mut done, mut failed) = (0usize, 0usize);
+    let mut items = std::pin::pin!(many.stream());
+    while let Some(item) = items.next().await {
+        done += 1;
+        failed += usize::from(item.result().is_err());
+        let line = if json {
+            json_line(&item)
+        } else {
+            text_line(&item)
+        };
+        match &bar {
+            Some(bar) => bar.suspend(|| say!("{line}")),
+            None => say!("{line}"),
         }
     }
-    if failed {
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    if let Some(e) = input_error.lock().ok().and_then(|mut e| e.take()) {
+        eprintln!("reactivate: {e}; the ids after that line were not read");
+        return ExitCode::from(2);
+    }
+    if !json {
+        eprintln!(
+            "{done} user(s): {} reactivated, {failed} failed",
+            done - failed
+        );
+    }
+    if failed > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     }
 }
 
-fn print_ok(json: bool, done: &Reactivated) {
-    if json {
-        match serde_json::to_string(done) {
-            Ok(line) => say!("{line}"),
-            Err(e) => eprintln!("reactivate: cannot print the result as JSON: {e}"),
+/// The ids of `reader`, one per trimmed line, blank lines and `#` comments
+/// skipped, read as the run needs them. A read error ends the input and is
+/// kept in `error`.
+fn lines(
+    reader: Box<dyn std::io::BufRead + Send>,
+    path: &str,
+    error: Arc<Mutex<Option<String>>>,
+) -> impl Iterator<Item = String> + Send + 'static {
+    let path = path.to_string();
+    reader
+        .lines()
+        .enumerate()
+        .map_while(move |(n, line)| match line {
+            Ok(line) => Some(line),
+            Err(e) => {
+                if let Ok(mut slot) = error.lock() {
+                    *slot = Some(format!("cannot read line {} of `{path}`: {e}", n + 1));
+                }
+                None
+            }
+        })
+        .map(|line| line.trim().to_string())
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
+
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {pos}/{len} users [{elapsed_precise}] {wide_bar} {per_sec} {msg}",
+    ) {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// The item's result in the SDK's serde form, with its input `index`.
+fn json_line(item: &BulkItem) -> String {
+    let value = match item.result() {
+        Ok(done) => serde_json::to_value(done),
+        Err(e) => serde_json::to_value(e),
+    };
+    match value {
+        Ok(mut v) => {
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("index".into(), item.index().into());
+            }
+            v.to_string()
         }
-    } else {
-        say!("ok      {}  {}", done.user_id(), success_line(done));
+        Err(e) => format!(
+            r#"{{"index":{},"kind":"unprintable","reason":"{e}"}}"#,
+            item.index()
+        ),
     }
 }
 
-fn print_error(json: bool, user: Option<&str>, e: &Error) {
-    if json {
-        match serde_json::to_string(e) {
-            Ok(line) => say!("{line}"),
-            Err(err) => eprintln!("reactivate: cannot print the error as JSON: {err}"),
-        }
-    } else {
-        say!("failed  {}  {e}", user.unwrap_or("-"));
+fn text_line(item: &BulkItem) -> String {
+    let user = item.request().user_id();
+    match item.result() {
+        Ok(done) => format!("ok      {user}  {}", success_line(done)),
+        Err(e) => format!("failed  {user}  {e}"),
     }
 }
 
@@ -223,6 +350,9 @@ fn success_line(done: &Reactivated) -> String {
     let mut line = format!("{}: reactivated", done.provider());
     if done.already_active() {
         line.push_str(" (it was already active)");
+    }
+    if done.recovered() {
+        line.push_str(" (an earlier attempt did it; its answer was lost)");
     }
     if let Some(user) = done.user() {
         line.push_str(&format!(", account_state {}", user.account_state));
