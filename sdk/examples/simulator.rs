@@ -1,0 +1,133 @@
+//! `simulator`: run one provider's embedded simulator outside a Rust test, so
+//! that any client (curl, Python, a conformance tool) can talk to it.
+//!
+//! ```sh
+//! cargo run -p userbridge --features mock --example simulator -- flashback
+//! # {"provider":"flashback","base_url":"http://127.0.0.1:40123","token":"...",
+//! #  "organization":"...","users":{"usr_active1":"active","usr_deactivated1":"deleted"}}
+//! ```
+//!
+//! It prints one JSON line on stdout (the provider's machine name, the base URL
+//! to use, the accepted bearer token, the default organization, and the seeded
+//! users with the provider's word for their state), then serves on 127.0.0.1
+//! until it is interrupted (Ctrl-C) or terminated (SIGTERM). Seed your own users
+//! with `--user ID=active` / `--user ID=deactivated` (repeatable); without any,
+//! `usr_deactivated1` (deactivated) and `usr_active1` (active) are seeded.
+//!
+//! Exit status: 0 when stopped by a signal, 2 for bad arguments, 1 when the
+//! simulator cannot start.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use clap::{Arg, ArgAction, Command};
+use userbridge::mock::{Simulator, UserState};
+use userbridge::Provider;
+
+fn command() -> Command {
+    let providers = Provider::ALL.map(Provider::as_str).join(", ");
+    Command::new("simulator")
+        .about("Serve one provider's simulator on 127.0.0.1 until interrupted.")
+        .arg(
+            Arg::new("provider")
+                .required(true)
+                .value_name("PROVIDER")
+                .help(format!("the provider: {providers}"))
+                .value_parser(|s: &str| s.parse::<Provider>().map_err(|e| e.to_string())),
+        )
+        .arg(
+            Arg::new("user")
+                .long("user")
+                .value_name("ID=STATE")
+                .action(ArgAction::Append)
+                .value_parser(parse_user)
+                .help("seed a user: STATE is `active` or `deactivated` (repeatable)"),
+        )
+}
+
+fn parse_user(s: &str) -> Result<(String, UserState), String> {
+    let (id, state) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("`{s}`: expected ID=active or ID=deactivated"))?;
+    let state = match state {
+        "active" => UserState::Active,
+        "deactivated" => UserState::Deactivated,
+        other => return Err(format!("unknown state `{other}`: active or deactivated")),
+    };
+    if id.is_empty() {
+        return Err(format!("`{s}`: the id is empty"));
+    }
+    Ok((id.to_string(), state))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let Some(provider) = matches.get_one::<Provider>("provider").copied() else {
+        return ExitCode::from(2);
+    };
+    let mut users: Vec<(String, UserState)> = matches
+        .get_many::<(String, UserState)>("user")
+        .map(|u| u.cloned().collect())
+        .unwrap_or_default();
+    if users.is_empty() {
+        users = vec![
+            ("usr_deactivated1".into(), UserState::Deactivated),
+            ("usr_active1".into(), UserState::Active),
+        ];
+    }
+    let sim = match Simulator::try_start(provider).await {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("simulator: cannot listen on 127.0.0.1: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut seeded = BTreeMap::new();
+    for (id, state) in users {
+        sim.add_user(id.as_str(), sim.organization(), state);
+        seeded.insert(id, state.label(provider));
+    }
+    let line = serde_json::json!({
+        "provider": provider.as_str(),
+        "base_url": sim.base_url(),
+        "token": sim.token(),
+        "organization": sim.organization(),
+        "users": seeded,
+    });
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            return ExitCode::FAILURE;
+        }
+    }
+    wait_for_signal().await;
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
