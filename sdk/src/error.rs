@@ -226,6 +226,12 @@ pub struct ApiError {
     pub user_id: String,
     /// How many attempts were made (retries included).
     pub attempts: u32,
+    /// Set by an adapter when the provider's answer says a retry cannot help
+    /// or would mislead (a partial failure that a retry would report as
+    /// done): [`Error::is_retryable`] is then false.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) no_retry: bool,
 }
 
 /// One field a provider rejected.
@@ -271,6 +277,7 @@ impl ApiError {
             body: String::new(),
             user_id: String::new(),
             attempts: 1,
+            no_retry: false,
         }
     }
 
@@ -431,11 +438,14 @@ impl Error {
     /// Whether trying the same call again may succeed: rate limits, timeouts,
     /// network failures, and 5xx answers (500, 502, 503, 504, ...). Never for
     /// answers that will not change (4xx other than 429, including an upstream
-    /// failure reported with a 4xx status).
+    /// failure reported with a 4xx status), nor for a provider answer that says
+    /// a retry would mislead (My Nethesis' partial failure, whose retry is
+    /// answered "not suspended" while the user still cannot log in).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited(_) | Error::Timeout { .. } | Error::Network { .. } => true,
-            Error::Server(e) => e.status >= 500,
+            Error::Timeout { .. } | Error::Network { .. } => true,
+            Error::RateLimited(e) => !e.no_retry,
+            Error::Server(e) => e.status >= 500 && !e.no_retry,
             _ => false,
         }
     }

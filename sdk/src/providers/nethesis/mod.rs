@@ -37,13 +37,20 @@ impl Adapter for Nethesis {
         &mock::Sim
     }
 
-    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+    fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // `{code, message, data}`: a numeric `code` (an HTTP status, not a
-        // machine code) and a message.
+        // machine code) and a message. The backend's router answers a path it
+        // does not serve (a base URL without `/api`, say) in the same shape with
+        // "api not found" (gin's NoRoute, NethServer/my backend/main.go): that
+        // 404 is a wrong endpoint, not a missing user.
         body.get("code")?.as_u64()?;
+        let message = text_field(body, "message")?;
+        if status == 404 && message.eq_ignore_ascii_case("api not found") {
+            return None;
+        }
         Some(OwnError {
             code: None,
-            message: Some(text_field(body, "message")?),
+            message: Some(message),
         })
     }
 
@@ -98,8 +105,64 @@ impl Adapter for Nethesis {
                     }
                     Err(Error::from_api(kind, api))
                 }
-                Outcome::Failed(e) => Err(e),
+                Outcome::Failed(e) => Err(partial_failure(e)),
             }
         })
+    }
+}
+
+/// The backend's 500 "failed to reactivate user" (NethServer/my
+/// `backend/methods/users.go` `ReactivateUser`): the local record may already be
+/// active while Logto still has the user suspended, and a retry would be
+/// answered "user not found or not suspended", which would read as done. It is
+/// not retried, and says what to check.
+fn partial_failure(e: Error) -> Error {
+    let Error::Server(mut api) = e else {
+        return e;
+    };
+    if api.status == 500
+        && api
+            .message
+            .eq_ignore_ascii_case("failed to reactivate user")
+    {
+        api.no_retry = true;
+        api.message = "failed to reactivate user (the backend may have marked the user active \
+                       while its identity provider still blocks the login: check the user before \
+                       retrying; a retry would be answered \"not suspended\")"
+            .to_string();
+    }
+    Error::Server(api)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ApiError;
+
+    /// NethServer/my backend/main.go: gin's NoRoute answers "api not found" in
+    /// the backend's shape; backend/methods/users.go answers "user not found".
+    #[test]
+    fn the_routers_404_is_not_the_providers_user_not_found() {
+        let body = |m: &str| serde_json::json!({"code": 404, "message": m, "data": null});
+        assert!(Nethesis.own_error(404, &body("api not found")).is_none());
+        assert!(Nethesis.own_error(404, &body("user not found")).is_some());
+        assert!(Nethesis.own_error(400, &body("api not found")).is_some());
+    }
+
+    /// backend/methods/users.go `ReactivateUser`: a failure upstream (Logto)
+    /// after the local update is a 500 that must not be retried.
+    #[test]
+    fn the_partial_failure_is_not_retried() {
+        let mut api = ApiError::new(crate::Provider::Nethesis, 500, "failed to reactivate user");
+        api.user_id = "jf584cz36kce".into();
+        let e = partial_failure(Error::Server(api.clone()));
+        assert_eq!(e.kind(), ErrorKind::Server);
+        assert!(!e.is_retryable());
+        assert!(
+            e.to_string().contains("check the user before retrying"),
+            "{e}"
+        );
+        api.message = "internal server error".into();
+        assert!(partial_failure(Error::Server(api)).is_retryable());
     }
 }

@@ -129,10 +129,16 @@ impl Adapter for Zitadel {
         let rpc = status_of(body)?;
         let code = rpc.code?;
         let message = rpc.message.filter(|m| !m.trim().is_empty());
+        // The instance interceptor answers a host that is no Zitadel instance
+        // (a wrong base URL) with code 5 and no id either (Zitadel
+        // internal/api/grpc/server/middleware/instance_interceptor.go).
         let gateway_not_found = rpc.error_id.is_none()
-            && message
-                .as_deref()
-                .is_none_or(|m| m.trim().eq_ignore_ascii_case("not found"));
+            && message.as_deref().is_none_or(|m| {
+                let m = m.trim();
+                m.eq_ignore_ascii_case("not found")
+                    || m.starts_with("unable to set instance")
+                    || m == "no instanceHost specified"
+            });
         if status == 404 && gateway_not_found {
             return None;
         }
@@ -239,6 +245,7 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
     if let Some(m) = rpc.message.filter(|m| !m.is_empty()) {
         api.message = strip_error_id(&m, rpc.error_id.as_deref());
     }
+    let by_id = rpc.error_id.as_deref().and_then(kind_by_error_id);
     api.error_id = rpc.error_id;
     let kind = match rpc.code {
         Some(code) => {
@@ -254,18 +261,32 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
         }
         None => status_kind,
     };
-    Ok(Error::from_api(kind, api))
+    Ok(Error::from_api(by_id.unwrap_or(kind), api))
 }
 
-/// Zitadel appends ` (<error id>)` to messages; the id is kept apart.
-fn strip_error_id(message: &str, id: Option<&str>) -> String {
+/// Error ids that say more than their gRPC code (zitadel/zitadel):
+/// - `AUTHZ-cdgFk` "membership not found" is NotFound (5, HTTP 404) but means
+///   the caller has no membership in the organization (v1: the one of
+///   `x-zitadel-orgid`; v2: the user's): permission denied, not a missing user
+///   (internal/api/authz/authorization.go, internal/api/authz/permissions.go).
+/// - `LIMITS-molsj` "instance blocked" is ResourceExhausted (8, HTTP 429) but
+///   is a hard block of the instance that no retry lifts
+///   (internal/api/grpc/server/middleware/limits_interceptor.go).
+fn kind_by_error_id(id: &str) -> Option<ErrorKind> {
     match id {
-        Some(id) => message
-            .strip_suffix(&format!(" ({id})"))
-            .unwrap_or(message)
-            .to_string(),
-        None => message.to_string(),
+        "AUTHZ-cdgFk" | "LIMITS-molsj" => Some(ErrorKind::PermissionDenied),
+        _ => None,
     }
+}
+
+/// Zitadel appends ` (<error id>)` to messages; the id is kept apart. An error
+/// without an id gets ` ()`, which is dropped too.
+fn strip_error_id(message: &str, id: Option<&str>) -> String {
+    let message = match id {
+        Some(id) => message.strip_suffix(&format!(" ({id})")).unwrap_or(message),
+        None => message,
+    };
+    message.strip_suffix(" ()").unwrap_or(message).to_string()
 }
 
 /// gRPC code -> (kind, the HTTP status grpc-gateway answers it with).
@@ -363,6 +384,51 @@ mod tests {
         // Other statuses: the shape is enough.
         assert!(own(401, gateway).is_some());
         assert!(own(404, serde_json::json!({"message": "no code"})).is_none());
+    }
+
+    /// The error paths read in zitadel/zitadel where the error id decides, or
+    /// where the body shows a wrong endpoint (research notes of issue 15).
+    #[test]
+    fn error_ids_that_say_more_than_their_code() {
+        let classify = |status: u16, body: serde_json::Value| {
+            let raw = serde_json::to_vec(&body).unwrap_or_default();
+            let api = ApiError::new(crate::Provider::ZitadelV1, status, "stand-in");
+            rpc_error(api, &raw).map(|e| e.kind()).ok()
+        };
+        let detail = |id: &str, m: &str| serde_json::json!([{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": m}]);
+        // internal/api/authz/authorization.go: no membership in the organization.
+        let membership = serde_json::json!({"code": 5, "message": "membership not found (AUTHZ-cdgFk)",
+            "details": detail("AUTHZ-cdgFk", "membership not found")});
+        assert_eq!(classify(404, membership), Some(ErrorKind::PermissionDenied));
+        // internal/command/user.go: the user really is missing.
+        let missing = serde_json::json!({"code": 5, "message": "User could not be found (COMMAND-4M0sd)",
+            "details": detail("COMMAND-4M0sd", "User could not be found")});
+        assert_eq!(classify(404, missing), Some(ErrorKind::NotFound));
+        // internal/api/grpc/server/middleware/limits_interceptor.go: a blocked instance.
+        let blocked = serde_json::json!({"code": 8, "message": "Errors.Limits.Instance.Blocked (LIMITS-molsj)",
+            "details": detail("LIMITS-molsj", "Errors.Limits.Instance.Blocked")});
+        assert_eq!(classify(429, blocked), Some(ErrorKind::PermissionDenied));
+        // internal/api/grpc/server/middleware/quota_interceptor.go: a quota, still a rate limit.
+        let quota = serde_json::json!({"code": 8, "message": "The quota for authenticated requests is exhausted (QUOTA-vjAy8)",
+            "details": detail("QUOTA-vjAy8", "The quota for authenticated requests is exhausted")});
+        assert_eq!(classify(429, quota), Some(ErrorKind::RateLimited));
+        // internal/api/grpc/server/middleware/instance_interceptor.go: a host that
+        // is no instance is not Zitadel's own 404 (a wrong base URL).
+        for message in [
+            "unable to set instance using origin &{example.zitadel.cloud  https} (ExternalDomain is localhost): ID=QUERY-1kIjX Message=Instance not found",
+            "no instanceHost specified",
+        ] {
+            let body = serde_json::json!({"code": 5, "message": message});
+            assert!(V1.own_error(404, &body).is_none(), "{message}");
+        }
+    }
+
+    #[test]
+    fn an_id_less_message_loses_its_empty_parentheses() {
+        assert_eq!(
+            strip_error_id("db connection error ()", None),
+            "db connection error"
+        );
     }
 
     #[test]
