@@ -303,7 +303,8 @@ impl Users {
     }
 }
 
-/// The README's code blocks, compiled as doctests (both quickstarts).
+/// The README's code blocks, compiled as doctests (the quickstarts) or run (the
+/// simulator examples).
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
