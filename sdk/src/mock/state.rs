@@ -340,8 +340,8 @@ impl State {
                 }
                 Reply::text(
                     500,
-                    "userbridge simulator: a connection reset needs the request to come \
-                     through Simulator::base_url"
+                    "userbridge simulator: a connection reset needs an HTTP/1 request sent \
+                     to Simulator::base_url (this one reached the server another way)"
                         .to_string(),
                 )
             }
