@@ -25,15 +25,15 @@
 //!
 //! ## Testing against a simulator
 //!
-//! The async crate's simulators (feature `mock`) serve the blocking client too:
+//! With the feature `mock`, [`mock`] has the provider simulators of
+//! `userbridge::mock`; [`mock::Simulator::start_blocking`] starts one without
+//! any async code or Tokio dependency of your own:
 //!
 //! ```
-//! use userbridge::mock::{Simulator, UserState};
+//! use userbridge_blocking::mock::{Simulator, UserState};
 //! use userbridge_blocking::{Client, ErrorKind, Provider};
 //!
-//! // The simulator needs a Tokio runtime to start; it then serves from its own thread.
-//! let runtime = tokio::runtime::Runtime::new()?;
-//! let sim = runtime.block_on(Simulator::start(Provider::Nethesis));
+//! let sim = Simulator::start_blocking(Provider::Nethesis)?;
 //! sim.add_user("usr_123456789", sim.organization(), UserState::Deactivated);
 //!
 //! let client = Client::builder(Provider::Nethesis)
@@ -62,6 +62,7 @@
 //! `tokio::task::spawn_blocking`, this client is fine.
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 use std::future::Future;
@@ -70,10 +71,45 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 pub use userbridge::{
-    AitronosUser, ApiError, BulkItem, BulkReport, ChangeDetails, Details, Error, ErrorKind,
-    FieldError, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy,
-    DEFAULT_BULK_CONCURRENCY,
+    kind_for_status, AitronosUser, ApiError, BulkItem, BulkReport, ChangeDetails, Details, Error,
+    ErrorKind, FieldError, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy,
+    DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS,
+    MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
 };
+
+/// The provider simulators of [`userbridge::mock`] (feature `mock`), for testing
+/// code that uses the blocking client without an account or a network.
+///
+/// Everything here is `userbridge::mock`'s, re-exported (the same types, not
+/// copies). [`Simulator::start_blocking`](mock::Simulator::start_blocking)
+/// starts a simulator from plain blocking code: it serves from threads of its
+/// own, so neither the test nor your crate needs Tokio or any async code.
+/// What each simulator answers, and the failures it can inject, are described
+/// in [`userbridge::mock`].
+///
+/// ```
+/// use userbridge_blocking::mock::{Failure, Simulator, UserState};
+/// use userbridge_blocking::{Client, ErrorKind, Provider, RetryPolicy};
+///
+/// let sim = Simulator::start_blocking(Provider::Flashback)?;
+/// sim.add_user("u1", sim.organization(), UserState::Deactivated);
+/// sim.fail_user("u1", 1, Failure::ServerError);
+/// let client = Client::builder(Provider::Flashback)
+///     .base_url(sim.base_url())
+///     .bearer_token(sim.token())
+///     .retry_policy(RetryPolicy::none())
+///     .build()?;
+/// let err = client.users().reactivate("u1").unwrap_err();
+/// assert_eq!((err.kind(), err.status()), (ErrorKind::Server, Some(500)));
+/// client.users().reactivate("u1")?;
+/// assert_eq!(sim.user_state("u1"), Some(UserState::Active));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+pub mod mock {
+    pub use userbridge::mock::*;
+}
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -189,8 +225,22 @@ impl ClientBuilder {
         self.map(|b| b.max_response_bytes(max))
     }
 
-    /// Any other option of the async builder, by closure: new async options are
-    /// available here at once.
+    /// Any other option of the async builder, by closure: `f` takes and returns
+    /// the async crate's [`userbridge::ClientBuilder`] that this builder wraps
+    /// (not this crate's [`ClientBuilder`]), so new async options are available
+    /// here at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use userbridge_blocking::{Client, Provider};
+    ///
+    /// let client = Client::builder(Provider::ZitadelV2)
+    ///     .base_url("https://example.zitadel.cloud")
+    ///     .bearer_token("token")
+    ///     .map(|inner: userbridge::ClientBuilder| inner.deadline(Duration::from_secs(5)))
+    ///     .build()?;
+    /// # Ok::<(), userbridge_blocking::Error>(())
+    /// ```
     pub fn map(
         self,
         f: impl FnOnce(userbridge::ClientBuilder) -> userbridge::ClientBuilder,
@@ -397,7 +447,8 @@ impl Drop for BulkIter {
     }
 }
 
-/// The README's code blocks, compiled as doctests (both quickstarts).
+/// The README's code blocks, compiled as doctests (the quickstarts) or run (the
+/// simulator examples).
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

@@ -25,6 +25,7 @@
 //! [`ApiError`]. Retries and timeouts: [`RetryPolicy`], [`ClientBuilder`].
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod bulk;
 mod client;

@@ -73,17 +73,106 @@
 //!
 //! # Failures on demand
 //!
-//! [`Simulator::fail_next`] makes the next calls answer 429 (optionally with
-//! `Retry-After`), 503, or answer late ([`Failure::Slow`]), to test retry and
-//! timeout handling. 429 and 503 bodies follow each provider's error shape;
-//! Flashback and My Nethesis document neither, so their bodies are the shape of
-//! their other errors.
+//! [`Simulator::fail_next`] makes the next calls, whatever they are, fail with
+//! a [`Failure`]; [`Simulator::fail_user`] makes the next calls *for one user*
+//! fail, so that a partial failure in concurrent code hits the same user
+//! whatever order the calls arrive in. The failures:
+//!
+//! | [`Failure`] | what the client receives | what the SDK returns |
+//! |---|---|---|
+//! | [`TooManyRequests`](Failure::TooManyRequests) | 429, the provider's error shape, `Retry-After` (and `retry-after-ms` below one second) | [`RateLimited`](crate::Error::RateLimited), retried |
+//! | [`ServerError`](Failure::ServerError) | 500, the provider's error shape | [`Server`](crate::Error::Server), status 500, retried |
+//! | [`BadGateway`](Failure::BadGateway) | 502, the provider's error shape | [`Server`](crate::Error::Server), status 502, retried |
+//! | [`ServiceUnavailable`](Failure::ServiceUnavailable) | 503, the provider's error shape | [`Server`](crate::Error::Server), status 503, retried |
+//! | [`MalformedBody`](Failure::MalformedBody) | 200 with JSON cut off in the middle | [`UnexpectedResponse`](crate::Error::UnexpectedResponse) |
+//! | [`ConnectionReset`](Failure::ConnectionReset) | the connection is reset, no answer | [`Network`](crate::Error::Network), retried |
+//! | [`Slow`](Failure::Slow) | the normal answer, late | [`Timeout`](crate::Error::Timeout) if later than the client's timeout |
+//! | [`Custom`](Failure::Custom) | the [`Answer`] given | whatever the SDK makes of it |
+//!
+//! Flashback and My Nethesis document neither 429, 502 nor 503 (My Nethesis no
+//! 500 either), so those bodies take the shape of their other errors; Zitadel's
+//! are its gateway's gRPC status (8 ResourceExhausted, 13 Internal, 14
+//! Unavailable for both 502 and 503). A 502 from a load balancer in front of a
+//! provider is often an HTML page instead: serve one with [`Failure::Custom`].
+//!
+//! ```
+//! use userbridge::mock::{Answer, Failure, Simulator, UserState};
+//! use userbridge::{Client, ErrorKind, Provider, RetryPolicy};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), userbridge::Error> {
+//! let sim = Simulator::start(Provider::Flashback).await;
+//! for id in ["u1", "u2", "u3"] {
+//!     sim.add_user(id, sim.organization(), UserState::Deactivated);
+//! }
+//! // Only u2 fails, whichever call reaches the simulator first.
+//! sim.fail_user("u2", 1, Failure::BadGateway);
+//! let client = Client::builder(Provider::Flashback)
+//!     .base_url(sim.base_url())
+//!     .bearer_token(sim.token())
+//!     .retry_policy(RetryPolicy::none())
+//!     .build()?;
+//! let users = client.users();
+//! let (u1, u2, u3) = tokio::join!(
+//!     users.reactivate("u1"),
+//!     users.reactivate("u2"),
+//!     users.reactivate("u3"),
+//! );
+//! assert!(u1.is_ok() && u3.is_ok());
+//! let err = u2.unwrap_err();
+//! assert_eq!((err.kind(), err.status()), (ErrorKind::Server, Some(502)));
+//!
+//! // Any answer at all: a proxy's HTML error page.
+//! sim.respond_next(
+//!     1,
+//!     Answer::new(502)
+//!         .header("content-type", "text/html")
+//!         .body("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+//! );
+//! let err = users.reactivate("u2").await.unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::Server);
+//! assert!(err.api_error().is_some_and(|e| e.body.contains("<h1>")));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Short waits in tests
+//!
+//! `Retry-After` carries whole seconds only, so the simulator sends the wait of
+//! [`Failure::TooManyRequests`] rounded up (1 ms becomes `Retry-After: 1`). A
+//! wait shorter than one second is also sent exactly as `retry-after-ms` (e.g.
+//! `retry-after-ms: 1`), which the SDK prefers to `Retry-After`: a test that
+//! injects a 1 ms rate limit waits 1 ms, not 1 s. Other clients that read only
+//! `Retry-After` wait the whole second.
+//!
+//! # Your own answers
+//!
+//! [`Failure::Custom`] (or [`Simulator::respond_next`]) serves an [`Answer`] you
+//! build: any status, headers and body. For full control, [`Simulator::server`]
+//! is the underlying [`wiremock::MockServer`] (re-exported as
+//! [`mock::wiremock`](wiremock)): a mock you mount there takes precedence over the
+//! simulator, which answers only the requests no mounted mock matches. Requests
+//! your mocks answer do not appear in [`Simulator::requests`].
 //!
 //! # Blocking code
 //!
-//! The blocking client (`userbridge-blocking`) works against a simulator too: start
-//! the simulator on a Tokio runtime you own (`runtime.block_on(Simulator::start(..))`);
-//! it keeps serving from its own thread while the blocking client calls it.
+//! [`Simulator::start_blocking`] starts a simulator without any async code: it
+//! serves from threads of its own, so a blocking client (`userbridge-blocking`,
+//! whose feature `mock` re-exports this module) can call it from plain `#[test]`
+//! functions, with no Tokio dependency in the test:
+//!
+//! ```
+//! use userbridge::mock::{Simulator, UserState};
+//! use userbridge::Provider;
+//!
+//! let sim = Simulator::start_blocking(Provider::Nethesis)?;
+//! sim.add_user("usr_123456789", sim.organization(), UserState::Deactivated);
+//! // ... point a blocking client at sim.base_url() ...
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! A simulator started with [`Simulator::start`] also serves from its own
+//! threads once started, whichever runtime started it.
 
 use std::fmt;
 use std::net::TcpListener;
@@ -94,8 +183,15 @@ use wiremock::{Mock, MockServer};
 
 use crate::Provider;
 
+mod front;
 pub(crate) mod state;
 
+/// The mock server the simulators are built on, for mounting your own mocks on
+/// [`Simulator::server`] without a separate (and possibly different) `wiremock`
+/// dependency.
+pub use wiremock;
+
+use front::{Front, Hangups};
 pub(crate) use state::Simulate;
 use state::{Responder, State, TokenRecord, UserRecord};
 
@@ -138,23 +234,111 @@ impl UserState {
 }
 
 /// A failure the simulator injects instead of (or on top of) its normal answer;
-/// see [`Simulator::fail_next`].
+/// see [`Simulator::fail_next`], [`Simulator::fail_user`] and the
+/// [module docs](self#failures-on-demand).
+///
+/// Apart from [`Failure::Slow`], nothing changes in the simulator's state: the
+/// user is not reactivated.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// HTTP 429 in the provider's error shape, with `Retry-After` (whole seconds,
-    /// rounded up) when given. Nothing changes in the simulator's state.
+    /// rounded up) when given; a wait shorter than one second is also sent
+    /// exactly as `retry-after-ms` (milliseconds), which the SDK reads first.
     TooManyRequests {
-        /// The `Retry-After` to send, if any.
+        /// The wait to ask for, if any.
         retry_after: Option<Duration>,
     },
-    /// HTTP 503 in the provider's error shape. Nothing changes.
+    /// HTTP 503 in the provider's error shape.
     ServiceUnavailable,
     /// The call is handled normally (its effect on the state happens at once) but
     /// the answer is sent only after this delay: a client that times out does not
     /// know that the user was reactivated, exactly like a real provider whose
     /// answer is lost.
     Slow(Duration),
+    /// HTTP 500 in the provider's error shape: the provider failed internally.
+    ServerError,
+    /// HTTP 502 in the provider's error shape: its gateway got no valid answer
+    /// from upstream. (A load balancer's HTML page: use [`Failure::Custom`].)
+    BadGateway,
+    /// HTTP 200 with `Content-Type: application/json` and a body that is not
+    /// valid JSON (an object cut off in the middle), as when an answer is
+    /// truncated on the way.
+    MalformedBody,
+    /// The connection is reset without any answer (not even a status line). Takes
+    /// effect for requests sent to [`Simulator::base_url`] over HTTP/1, which is
+    /// what the SDK sends; the request is recorded with status `0`.
+    ConnectionReset,
+    /// This answer, exactly as built.
+    Custom(Answer),
+}
+
+/// An answer of your own for [`Failure::Custom`] / [`Simulator::respond_next`]:
+/// status, headers and body.
+///
+/// ```
+/// use userbridge::mock::Answer;
+///
+/// let html = Answer::new(502)
+///     .header("content-type", "text/html")
+///     .body("<h1>502 Bad Gateway</h1>");
+/// let json = Answer::new(418).json(&serde_json::json!({"error": "teapot"}));
+/// assert_eq!(json.status(), 418);
+/// assert_eq!(json.headers(), [("content-type".to_string(), "application/json".to_string())]);
+/// assert_eq!(html.body_bytes(), b"<h1>502 Bad Gateway</h1>");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    /// An answer with this status, no headers and an empty body. A status HTTP
+    /// cannot carry (outside 100-999) is sent as 500.
+    pub fn new(status: u16) -> Answer {
+        Answer {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    /// Adds a header (sent in the order added). A name or value that is not a
+    /// valid header is left out when the answer is sent. No `content-type` is
+    /// sent unless added here (or by [`Answer::json`]).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Answer {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the body, sent as it is.
+    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Answer {
+        self.body = body.into();
+        self
+    }
+
+    /// Sets a JSON body and `content-type: application/json`.
+    pub fn json(self, body: &serde_json::Value) -> Answer {
+        self.header("content-type", "application/json")
+            .body(body.to_string())
+    }
+
+    /// The status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The headers, in the order added.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body_bytes(&self) -> &[u8] {
+        &self.body
+    }
 }
 
 /// One request a simulator received, as seen on the wire.
@@ -174,7 +358,8 @@ pub struct ReceivedRequest {
     pub headers: Vec<(String, String)>,
     /// The raw body.
     pub body: Vec<u8>,
-    /// The HTTP status the simulator answered.
+    /// The HTTP status the simulator answered; `0` when it answered nothing
+    /// ([`Failure::ConnectionReset`]).
     pub status: u16,
 }
 
@@ -199,6 +384,7 @@ impl ReceivedRequest {
 /// takes `&self`: share it behind an `Arc` if several tasks need it.
 pub struct Simulator {
     provider: Provider,
+    front: Front,
     server: MockServer,
     state: Arc<Mutex<State>>,
     organization: String,
@@ -217,39 +403,85 @@ impl fmt::Debug for Simulator {
 impl Simulator {
     /// Starts the simulator of `provider` on `127.0.0.1` (a free port), with no
     /// users and one accepted token, [`DEFAULT_TOKEN`], in
-    /// [`Simulator::organization`]. Needs a Tokio runtime with the time driver.
+    /// [`Simulator::organization`]. Needs a Tokio runtime with the time driver
+    /// to start; once started, it serves from threads of its own. Without a
+    /// runtime, use [`Simulator::start_blocking`].
     ///
     /// # Panics
     ///
-    /// wiremock panics if no port can be bound on `127.0.0.1`; use
-    /// [`Simulator::try_start`] to get that as an error instead.
+    /// If no port can be bound on `127.0.0.1`; use [`Simulator::try_start`] to
+    /// get that as an error instead.
     pub async fn start(provider: Provider) -> Simulator {
-        let server = MockServer::builder()
-            .disable_request_recording()
-            .start()
-            .await;
-        Simulator::serve(provider, server).await
+        match Simulator::try_start(provider).await {
+            Ok(sim) => sim,
+            Err(e) => panic!("userbridge simulator of {provider}: cannot listen on 127.0.0.1: {e}"),
+        }
     }
 
     /// Like [`Simulator::start`], but reports a failure to bind a port on
-    /// `127.0.0.1` as an error.
+    /// `127.0.0.1` (or to start the simulator's thread) as an error.
     pub async fn try_start(provider: Provider) -> std::io::Result<Simulator> {
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let upstream = listener.local_addr()?;
+        let hangups = Arc::new(Hangups::default());
+        let front = Front::start(upstream, hangups.clone())?;
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()
             .start()
             .await;
-        Ok(Simulator::serve(provider, server).await)
+        Ok(Simulator::serve(provider, front, server, hangups).await)
     }
 
-    async fn serve(provider: Provider, server: MockServer) -> Simulator {
+    /// Starts a simulator without an async runtime: for blocking code and plain
+    /// `#[test]` functions. The simulator is the same as
+    /// [`Simulator::start`]'s; it serves from threads of its own until dropped.
+    /// Works inside a Tokio runtime too.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::Provider;
+    ///
+    /// let sim = Simulator::start_blocking(Provider::ZitadelV1)?;
+    /// sim.add_user("42", sim.organization(), UserState::Deactivated);
+    /// assert!(sim.base_url().starts_with("http://127.0.0.1:"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When no port can be bound on `127.0.0.1`, or a thread or runtime cannot
+    /// be started.
+    pub fn start_blocking(provider: Provider) -> std::io::Result<Simulator> {
+        // On a thread of its own, so that it works inside a runtime as well.
+        std::thread::Builder::new()
+            .name("userbridge-simulator-start".to_string())
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(Simulator::try_start(provider))
+            })?
+            .join()
+            .unwrap_or_else(|_| {
+                Err(std::io::Error::other(
+                    "userbridge simulator: its start-up thread panicked",
+                ))
+            })
+    }
+
+    async fn serve(
+        provider: Provider,
+        front: Front,
+        server: MockServer,
+        hangups: Arc<Hangups>,
+    ) -> Simulator {
         let organization = provider
             .adapter()
             .simulator()
             .default_organization()
             .to_string();
-        let state = Arc::new(Mutex::new(State::new(provider)));
+        let state = Arc::new(Mutex::new(State::new(provider, hangups)));
         lock(&state).tokens.insert(
             DEFAULT_TOKEN.to_string(),
             TokenRecord {
@@ -257,12 +489,15 @@ impl Simulator {
                 permitted: true,
             },
         );
+        // The lowest priority: mocks mounted on `server()` answer first.
         Mock::given(wiremock::matchers::any())
             .respond_with(Responder::new(state.clone()))
+            .with_priority(u8::MAX)
             .mount(&server)
             .await;
         Simulator {
             provider,
+            front,
             server,
             state,
             organization,
@@ -279,7 +514,46 @@ impl Simulator {
     /// `/api` prefix (`http://127.0.0.1:PORT/api`).
     pub fn base_url(&self) -> String {
         let base_path = self.provider.adapter().simulator().base_path();
-        format!("{}{base_path}", self.server.uri())
+        format!("http://{}{base_path}", self.front.address())
+    }
+
+    /// The underlying wiremock server, to mount mocks of your own: they take
+    /// precedence over the simulator, which answers whatever no mounted mock
+    /// matches. Send requests to [`Simulator::base_url`] as usual (it relays to
+    /// this server; [`MockServer::uri`] bypasses the relay, and
+    /// [`Failure::ConnectionReset`] with it).
+    ///
+    /// Requests a mounted mock answers are not in [`Simulator::requests`], and
+    /// the simulator's state does not change for them. Each relayed request
+    /// carries an extra header, `x-userbridge-simulator-connection`.
+    ///
+    /// ```
+    /// use userbridge::mock::wiremock::matchers::{method, path};
+    /// use userbridge::mock::wiremock::{Mock, ResponseTemplate};
+    /// use userbridge::mock::Simulator;
+    /// use userbridge::{Client, ErrorKind, Provider, RetryPolicy};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::ZitadelV2).await;
+    /// Mock::given(method("POST"))
+    ///     .and(path("/v2/users/42/reactivate"))
+    ///     .respond_with(ResponseTemplate::new(504).set_body_string("upstream timeout"))
+    ///     .mount(sim.server())
+    ///     .await;
+    /// let client = Client::builder(Provider::ZitadelV2)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .retry_policy(RetryPolicy::none())
+    ///     .build()?;
+    /// let err = client.users().reactivate("42").await.unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (ErrorKind::Server, Some(504)));
+    /// assert!(sim.requests().is_empty()); // answered by the mounted mock
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn server(&self) -> &MockServer {
+        &self.server
     }
 
     /// The default organization: the organization of [`DEFAULT_TOKEN`] and of
@@ -417,6 +691,77 @@ impl Simulator {
     pub fn fail_next(&self, n: usize, failure: Failure) {
         let mut state = lock(&self.state);
         state.failures.extend(std::iter::repeat_n(failure, n));
+    }
+
+    /// Makes the next `n` requests for the user `id` fail with `failure`,
+    /// whatever other requests arrive in between: with concurrent calls, the
+    /// failure hits this user and no other. A request is for `id` when its path
+    /// is the provider's reactivation path with that (decoded) user id, whatever
+    /// its method, token or organization. Failures for a user queue up like
+    /// [`Simulator::fail_next`]'s, and go first: a request for `id` takes the
+    /// user's next failure, and [`Simulator::fail_next`]'s only when the user
+    /// has none left.
+    ///
+    /// ```
+    /// use userbridge::mock::{Failure, Simulator, UserState};
+    /// use userbridge::{Client, ErrorKind, Provider, RetryPolicy};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::Aitronos).await;
+    /// sim.add_user("usr_a", sim.organization(), UserState::Deactivated);
+    /// sim.add_user("usr_b", sim.organization(), UserState::Deactivated);
+    /// sim.fail_user("usr_b", 1, Failure::ConnectionReset);
+    /// let client = Client::builder(Provider::Aitronos)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .organization(sim.organization())
+    ///     .retry_policy(RetryPolicy::none())
+    ///     .build()?;
+    /// let err = client.users().reactivate("usr_b").await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Network);
+    /// client.users().reactivate("usr_a").await?;
+    /// client.users().reactivate("usr_b").await?; // one failure only
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fail_user(&self, id: impl Into<String>, n: usize, failure: Failure) {
+        if n == 0 {
+            return;
+        }
+        let mut state = lock(&self.state);
+        state
+            .targeted
+            .entry(id.into())
+            .or_default()
+            .extend(std::iter::repeat_n(failure, n));
+    }
+
+    /// Makes the next `n` requests (whatever they are) answer `answer`:
+    /// shorthand for [`Simulator::fail_next`]`(n, Failure::Custom(answer))`.
+    ///
+    /// ```
+    /// use userbridge::mock::{Answer, Simulator};
+    /// use userbridge::{Client, ErrorKind, Provider, RetryPolicy};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::Nethesis).await;
+    /// sim.respond_next(1, Answer::new(418).body("I'm a teapot"));
+    /// let client = Client::builder(Provider::Nethesis)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .retry_policy(RetryPolicy::none())
+    ///     .build()?;
+    /// let err = client.users().reactivate("usr_1").await.unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::UnexpectedResponse);
+    /// assert_eq!(err.status(), Some(418));
+    /// assert_eq!(sim.requests()[0].status, 418);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn respond_next(&self, n: usize, answer: Answer) {
+        self.fail_next(n, Failure::Custom(answer));
     }
 }
 

@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde_json::Value;
 use wiremock::{Request, Respond, ResponseTemplate};
 
-use super::{Failure, ReceivedRequest, UserState};
+use super::front::{Hangups, CONNECTION_HEADER};
+use super::{Answer, Failure, ReceivedRequest, UserState};
 use crate::Provider;
 
 /// One provider's simulator: its documented route and its answers. Each
@@ -36,9 +37,35 @@ pub(crate) trait Simulate: Sync {
     /// The answer to a call of `route` for `to.user_id` (in `to.organization`
     /// where the route names one).
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply;
-    /// An injected 429 or 503 in the provider's error shape (`retry_after`: the
-    /// seconds of the `Retry-After` sent with a 429).
-    fn failure(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply;
+    /// An injected error answer in the provider's error shape, with the status
+    /// [`Fault::status`]. The core adds the retry headers of a 429 itself.
+    fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply;
+}
+
+/// An injected error answer a provider gives in its own shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Fault {
+    /// 429; `retry_after_secs`: the whole seconds of the `Retry-After` sent with
+    /// it, for providers that repeat the hint in the body.
+    RateLimited { retry_after_secs: Option<u64> },
+    /// 500: the provider failed internally.
+    Internal,
+    /// 502: the provider's gateway got no valid answer from its upstream.
+    BadGateway,
+    /// 503: the provider is unavailable.
+    Unavailable,
+}
+
+impl Fault {
+    /// The HTTP status of the answer.
+    pub fn status(self) -> u16 {
+        match self {
+            Fault::RateLimited { .. } => 429,
+            Fault::Internal => 500,
+            Fault::BadGateway => 502,
+            Fault::Unavailable => 503,
+        }
+    }
 }
 
 /// A simulated user.
@@ -64,8 +91,13 @@ pub(crate) struct State {
     sim: &'static dyn Simulate,
     pub users: BTreeMap<String, UserRecord>,
     pub tokens: HashMap<String, TokenRecord>,
+    /// Failures for the next requests, whatever they are.
     pub failures: VecDeque<Failure>,
+    /// Failures for the next requests for one user id.
+    pub targeted: HashMap<String, VecDeque<Failure>>,
     pub requests: Vec<ReceivedRequest>,
+    /// The simulator's front door, which can drop a connection.
+    hangups: Arc<Hangups>,
     /// Requests handled so far (request ids).
     counter: u64,
 }
@@ -108,8 +140,9 @@ impl Call<'_> {
 pub(crate) struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
-    pub content_type: &'static str,
-    pub headers: Vec<(&'static str, String)>,
+    /// The `content-type`, or none.
+    pub content_type: Option<&'static str>,
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -120,7 +153,7 @@ impl Reply {
             Ok(bytes) => Reply {
                 status,
                 body: bytes,
-                content_type: "application/json",
+                content_type: Some("application/json"),
                 headers: Vec::new(),
             },
             Err(e) => Reply::text(
@@ -135,20 +168,40 @@ impl Reply {
         Reply {
             status,
             body: body.into_bytes(),
-            content_type: "text/plain; charset=utf-8",
+            content_type: Some("text/plain; charset=utf-8"),
             headers: Vec::new(),
         }
     }
 
     /// Adds a response header.
-    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
-        self.headers.push((name, value.into()));
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Reply {
+        self.headers.push((name.to_string(), value.into()));
         self
     }
 
+    /// A custom answer, as given (its own `content-type` header, if any).
+    fn custom(answer: Answer) -> Reply {
+        Reply {
+            status: answer.status,
+            body: answer.body,
+            content_type: None,
+            headers: answer.headers,
+        }
+    }
+
+    /// The status as sent: a status outside 100-999 becomes 500.
+    fn sent_status(&self) -> u16 {
+        StatusCode::from_u16(self.status)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .as_u16()
+    }
+
     fn into_template(self) -> ResponseTemplate {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut template = ResponseTemplate::new(status).set_body_raw(self.body, self.content_type);
+        let status = self.sent_status();
+        let mut template = match self.content_type {
+            Some(mime) => ResponseTemplate::new(status).set_body_raw(self.body, mime),
+            None => ResponseTemplate::new(status).set_body_bytes(self.body),
+        };
         for (name, value) in self.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
@@ -211,14 +264,16 @@ impl Route {
 }
 
 impl State {
-    pub fn new(provider: Provider) -> State {
+    pub fn new(provider: Provider, hangups: Arc<Hangups>) -> State {
         State {
             provider,
             sim: provider.adapter().simulator(),
             users: BTreeMap::new(),
             tokens: HashMap::new(),
             failures: VecDeque::new(),
+            targeted: HashMap::new(),
             requests: Vec::new(),
+            hangups,
             counter: 0,
         }
     }
@@ -255,30 +310,93 @@ impl State {
             request_id: request_id(self.counter),
             now: SystemTime::now(),
         };
-        let failure = self.failures.pop_front();
+        let captures = self.captures(request);
+        let failure = self.next_failure(captures.as_ref());
         let mut delay = None;
         let reply = match failure {
-            Some(Failure::TooManyRequests { retry_after }) => {
-                let seconds = retry_after.map(whole_seconds);
-                let reply = self.sim.failure(&call, 429, seconds);
-                match seconds {
-                    Some(s) => reply.header("retry-after", s.to_string()),
-                    None => reply,
-                }
-            }
-            Some(Failure::ServiceUnavailable) => self.sim.failure(&call, 503, None),
+            None => self.route(&call, request),
             Some(Failure::Slow(wait)) => {
                 delay = Some(wait);
                 self.route(&call, request)
             }
-            None => self.route(&call, request),
+            Some(Failure::TooManyRequests { retry_after }) => {
+                let fault = Fault::RateLimited {
+                    retry_after_secs: retry_after.map(whole_seconds),
+                };
+                let reply = self.sim.failure(&call, fault);
+                match retry_after {
+                    Some(wait) => with_retry_headers(reply, wait),
+                    None => reply,
+                }
+            }
+            Some(Failure::ServerError) => self.sim.failure(&call, Fault::Internal),
+            Some(Failure::BadGateway) => self.sim.failure(&call, Fault::BadGateway),
+            Some(Failure::ServiceUnavailable) => self.sim.failure(&call, Fault::Unavailable),
+            Some(Failure::MalformedBody) => Reply {
+                status: 200,
+                body: MALFORMED_BODY.to_vec(),
+                content_type: Some("application/json"),
+                headers: Vec::new(),
+            },
+            Some(Failure::Custom(answer)) => Reply::custom(answer),
+            Some(Failure::ConnectionReset) => {
+                let connection = request
+                    .headers
+                    .get(CONNECTION_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse::<u64>().ok());
+                if connection.is_some_and(|id| self.hangups.hang_up(id)) {
+                    // The front door drops the connection now; this answer is
+                    // never sent (its delay outlasts the drop by far).
+                    self.record(request, 0);
+                    return ResponseTemplate::new(500).set_delay(HANG_UP_DELAY);
+                }
+                Reply::text(
+                    500,
+                    "userbridge simulator: a connection reset needs an HTTP/1 request sent \
+                     to Simulator::base_url (this one reached the server another way)"
+                        .to_string(),
+                )
+            }
         };
-        self.record(request, reply.status);
+        self.record(request, reply.sent_status());
         let template = reply.into_template();
         match delay {
             Some(wait) => template.set_delay(wait),
             None => template,
         }
+    }
+
+    /// The failure for this request: the next one targeted at its user, else
+    /// the next one for any request.
+    fn next_failure(&mut self, captures: Option<&Captures>) -> Option<Failure> {
+        if let Some(user) = captures.map(|c| c.user_id.as_str()) {
+            if let Some(queue) = self.targeted.get_mut(user) {
+                let failure = queue.pop_front();
+                if queue.is_empty() {
+                    self.targeted.remove(user);
+                }
+                if failure.is_some() {
+                    return failure;
+                }
+            }
+        }
+        self.failures.pop_front()
+    }
+
+    /// The placeholders of the first of the provider's routes whose path is
+    /// the request's (whatever the method), or `None` when none is: who a
+    /// targeted failure is for.
+    fn captures(&self, request: &Request) -> Option<Captures> {
+        let segments = request
+            .url
+            .path()
+            .strip_prefix(self.sim.base_path())
+            .and_then(decode_segments)?;
+        self.sim
+            .routes()
+            .iter()
+            .find_map(|route| route.capture(&segments))
     }
 
     /// The provider's answer to a method and path.
@@ -334,6 +452,7 @@ impl State {
         let headers = request
             .headers
             .iter()
+            .filter(|(name, _)| name.as_str() != CONNECTION_HEADER)
             .map(|(name, value)| {
                 let shown = if name == http::header::AUTHORIZATION
                     || name == http::header::PROXY_AUTHORIZATION
@@ -426,6 +545,39 @@ fn whole_seconds(d: Duration) -> u64 {
     d.as_secs() + u64::from(d.subsec_nanos() > 0)
 }
 
+/// The body of [`Failure::MalformedBody`]: JSON cut off in the middle.
+const MALFORMED_BODY: &[u8] = br#"{"result": {"state": "active", "upd"#;
+
+/// How long the answer to a dropped connection is held back: far longer than
+/// the front door needs to drop it.
+const HANG_UP_DELAY: Duration = Duration::from_secs(30);
+
+/// The retry hints of an injected 429: `Retry-After` in whole seconds (rounded
+/// up; the header carries nothing finer) and, for a wait shorter than a second,
+/// `retry-after-ms` with the exact wait, which the SDK prefers.
+fn with_retry_headers(reply: Reply, wait: Duration) -> Reply {
+    let reply = reply.header("retry-after", whole_seconds(wait).to_string());
+    if wait < Duration::from_secs(1) {
+        reply.header("retry-after-ms", millis(wait))
+    } else {
+        reply
+    }
+}
+
+/// A wait in milliseconds, with up to three decimals (microseconds, rounded up):
+/// `1`, `0.5`, `250.125`.
+fn millis(d: Duration) -> String {
+    let micros = d.as_micros() + u128::from(!d.subsec_nanos().is_multiple_of(1000));
+    let (whole, fraction) = (micros / 1000, micros % 1000);
+    if fraction == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction:03}")
+            .trim_end_matches('0')
+            .to_string()
+    }
+}
+
 /// `t` as RFC 3339 in UTC: `2025-12-22T15:30:00Z`, or with milliseconds
 /// (`2025-03-25T17:01:18.834Z`) when `millis`.
 pub(crate) fn rfc3339(t: SystemTime, millis: bool) -> String {
@@ -516,5 +668,10 @@ mod tests {
         assert_eq!(redact(&HeaderValue::from_static("secret")), "<redacted>");
         assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
         assert_eq!(whole_seconds(Duration::ZERO), 0);
+        assert_eq!(millis(Duration::from_millis(1)), "1");
+        assert_eq!(millis(Duration::ZERO), "0");
+        assert_eq!(millis(Duration::from_micros(500)), "0.5");
+        assert_eq!(millis(Duration::from_micros(250_125)), "250.125");
+        assert_eq!(millis(Duration::from_nanos(1)), "0.001");
     }
 }

@@ -8,7 +8,9 @@
 use serde_json::{Map, Value};
 
 use crate::generated::aitronos::types;
-use crate::mock::state::{rfc3339, to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::state::{
+    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+};
 use crate::mock::{Simulate, UserState};
 
 /// The Aitronos simulator.
@@ -28,8 +30,8 @@ impl Simulate for Sim {
         reactivate(state, call, org, &to.user_id)
     }
 
-    fn failure(&self, call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
-        failure(call, status, retry_after)
+    fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
+        failure(call, fault)
     }
 }
 
@@ -108,30 +110,39 @@ fn reactivate(state: &mut State, call: &Call<'_>, org: &str, id: &str) -> Reply 
     Reply::json(200, &body).header("x-request-id", call.request_id.clone())
 }
 
-/// An injected 429 (with `details.retry_after` in seconds, as in the spec's
-/// example, when a `Retry-After` is sent) or 503.
-fn failure(call: &Call<'_>, status: u16, retry_after: Option<u64>) -> Reply {
-    if status == 429 {
-        let mut details = Map::new();
-        if let Some(seconds) = retry_after {
-            details.insert("retry_after".to_string(), Value::from(seconds));
+/// An injected failure in the envelope: 429 (with `details.retry_after` in
+/// seconds, as in the spec's example, when a `Retry-After` is sent), 500 (the
+/// spec's 5XX example), 502, 503.
+fn failure(call: &Call<'_>, fault: Fault) -> Reply {
+    let (code, message, details) = match fault {
+        Fault::RateLimited { retry_after_secs } => {
+            let mut details = Map::new();
+            if let Some(seconds) = retry_after_secs {
+                details.insert("retry_after".to_string(), Value::from(seconds));
+            }
+            (
+                "RATE_LIMIT_EXCEEDED",
+                "Too many requests. Please retry later.",
+                details,
+            )
         }
-        envelope(
-            call,
-            429,
-            "RATE_LIMIT_EXCEEDED",
-            "Too many requests. Please retry later.",
-            details,
-        )
-    } else {
-        envelope(
-            call,
-            status,
+        Fault::Internal => (
+            "INTERNAL_ERROR",
+            "An unexpected error occurred. Please try again later.",
+            Map::new(),
+        ),
+        Fault::BadGateway => (
+            "BAD_GATEWAY",
+            "The service received an invalid response from an upstream server.",
+            Map::new(),
+        ),
+        Fault::Unavailable => (
             "SERVICE_UNAVAILABLE",
             "The service is temporarily unavailable. Please try again later.",
             Map::new(),
-        )
-    }
+        ),
+    };
+    envelope(call, fault.status(), code, message, details)
 }
 
 fn details(key: &str, value: &str) -> Map<String, Value> {

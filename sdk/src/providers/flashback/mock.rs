@@ -2,12 +2,12 @@
 //! delete). Every answer is `{success, message}`; the organization is the token's.
 //!
 //! The page documents no 401 and no rate limiting: a missing or unknown token is
-//! answered 401 `{success: false, message: "Unauthorized"}`, and injected 429 / 503
-//! answers use the same shape. The message for a user of another organization
+//! answered 401 `{success: false, message: "Unauthorized"}`, and injected 429 /
+//! 502 / 503 answers use the same shape (500 is the page's example). The message for a user of another organization
 //! ("Users not in same organization") is ours; the page only names the case.
 
 use crate::generated::flashback::types;
-use crate::mock::state::{Auth, Call, Captures, Reply, Route, State};
+use crate::mock::state::{Auth, Call, Captures, Fault, Reply, Route, State};
 use crate::mock::{Simulate, UserState};
 
 /// The Flashback simulator.
@@ -30,8 +30,8 @@ impl Simulate for Sim {
         reactivate(state, call, &to.user_id)
     }
 
-    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
-        failure(status)
+    fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
+        failure(fault)
     }
 }
 
@@ -69,13 +69,16 @@ fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
     )
 }
 
-/// An injected 429 or 503 (both undocumented; the shape of the other errors).
-fn failure(status: u16) -> Reply {
-    if status == 429 {
-        error(429, "Too many requests")
-    } else {
-        error(status, "Service unavailable")
-    }
+/// An injected failure: 500 as on the page; 429, 502 and 503 (undocumented) in
+/// the shape of the other errors.
+fn failure(fault: Fault) -> Reply {
+    let message = match fault {
+        Fault::RateLimited { .. } => "Too many requests",
+        Fault::Internal => "Internal server error",
+        Fault::BadGateway => "Bad gateway",
+        Fault::Unavailable => "Service unavailable",
+    };
+    error(fault.status(), message)
 }
 
 fn error(status: u16, message: &str) -> Reply {

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::generated::nethesis::types;
-use crate::mock::state::{to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::state::{to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State};
 use crate::mock::{Simulate, UserState};
 
 /// The My Nethesis simulator.
@@ -42,8 +42,8 @@ impl Simulate for Sim {
         reactivate(state, call, &to.user_id)
     }
 
-    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
-        failure(status)
+    fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
+        failure(fault)
     }
 }
 
@@ -79,13 +79,16 @@ fn reactivate(state: &mut State, call: &Call<'_>, id: &str) -> Reply {
     Reply::json(200, &with_key(to_json(&body), "data", Value::Null))
 }
 
-/// An injected 429 or 503 (both undocumented; the shape of the backend's errors).
-fn failure(status: u16) -> Reply {
-    if status == 429 {
-        plain(429, "too many requests")
-    } else {
-        plain(status, "service unavailable")
-    }
+/// An injected 429, 500, 502 or 503 (all undocumented; the shape of the
+/// backend's errors).
+fn failure(fault: Fault) -> Reply {
+    let message = match fault {
+        Fault::RateLimited { .. } => "too many requests",
+        Fault::Internal => "internal server error",
+        Fault::BadGateway => "bad gateway",
+        Fault::Unavailable => "service unavailable",
+    };
+    plain(fault.status(), message)
 }
 
 /// `{code, message, data: null}` (`NethesisErrorResponse`, as 400 and 404 use).

@@ -5,13 +5,15 @@
 //! errors are the gateway's gRPC status `{code, message, details}` with the HTTP
 //! status grpc-gateway maps the code to, ids and messages as raised in
 //! zitadel/zitadel (`internal/command/user.go`, `user_v2.go`, the auth
-//! interceptor). Injected 429 / 503 answers are gRPC 8 / 14.
+//! interceptor). Injected 429 / 500 / 502 / 503 answers are gRPC 8 / 13 / 14 / 14.
 
 use serde_json::Value;
 
 use super::Version;
 use crate::generated::{zitadel_v1, zitadel_v2};
-use crate::mock::state::{rfc3339, to_json, with_key, Auth, Call, Captures, Reply, Route, State};
+use crate::mock::state::{
+    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+};
 use crate::mock::{Simulate, UserState};
 
 /// The Zitadel simulator of one API version.
@@ -50,8 +52,8 @@ impl Simulate for Sim {
         reactivate(state, call, self.0, &to.user_id)
     }
 
-    fn failure(&self, _call: &Call<'_>, status: u16, _retry_after: Option<u64>) -> Reply {
-        failure(self.0, status)
+    fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
+        failure(self.0, fault)
     }
 }
 
@@ -127,13 +129,16 @@ fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) ->
     Reply::json(200, &body)
 }
 
-/// An injected 429 (gRPC 8 ResourceExhausted) or 503 (gRPC 14 Unavailable).
-fn failure(version: Version, http: u16) -> Reply {
-    if http == 429 {
-        status(version, 429, 8, "rate limit exceeded", None)
-    } else {
-        status(version, http, 14, "service unavailable", None)
-    }
+/// An injected failure: 429 (gRPC 8 ResourceExhausted), 500 (13 Internal), 502
+/// (14 Unavailable: the gateway cannot reach the gRPC server) or 503 (14).
+fn failure(version: Version, fault: Fault) -> Reply {
+    let (code, message) = match fault {
+        Fault::RateLimited { .. } => (8, "rate limit exceeded"),
+        Fault::Internal => (13, "Errors.Internal"),
+        Fault::BadGateway => (14, "upstream connect error"),
+        Fault::Unavailable => (14, "service unavailable"),
+    };
+    status(version, fault.status(), code, message, None)
 }
 
 /// A gRPC status body. With an error id, the message is `"<message> (<id>)"` and
