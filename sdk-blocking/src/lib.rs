@@ -320,7 +320,9 @@ impl Users {
     /// use userbridge_blocking::{Client, Provider};
     ///
     /// # fn run(client: Client) {
-    /// let ids = std::io::stdin().lines().map_while(Result::ok);
+    /// use std::io::BufRead as _;
+    ///
+    /// let ids = std::io::BufReader::new(std::io::stdin()).lines().map_while(Result::ok);
     /// for item in client.users().reactivate_many(ids).concurrency(16).iter() {
     ///     match item.result() {
     ///         Ok(_) => println!("{} reactivated", item.request().user_id()),
