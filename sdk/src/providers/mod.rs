@@ -34,15 +34,7 @@ macro_rules! registry {
         /// Its machine name ([`Provider::as_str`], also its serde form and what
         /// `FromStr` accepts) and its human name (`Display`) come from the
         /// provider's descriptor. It deserializes from that machine name, so it
-        /// can come from a configuration file:
-        ///
-        /// ```
-        /// use userbridge::Provider;
-        ///
-        /// let p: Provider = serde_json::from_str(r#""zitadel-v2""#).unwrap();
-        /// assert_eq!(p, Provider::ZitadelV2);
-        /// assert_eq!("zitadel-v2".parse::<Provider>().unwrap(), p);
-        /// ```
+        /// can come from a configuration file.
         #[non_exhaustive]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -83,7 +75,17 @@ registry! {
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts).
+    /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts, and the serde
+    /// form).
+    ///
+    /// ```
+    /// use userbridge::Provider;
+    ///
+    /// assert_eq!(Provider::ZitadelV2.as_str(), "zitadel-v2");
+    /// let p: Provider = serde_json::from_str(r#""zitadel-v2""#).unwrap();
+    /// assert_eq!(p, Provider::ZitadelV2);
+    /// assert_eq!("Zitadel-V2".parse::<Provider>().unwrap(), p);
+    /// ```
     pub fn as_str(self) -> &'static str {
         self.adapter().descriptor().name
     }
