@@ -5,8 +5,8 @@
 //! - 1xx: never a final answer (hyper skips it; the connection then ends): `Network`
 //! - 2xx: `Ok` or `UnexpectedResponse`
 //! - 3xx: `UnexpectedResponse` (redirects are not followed)
-//! - 4xx: a client-error kind, or the kind of a documented answer with that status
-//!   (a provider may refine a 4xx, as My Nethesis' upstream failure on 400); 401,
+//! - 4xx: a client-error kind, or the kind of one of the spec's answers with that
+//!   status (a provider may refine a 4xx by its body, even into `Server`); 401,
 //!   403, 404 and 429 exactly
 //! - 5xx: `Server`
 //!

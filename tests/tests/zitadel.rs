@@ -240,7 +240,8 @@ fn grpc_codes_get_the_gateway_status_in_both_forms() {
     ] {
         assert_eq!(
             grpc_code(&json!(code)).and_then(grpc_http_status),
-            Some(http)
+            Some(http),
+            "gRPC {code}"
         );
     }
     assert_eq!(
