@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use userbridge::{ErrorKind, Provider, ReactivateRequest};
 
 use crate::outcome::{check_outcome, generic_expectation, kind_name, observed};
-use crate::spec::{self, conforms, resolve};
+use crate::schema::conforms;
+use crate::spec::{self, resolve};
 use crate::{call_with, Answer, Runner};
 
 const HTML: &str = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 \

@@ -5,7 +5,8 @@
 //! ([`spec`]); the rules every provider follows are generic ([`outcome`]). A
 //! provider's own rules live in its test file (`tests/tests/<provider>.rs`).
 //!
-//! - [`spec`]: `openapi/{provider}.yaml` and the test facts it carries;
+//! - [`spec`]: `openapi/{provider}.yaml` and the test facts it carries
+//!   ([`schema`]: whether a body has a documented shape);
 //! - [`outcome`]: expectations (JSON subsets of the serialized result), the
 //!   generic rules, the checks of a call against them;
 //! - [`cases`]: case tables served by a mock server, through a [`Runner`];
@@ -32,6 +33,7 @@ pub mod classify;
 pub mod generated;
 pub mod hostile;
 pub mod outcome;
+pub mod schema;
 pub mod sim;
 pub mod spec;
 pub mod wire;
