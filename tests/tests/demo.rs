@@ -5,6 +5,26 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use serde_json::Value;
+use userbridge::mock::UserState;
+use userbridge_tests::{spec, Example, Provider};
+
+/// The start of the `Display` line of the demo's error for `user`, as the
+/// spec's example `ex` says it: provider, user, what happened, status, error id
+/// or code, message.
+fn display_line(ex: &Example, user: &str, what: &str) -> String {
+    let id = ["error_id", "code"]
+        .iter()
+        .find_map(|f| ex.outcome.get(*f).and_then(Value::as_str));
+    let id = id.map(|id| format!(", {id}")).unwrap_or_default();
+    let message = ex.outcome["message"].as_str().unwrap_or_default();
+    format!(
+        "{}: user {user} {what} (HTTP {}{id}): {message}",
+        ex.provider,
+        ex.status()
+    )
+}
+
 /// Runs the example through cargo (which builds it if needed) in the workspace.
 fn run_example(args: &[&str]) -> Output {
     run_example_with_env(args, &[])
@@ -67,13 +87,16 @@ fn demo_prints_every_provider_with_the_expected_outcomes() {
         "{}",
         lines[header + 1]
     );
-    let rows = [
-        ("Aitronos", "deactivated -> active", 422),
-        ("Flashback", "deleted -> active", 400),
-        ("Zitadel v1", "inactive -> active", 400),
-        ("Zitadel v2", "inactive -> active", 400),
-        ("My Nethesis", "suspended -> active", 400),
-    ];
+    let rows: Vec<(String, String, u16)> = Provider::ALL
+        .into_iter()
+        .map(|p| {
+            (
+                p.to_string(),
+                format!("{} -> active", UserState::Deactivated.label(p)),
+                spec(p).example_of("not_deactivated").status(),
+            )
+        })
+        .collect();
     for (i, (provider, state, status)) in rows.iter().enumerate() {
         let row = lines[header + 2 + i];
         assert!(row.starts_with(provider), "row {i}: {row}");
@@ -124,26 +147,29 @@ fn demo_prints_every_provider_with_the_expected_outcomes() {
         );
     }
 
-    // The errors' Display lines, with each provider's own code and message.
-    for line in [
-        "Aitronos: user usr_demo1 is not deactivated (HTTP 422, USER_NOT_DEACTIVATED)",
-        "Aitronos: user usr_unknown not found (HTTP 404, USER_NOT_FOUND)",
-        "Flashback: user usr_demo1 is not deactivated (HTTP 400): User is not deleted",
-        "Flashback: user usr_unknown not found (HTTP 404): User not found",
-        "Zitadel v1: user usr_demo1 is not deactivated (HTTP 400, COMMAND-6M0sf)",
-        "Zitadel v1: user usr_unknown not found (HTTP 404, COMMAND-4M0sd)",
-        "Zitadel v2: user usr_demo1 is not deactivated (HTTP 400, COMMAND-s5qqcz97hf)",
-        "Zitadel v2: user usr_unknown not found (HTTP 404, COMMAND-9hy5kzbuk6)",
-        "My Nethesis: user usr_demo1 is not deactivated (HTTP 400): user not found or not suspended",
-        "My Nethesis: user usr_unknown not found (HTTP 404): user not found",
-    ] {
-        assert!(
-            lines.iter().any(|l| l.trim_start().starts_with(line)),
-            "no `{line}` in:\n{stdout}"
-        );
+    // The errors' Display lines, with each provider's own code and message:
+    // those of the spec's example of the same outcome (one of them, where the
+    // spec has several).
+    let printed = |line: &str| lines.iter().any(|l| l.trim_start().starts_with(line));
+    for p in Provider::ALL {
+        for (kind, user, what) in [
+            ("not_deactivated", "usr_demo1", "is not deactivated"),
+            ("not_found", "usr_unknown", "not found"),
+        ] {
+            let candidates: Vec<String> = spec(p)
+                .examples_of(kind)
+                .into_iter()
+                .map(|ex| display_line(ex, user, what))
+                .collect();
+            assert!(
+                candidates.iter().any(|l| printed(l)),
+                "none of {candidates:?} in:\n{stdout}"
+            );
+        }
     }
+    let checks = 4 * Provider::ALL.len();
     assert!(
-        stdout.contains("All 20 checks passed"),
+        stdout.contains(&format!("All {checks} checks passed")),
         "no summary in:\n{stdout}"
     );
 }
@@ -156,52 +182,84 @@ fn bad_arguments_exit_2_with_usage() {
     assert!(stderr.contains("unknown provider `nope`"), "{stderr}");
     assert!(stderr.contains("usage:"), "{stderr}");
 
-    let out = run_example(&["--provider", "aitronos", "--bogus"]);
+    let out = run_example(&["--provider", Provider::ALL[0].as_str(), "--bogus"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown option `--bogus`"));
+}
+
+/// The command line of a real run for `p` against `base` (the path of the
+/// spec's server URL appended), with its sample organization where it needs
+/// one, the token from `token_env`, and `users`.
+fn real_args(p: Provider, base: &str, token_env: &str, users: &[&str], json: bool) -> Vec<String> {
+    let spec = spec(p);
+    let mut args: Vec<String> = vec![
+        "--provider".into(),
+        p.as_str().into(),
+        "--base-url".into(),
+        format!("{base}{}", spec.server_prefix()),
+        "--token-env".into(),
+        token_env.into(),
+    ];
+    if let Some(org) = spec.required_organization() {
+        args.extend(["--organization".into(), org.into()]);
+    }
+    if json {
+        args.push("--json".into());
+    }
+    args.extend(users.iter().map(|u| u.to_string()));
+    args
 }
 
 #[test]
 fn real_mode_reports_each_user_and_fails_when_one_fails() {
     // Nothing listens on port 9 of the loopback: every user fails with a
     // network error, one line each, exit code 1.
-    let out = run_example_with_env(
-        &[
-            "--provider",
-            "zitadel-v2",
-            "--base-url",
+    for p in Provider::ALL {
+        let sample = spec(p).sample_user_id();
+        let users = [format!("{sample}1"), format!("{sample}2")];
+        let users: Vec<&str> = users.iter().map(String::as_str).collect();
+        let args = real_args(
+            p,
             "http://127.0.0.1:9",
-            "--token-env",
             "USERBRIDGE_DEMO_TEST_TOKEN",
-            "--json",
-            "u1",
-            "u2",
-        ],
-        &[("USERBRIDGE_DEMO_TEST_TOKEN", "secret-demo-token")],
-    );
-    let stdout = text(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
-    let lines: Vec<serde_json::Value> = stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
-    assert_eq!(lines.len(), 2, "{stdout}");
-    for (line, user) in lines.iter().zip(["u1", "u2"]) {
-        assert_eq!(line["kind"], "network", "{line}");
-        assert_eq!(line["user_id"], user, "{line}");
+            &users,
+            true,
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run_example_with_env(
+            &args,
+            &[("USERBRIDGE_DEMO_TEST_TOKEN", "secret-demo-token")],
+        );
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{p}: {stdout}{}",
+            text(&out.stderr)
+        );
+        let lines: Vec<serde_json::Value> = stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{p}: {e}: {l}")))
+            .collect();
+        assert_eq!(lines.len(), 2, "{p}: {stdout}");
+        for (line, user) in lines.iter().zip(&users) {
+            assert_eq!(line["kind"], "network", "{p}: {line}");
+            assert_eq!(line["user_id"], *user, "{p}: {line}");
+        }
+        assert!(!stdout.contains("secret-demo-token"));
     }
-    assert!(!stdout.contains("secret-demo-token"));
 
     // A missing token variable is a usage error.
-    let out = run_example(&[
-        "--provider",
-        "zitadel-v2",
-        "--base-url",
+    let p = Provider::ALL[0];
+    let args = real_args(
+        p,
         "http://127.0.0.1:9",
-        "--token-env",
         "USERBRIDGE_SURELY_UNSET_VARIABLE",
-        "u1",
-    ]);
+        &[spec(p).sample_user_id()],
+        false,
+    );
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_example(&args);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("USERBRIDGE_SURELY_UNSET_VARIABLE"));
 }

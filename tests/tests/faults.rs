@@ -8,23 +8,19 @@
 //! timeouts); only `retry_after_one_second_is_honoured` waits for a provider's
 //! one-second hint, with the providers served concurrently.
 
-mod fault_support;
-
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use fault_support::*;
 use serde_json::Value;
 use userbridge::{
     Client, ClientBuilder, Details, Error, ErrorKind, Provider, ReactivateRequest, Reactivated,
     RetryPolicy, DEFAULT_MAX_BODY, MAX_KEPT_BODY,
 };
-use userbridge_tests::{
-    fast_retry, not_deactivated_example, rate_limited_body, sample_path, sample_user_id,
-    server_error_body, spec_example, success_example,
-};
+use userbridge_tests::outcome::subset_problems;
+use userbridge_tests::wire::*;
+use userbridge_tests::{fast_retry, sample_path, sample_user_id, spec, success_body};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -351,13 +347,25 @@ fn check_already_active(p: Provider, done: &Reactivated, attempts: u32) {
     assert_eq!(done.details(), &Details::None);
 }
 
-/// The message string of an error example (`message` or `error.message`).
-fn message_of(body: &Value) -> String {
-    body.get("message")
-        .or_else(|| body.pointer("/error/message"))
-        .and_then(Value::as_str)
-        .expect("example has a message")
-        .to_string()
+/// The spec's "not deactivated" answer of `p`: its status, body, and the
+/// message its outcome names.
+fn not_deactivated_example(p: Provider) -> (u16, Value, String) {
+    let ex = spec(p).example_of("not_deactivated");
+    let message = ex.outcome["message"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{}: the outcome names no message", ex.label()))
+        .to_string();
+    (ex.status(), ex.body.clone(), message)
+}
+
+/// The spec's rate-limited body of `p`.
+fn rate_limited_body(p: Provider) -> Value {
+    spec(p).example_of("rate_limited").body.clone()
+}
+
+/// A 5xx answer of `p`'s, served with `status`.
+fn server_error(p: Provider, status: u16) -> ResponseTemplate {
+    spec(p).server_error(status).template()
 }
 
 /// `body` serialized, with the string `needle` replaced by Latin-1 text (invalid
@@ -372,28 +380,43 @@ fn with_invalid_utf8(body: &Value, needle: &str) -> Vec<u8> {
     out
 }
 
-/// The success carries what the spec's success example says: Aitronos' user,
-/// Zitadel's change details, Flashback's and My Nethesis' message.
+/// The success carries what the spec's success example's outcome says (the
+/// user object, the change details, the message): a retry changes nothing of it.
 fn check_success_details(p: Provider, done: &Reactivated) {
-    let example = success_example(p);
-    match p {
-        Provider::Aitronos => {
-            let user = done.user().expect("Aitronos returns the user");
-            assert_eq!(user.id, example["id"].as_str().unwrap());
-            assert_eq!(user.account_state, "active");
-        }
-        Provider::ZitadelV1 | Provider::ZitadelV2 => {
-            let details = done.change_details().expect("Zitadel returns details");
-            assert_eq!(
-                details.resource_owner.as_deref(),
-                example["details"]["resourceOwner"].as_str()
-            );
-        }
-        _ => {
-            assert_eq!(done.details(), &Details::None);
-            assert_eq!(done.message(), example["message"].as_str());
+    let mut want = spec(p).example_of("ok").outcome.clone();
+    if let Some(w) = want.as_object_mut() {
+        w.remove("kind");
+    }
+    let mut problems = Vec::new();
+    subset_problems(
+        "$",
+        &want,
+        &serde_json::to_value(done).unwrap(),
+        &mut problems,
+    );
+    assert!(problems.is_empty(), "{p}: {problems:?}");
+}
+
+/// A string of `p`'s success body that its outcome names (a string the adapter
+/// reads).
+fn string_the_adapter_reads(p: Provider) -> String {
+    fn strings(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|v| strings(v, out)),
+            Value::Object(o) => o.values().for_each(|v| strings(v, out)),
+            _ => {}
         }
     }
+    let ex = spec(p).example_of("ok");
+    let mut named = Vec::new();
+    strings(&ex.outcome, &mut named);
+    let body = ex.body.to_string();
+    named
+        .into_iter()
+        .filter(|s| s.len() > 3)
+        .find(|s| body.contains(&format!("\"{s}\"")))
+        .unwrap_or_else(|| panic!("{}: its outcome names no string of its body", ex.label()))
 }
 
 fn raw(status: u16, body: impl Into<Vec<u8>>, mime: &str) -> ResponseTemplate {
@@ -412,7 +435,7 @@ fn raw_json(status: u16, body: impl Into<Vec<u8>>) -> ResponseTemplate {
 async fn slow_response() {
     run("slow_response", |f| async move {
         for p in Provider::ALL {
-            let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
+            let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
             for (label, timeout_ms, n) in [
                 ("200 after 2 s, timeout 200 ms, retries off", 200, 1),
                 ("same, timeout 100 ms, 3 attempts", 100, 3),
@@ -434,7 +457,7 @@ async fn slow_response() {
 async fn deadline_shorter_than_timeout() {
     run("deadline_shorter_than_timeout", |f| async move {
         for p in Provider::ALL {
-            let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
+            let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
             let server = server_answering(p, slow).await;
             let e = f
                 .err(
@@ -625,7 +648,7 @@ async fn retry_after_one_second_is_honoured() {
                 let server = server_answering_then(
                     p,
                     rate_limited(p).insert_header("Retry-After", "1"),
-                    json(200, &success_example(p)),
+                    json(200, &success_body(p)),
                 )
                 .await;
                 let policy = RetryPolicy::default()
@@ -817,7 +840,7 @@ async fn retry_hint_wins_over_backoff() {
                 let server = server_answering_then(
                     p,
                     rate_limited(p).insert_header(header, value),
-                    json(200, &success_example(p)),
+                    json(200, &success_body(p)),
                 )
                 .await;
                 let done = f.ok(label, p, &server.uri(), configure).await;
@@ -827,7 +850,7 @@ async fn retry_hint_wins_over_backoff() {
 
             // Control: without a hint the 10-minute backoff exceeds the deadline.
             let server =
-                server_answering_then(p, rate_limited(p), json(200, &success_example(p))).await;
+                server_answering_then(p, rate_limited(p), json(200, &success_body(p))).await;
             f.answered_by(
                 "429 without hint then 200 (control: backoff > deadline)",
                 p,
@@ -849,12 +872,8 @@ async fn retry_hint_wins_over_backoff() {
 async fn unavailable_then_ok() {
     run("unavailable_then_ok", |f| async move {
         for p in Provider::ALL {
-            let server = server_answering_then(
-                p,
-                json(503, &server_error_body(p, 503)),
-                json(200, &success_example(p)),
-            )
-            .await;
+            let server =
+                server_answering_then(p, server_error(p, 503), json(200, &success_body(p))).await;
             let done = f
                 .ok("503 then 200, 3 attempts", p, &server.uri(), attempts(3))
                 .await;
@@ -880,7 +899,7 @@ async fn server_error_every_attempt() {
                     .answered(
                         &format!("{status} always, {n} attempts"),
                         p,
-                        json(status, &server_error_body(p, status)),
+                        server_error(p, status),
                         attempts(n),
                         (ErrorKind::Server, status, n),
                     )
@@ -898,7 +917,7 @@ async fn server_error_every_attempt() {
 // ---------------------------------------------------------------------------
 
 fn not_deactivated(p: Provider) -> ResponseTemplate {
-    let (status, body) = not_deactivated_example(p);
+    let (status, body, _) = not_deactivated_example(p);
     json(status, &body)
 }
 
@@ -906,13 +925,13 @@ fn not_deactivated(p: Provider) -> ResponseTemplate {
 async fn unknown_outcome_then_not_deactivated() {
     run("unknown_outcome_then_not_deactivated", |f| async move {
         for p in Provider::ALL {
-            let (nd_status, nd_body) = not_deactivated_example(p);
+            let (nd_status, nd_body, _) = not_deactivated_example(p);
 
             // The first attempt times out (its outcome is unknown); the retry says
             // "not deactivated": the first attempt did the work.
             let server = server_answering_then(
                 p,
-                json(200, &success_example(p)).set_delay(Duration::from_secs(2)),
+                json(200, &success_body(p)).set_delay(Duration::from_secs(2)),
                 not_deactivated(p),
             )
             .await;
@@ -931,9 +950,7 @@ async fn unknown_outcome_then_not_deactivated() {
             assert_eq!(requests_seen(&server).await, 2);
 
             // Same after a 503.
-            let server =
-                server_answering_then(p, json(503, &server_error_body(p, 503)), not_deactivated(p))
-                    .await;
+            let server = server_answering_then(p, server_error(p, 503), not_deactivated(p)).await;
             let done = f
                 .ok("503, then not-deactivated", p, &server.uri(), attempts(3))
                 .await;
@@ -986,7 +1003,7 @@ async fn unknown_outcome_then_not_deactivated() {
 async fn allow_already_active() {
     run("allow_already_active", |f| async move {
         for p in Provider::ALL {
-            let (nd_status, nd_body) = not_deactivated_example(p);
+            let (nd_status, nd_body, nd_message) = not_deactivated_example(p);
             let server = server_answering(p, not_deactivated(p)).await;
             let client = builder(p, &server.uri()).build().unwrap();
             let request = || ReactivateRequest::new(sample_user_id(p));
@@ -1001,10 +1018,12 @@ async fn allow_already_active() {
                 .await;
             let done = expect_ok(p, r);
             check_already_active(p, &done, 1);
-            // The provider's message is kept (the body's, not a stand-in).
+            // The provider's message is kept (the body's, not a stand-in): the
+            // message of the spec's outcome.
             let message = done.message().expect("message kept");
+            assert_eq!(message, nd_message, "{p}");
             assert!(
-                message_of(&nd_body).starts_with(message),
+                nd_body.to_string().contains(message),
                 "{p}: {message:?} vs {nd_body}"
             );
 
@@ -1075,7 +1094,7 @@ async fn oversized_body() {
 
             // The spec's success body padded to 2 KiB: over a 1 KiB limit, fine
             // under the default one.
-            let mut padded = serde_json::to_vec(&success_example(p)).unwrap();
+            let mut padded = serde_json::to_vec(&success_body(p)).unwrap();
             padded.resize(2048, b' ');
             let server = server_answering(p, raw_json(200, padded)).await;
             let e = f
@@ -1108,17 +1127,13 @@ async fn invalid_utf8() {
     run("invalid_utf8", |f| async move {
         for p in Provider::ALL {
             // A string the adapter reads, re-encoded as Latin-1 by a proxy.
-            let success = success_example(p);
-            let needle = match p {
-                Provider::Aitronos => "Jane Doe",
-                Provider::ZitadelV1 | Provider::ZitadelV2 => "69629023906488334",
-                _ => success["message"].as_str().unwrap(),
-            };
+            let success = success_body(p);
+            let needle = string_the_adapter_reads(p);
             let e = f
                 .answered(
                     "200, the spec's success body with Latin-1 text",
                     p,
-                    raw_json(200, with_invalid_utf8(&success, needle)),
+                    raw_json(200, with_invalid_utf8(&success, &needle)),
                     retries_off,
                     UNEXPECTED_200,
                 )
@@ -1126,12 +1141,12 @@ async fn invalid_utf8() {
             assert!(e.api_error().unwrap().body.contains("caf\u{fffd}"), "{e:?}");
 
             // The not-deactivated answer, undecodable: classified by its status.
-            let (status, nd_body) = not_deactivated_example(p);
+            let (status, nd_body, nd_message) = not_deactivated_example(p);
             let e = f
                 .answered(
-                    "400 (Aitronos 422), the spec's not-deactivated body with Latin-1 text",
+                    "the spec's not-deactivated answer (its status) with Latin-1 text",
                     p,
-                    raw_json(status, with_invalid_utf8(&nd_body, &message_of(&nd_body))),
+                    raw_json(status, with_invalid_utf8(&nd_body, &nd_message)),
                     retries_off,
                     (ErrorKind::InvalidArgument, status, 1),
                 )
@@ -1177,7 +1192,7 @@ async fn redirect_to_other_host() {
                 // Another origin (another port) that would accept the call.
                 let other = MockServer::start().await;
                 Mock::given(any())
-                    .respond_with(json(200, &success_example(p)))
+                    .respond_with(json(200, &success_body(p)))
                     .mount(&other)
                     .await;
                 let location = format!("{}{}", other.uri(), sample_path(p));
@@ -1218,11 +1233,11 @@ async fn deeply_nested_json() {
                     let server = server_answering(p, raw_json(status, body.as_bytes())).await;
                     let label = format!("{status} with {what}");
                     // `{"a": {"a": ...}}` is a JSON object whose one member is
-                    // unknown: only Aitronos' success schema has required
-                    // properties (`id`, `account_state`); the others' success
-                    // schemas declare none, so a 200 object is their success
-                    // (the unknown member is skipped, however deep).
-                    let success_shape = status == 200 && body == &object && p != Provider::Aitronos;
+                    // unknown: where the success schema requires no property, a
+                    // 200 object is a success (the unknown member is skipped,
+                    // however deep); where it requires some, it is not.
+                    let success_shape =
+                        status == 200 && body == &object && spec(p).success_requires_nothing();
                     if success_shape {
                         let done = f.ok(&label, p, &server.uri(), retries_off).await;
                         assert_eq!(done.attempts(), 1);
@@ -1261,33 +1276,42 @@ async fn huge_numbers() {
                 .await;
             }
 
-            // The provider's 404 envelope with its numeric field (or `code`)
-            // replaced by a huge number: classified by status.
+            // Each of the provider's not-found answers with its first numeric
+            // field (or a `code`, where it has none) replaced by a huge number:
+            // classified by status.
             const MARK: i64 = 987_654_321;
-            let (status, name, field): (&str, &str, &[&str]) = match p {
-                Provider::Aitronos => ("404", "userNotFound", &["error", "status"]),
-                Provider::Flashback => ("404", "userNotFound", &["code"]),
-                Provider::ZitadelV1 => ("default", "notFound", &["code"]),
-                Provider::ZitadelV2 => ("404", "notFound", &["code"]),
-                _ => ("404", "fromBackend", &["code"]),
-            };
-            let mut envelope = spec_example(p, status, name);
-            *field.iter().fold(&mut envelope, |v, k| &mut v[*k]) = MARK.into();
-            let text = serde_json::to_string(&envelope).unwrap();
-            for (what, number) in &huge {
-                let body = text.replace(&MARK.to_string(), number);
-                f.answered(
-                    &format!("404 envelope with {what} as its number"),
-                    p,
-                    raw_json(404, body),
-                    retries_off,
-                    (ErrorKind::NotFound, 404, 1),
-                )
-                .await;
+            for ex in spec(p).examples_of("not_found") {
+                let mut envelope = ex.body.clone();
+                match first_integer(&mut envelope) {
+                    Some(n) => *n = MARK.into(),
+                    None => envelope["code"] = MARK.into(),
+                }
+                let text = serde_json::to_string(&envelope).unwrap();
+                for (what, number) in &huge {
+                    let body = text.replace(&MARK.to_string(), number);
+                    f.answered(
+                        &format!("404, a not-found answer with {what} as its number"),
+                        p,
+                        raw_json(404, body),
+                        retries_off,
+                        (ErrorKind::NotFound, 404, 1),
+                    )
+                    .await;
+                }
             }
         }
     })
     .await;
+}
+
+/// The first integer of `v`, depth first.
+fn first_integer(v: &mut Value) -> Option<&mut Value> {
+    match v {
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(v),
+        Value::Array(a) => a.iter_mut().find_map(first_integer),
+        Value::Object(o) => o.values_mut().find_map(first_integer),
+        _ => None,
+    }
 }
 
 /// The HTTP-date helper the rate-limit faults rely on.

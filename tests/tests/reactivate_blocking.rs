@@ -1,6 +1,11 @@
 //! Issue 4: the case table of `reactivate_async` (the same cases, from the same
-//! specs and rules in `userbridge_tests`), run through the blocking client.
+//! specs, in `userbridge_tests::cases`), run through the blocking client.
 
-use userbridge_tests::{runner_case_tests, BlockingRunner};
+use userbridge_tests::cases::all_cases;
+use userbridge_tests::{run_providers, BlockingRunner};
 
-runner_case_tests!(BlockingRunner);
+/// Every answer of every provider's spec, and the generic extra cases.
+#[test]
+fn every_provider_every_answer() {
+    run_providers(&BlockingRunner, all_cases);
+}

@@ -1,12 +1,12 @@
 //! Issue 3/4: the exact request each provider's server sees on a successful
-//! call, through both clients: method, raw path, `authorization`,
-//! `x-zitadel-orgid` (Zitadel v1 with an organization only), `accept`, body,
-//! and no `api-version` header.
+//! call, through both clients: the spec's method and raw path (the organization
+//! in the path where the spec puts it there), `authorization`, the organization
+//! header where the spec has one (and no other provider's), `accept`, the spec's
+//! request body example (or none), and no `api-version` header.
 
-use serde_json::json;
 use userbridge_tests::{
-    call_configured, expected_path, method, organization, providers, req_header, runners,
-    sample_user_id, success_answer, Provider, ReactivateRequest, Runner, ORG, TOKEN,
+    call_configured, expected_path, organization, req_header, runners, sample_user_id, spec,
+    success_answer, Provider, ReactivateRequest, Runner, TOKEN,
 };
 
 /// One successful call; returns the single request the server saw.
@@ -34,9 +34,33 @@ fn one_request(
     reqs.remove(0)
 }
 
+/// Every organization header any provider's spec has.
+fn organization_headers() -> Vec<&'static str> {
+    Provider::ALL
+        .into_iter()
+        .filter_map(|p| spec(p).organization_header())
+        .collect()
+}
+
+/// The organization headers of `r`: `org` in the one of `p`'s spec, if any;
+/// no other.
+fn check_organization_headers(who: &str, p: Provider, r: &wiremock::Request, org: Option<&str>) {
+    for header in organization_headers() {
+        let want = (spec(p).organization_header() == Some(header))
+            .then_some(org)
+            .flatten()
+            .map(str::to_string);
+        assert_eq!(req_header(r, header), want, "{who}: {header}");
+        assert!(
+            r.headers.get_all(header).iter().count() <= 1,
+            "{who}: one {header} at most"
+        );
+    }
+}
+
 fn check_common(runner: &dyn Runner, p: Provider, r: &wiremock::Request, path: &str) {
     let who = format!("[{}] {p:?}", runner.name());
-    assert_eq!(r.method.as_str(), method(p), "{who}: method");
+    assert_eq!(r.method.as_str(), spec(p).method(), "{who}: method");
     assert_eq!(r.url.path(), path, "{who}: path");
     assert_eq!(r.url.query(), None, "{who}: no query");
     assert_eq!(
@@ -51,18 +75,18 @@ fn check_common(runner: &dyn Runner, p: Provider, r: &wiremock::Request, path: &
         "{who}: accept"
     );
     assert_eq!(req_header(r, "api-version"), None, "{who}: no api-version");
-    match p {
-        Provider::ZitadelV1 | Provider::ZitadelV2 => {
+    match spec(p).request_body_example() {
+        Some(example) => {
             let body: serde_json::Value =
                 serde_json::from_slice(&r.body).unwrap_or_else(|e| panic!("{who}: body {e}"));
-            assert_eq!(body, json!({}), "{who}: body is {{}}");
+            assert_eq!(body, example, "{who}: body is the spec's example");
             assert!(
                 req_header(r, "content-type").is_some_and(|c| c.starts_with("application/json")),
                 "{who}: content-type {:?}",
                 req_header(r, "content-type")
             );
         }
-        _ => assert!(
+        None => assert!(
             r.body.is_empty(),
             "{who}: empty body, got {:?}",
             String::from_utf8_lossy(&r.body)
@@ -70,96 +94,59 @@ fn check_common(runner: &dyn Runner, p: Provider, r: &wiremock::Request, path: &
     }
 }
 
+/// The organization id the suite uses for `base` with `p` (prefixed where the
+/// SDK insists on an id form).
+fn org_id(p: Provider, base: &str) -> String {
+    format!("{}{base}", spec(p).organization_id_prefix().unwrap_or(""))
+}
+
 #[test]
 fn successful_call_sends_the_documented_request() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in providers() {
+        for p in Provider::ALL {
             let user = sample_user_id(p);
-            let r = one_request(runner, p, organization(p), user.into());
-            check_common(runner, p, &r, &expected_path(p, ORG, user));
-            assert_eq!(
-                req_header(&r, "x-zitadel-orgid"),
-                None,
-                "[{}] {p:?}: no organization given, no x-zitadel-orgid",
-                runner.name()
-            );
+            let org = organization(p);
+            let r = one_request(runner, p, org, user.into());
+            let path = expected_path(p, org.unwrap_or_default(), user);
+            check_common(runner, p, &r, &path);
+            // The organization travels in the path where required; no header.
+            check_organization_headers(&format!("[{}] {p}", runner.name()), p, &r, None);
         }
     }
 }
 
 #[test]
-fn organization_header_only_for_zitadel_v1() {
+fn the_organization_travels_where_the_spec_puts_it() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in providers() {
+        for p in Provider::ALL {
             let user = sample_user_id(p);
-            for (what, request_org, want_org) in [
+            let client_org = org_id(p, "client1");
+            let request_org = org_id(p, "request2");
+            for (what, per_request, want_org) in [
                 // Client default organization.
-                ("client organization", None, "org_client1"),
+                ("client organization", None, &client_org),
                 // Per-request organization overrides the client default.
-                ("request organization", Some("org_request2"), "org_request2"),
+                ("request organization", Some(&request_org), &request_org),
             ] {
                 let mut req = ReactivateRequest::new(user);
-                if let Some(org) = request_org {
-                    req = req.organization(org);
+                if let Some(org) = per_request {
+                    req = req.organization(org.as_str());
                 }
-                let r = one_request(runner, p, Some("org_client1"), req);
-                let path_org = if p == Provider::Aitronos {
-                    want_org
-                } else {
-                    ORG
-                };
-                check_common(runner, p, &r, &expected_path(p, path_org, user));
-                let want = (p == Provider::ZitadelV1).then(|| want_org.to_string());
-                assert_eq!(
-                    req_header(&r, "x-zitadel-orgid"),
-                    want,
-                    "[{}] {p:?}: {what}",
-                    runner.name()
-                );
-                assert!(
-                    r.headers.get_all("x-zitadel-orgid").iter().count() <= 1,
-                    "one header at most"
-                );
+                let r = one_request(runner, p, Some(&client_org), req);
+                check_common(runner, p, &r, &expected_path(p, want_org, user));
+                let who = format!("[{}] {p}: {what}", runner.name());
+                check_organization_headers(&who, p, &r, Some(want_org));
             }
 
             // Per-request organization without a client default.
-            if p != Provider::Aitronos {
-                let r = one_request(
-                    runner,
-                    p,
-                    None,
-                    ReactivateRequest::new(user).organization("258190124534"),
-                );
-                let want = (p == Provider::ZitadelV1).then(|| "258190124534".to_string());
-                assert_eq!(req_header(&r, "x-zitadel-orgid"), want);
-            }
+            let org = org_id(p, "258190124534");
+            let req = ReactivateRequest::new(user).organization(org.as_str());
+            let r = one_request(runner, p, None, req);
+            check_common(runner, p, &r, &expected_path(p, &org, user));
+            let who = format!("[{}] {p}: request organization only", runner.name());
+            check_organization_headers(&who, p, &r, Some(&org));
         }
-    }
-}
-
-#[test]
-fn zitadel_v1_without_organization_sends_no_header() {
-    for runner in runners() {
-        let r = one_request(runner.as_ref(), Provider::ZitadelV1, None, "123".into());
-        assert_eq!(r.url.path(), "/management/v1/users/123/_reactivate");
-        assert!(r.headers.get("x-zitadel-orgid").is_none());
-    }
-}
-
-#[test]
-fn aitronos_uses_the_request_organization_in_the_path() {
-    for runner in runners() {
-        let r = one_request(
-            runner.as_ref(),
-            Provider::Aitronos,
-            None,
-            ReactivateRequest::new("usr_abc123").organization("org_xyz789"),
-        );
-        assert_eq!(
-            r.url.path(),
-            "/v1/organizations/org_xyz789/users/usr_abc123/reactivate"
-        );
     }
 }

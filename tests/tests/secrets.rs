@@ -6,18 +6,17 @@
 //! same captures show the spans the SDK promises (`userbridge.reactivate`,
 //! `userbridge.attempt`) with their fields.
 
-mod fault_support;
-
 use std::io;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fault_support::*;
+use serde_json::Value;
 use tracing_subscriber::fmt::format::FmtSpan;
 use userbridge::{Client, ClientBuilder, Error, ErrorKind, Provider, Reactivated};
+use userbridge_tests::wire::{answer_always, builder_with_token, json, refused_port};
 use userbridge_tests::{
-    fast_retry, organization, sample_user_id, success_example, unauthenticated_example,
+    answer_of, fast_retry, organization, panic_text, sample_user_id, spec, success_body,
 };
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -101,11 +100,7 @@ fn error_texts(e: Error) -> Vec<(&'static str, String)> {
 /// What `result.unwrap()` panics with.
 fn unwrap_panic_message(result: Result<Reactivated, Error>) -> String {
     let panic = catch_unwind(AssertUnwindSafe(|| result.unwrap())).unwrap_err();
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default();
+    let message = panic_text(&panic);
     assert!(!message.is_empty());
     message
 }
@@ -196,7 +191,7 @@ fn assert_nothing_shows_the_token(
 #[test]
 fn unauthenticated_call_leaks_no_token() {
     for p in Provider::ALL {
-        let call = traced_call(p, json(401, &unauthenticated_example(p)), |b| b);
+        let call = traced_call(p, answer_of(p, "unauthenticated").template(), |b| b);
         assert_eq!(call.requests.len(), 1);
         let auth = call.requests[0]
             .headers
@@ -228,19 +223,20 @@ fn network_error_leaks_no_token() {
 
 #[test]
 fn timeout_leaks_no_token() {
-    let p = Provider::ZitadelV2;
-    let slow = json(200, &success_example(p)).set_delay(Duration::from_secs(2));
-    let call = traced_call(p, slow, |b| b.timeout(Duration::from_millis(100)));
-    let e = call.result.expect_err("times out");
-    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
-    assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
-    assert_spans(p, &call.log, None, 1);
+    for p in Provider::ALL {
+        let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
+        let call = traced_call(p, slow, |b| b.timeout(Duration::from_millis(100)));
+        let e = call.result.expect_err("times out");
+        assert_eq!(e.kind(), ErrorKind::Timeout, "{p}: {e:?}");
+        assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
+        assert_spans(p, &call.log, None, 1);
+    }
 }
 
 #[test]
 fn successful_call_leaks_no_token() {
     for p in Provider::ALL {
-        let call = traced_call(p, json(200, &success_example(p)), |b| b);
+        let call = traced_call(p, json(200, &success_body(p)), |b| b);
         let done = call.result.unwrap();
         let texts = vec![
             ("the result's Debug", format!("{done:#?}")),
@@ -260,49 +256,50 @@ fn configuration_errors_leak_no_token() {
             None => b,
         }
     };
-    let cases: Vec<(&str, Provider, ClientBuilder)> = vec![
-        (
-            "plain http to a non-loopback host",
-            Provider::ZitadelV2,
-            with_token(Provider::ZitadelV2, SECRET).base_url("http://idp.example.com"),
-        ),
-        (
-            "no base URL where one is required",
-            Provider::Nethesis,
-            with_token(Provider::Nethesis, SECRET),
-        ),
-        (
-            "a base URL that is not a URL",
-            Provider::ZitadelV1,
-            with_token(Provider::ZitadelV1, SECRET).base_url("not a url"),
-        ),
-        (
-            "a token with a line break",
-            Provider::Flashback,
-            with_token(Provider::Flashback, &format!("{SECRET}\r\nX-Injected: 1")),
-        ),
-        (
-            "a token with a control character",
-            Provider::Aitronos,
-            with_token(Provider::Aitronos, &format!("{SECRET}\u{7f}")),
-        ),
-        (
-            "a zero timeout",
-            Provider::Flashback,
-            with_token(Provider::Flashback, SECRET).timeout(Duration::ZERO),
-        ),
-        (
-            "an invalid organization",
-            Provider::ZitadelV1,
-            with_token(Provider::ZitadelV1, SECRET)
-                .base_url("https://idp.example.com")
-                .organization("bad\u{0}org"),
-        ),
-    ];
+    let mut cases: Vec<(&str, Provider, ClientBuilder)> = Vec::new();
+    for p in Provider::ALL {
+        let with_url = |url: &str| with_token(p, SECRET).base_url(url);
+        cases.extend([
+            (
+                "plain http to a non-loopback host",
+                p,
+                with_url("http://idp.example.com"),
+            ),
+            ("a base URL that is not a URL", p, with_url("not a url")),
+            (
+                "a token with a line break",
+                p,
+                with_token(p, &format!("{SECRET}\r\nX-Injected: 1"))
+                    .base_url("https://idp.example.com"),
+            ),
+            (
+                "a token with a control character",
+                p,
+                with_token(p, &format!("{SECRET}\u{7f}")).base_url("https://idp.example.com"),
+            ),
+            (
+                "a zero timeout",
+                p,
+                with_url("https://idp.example.com").timeout(Duration::ZERO),
+            ),
+            (
+                "an invalid organization",
+                p,
+                with_url("https://idp.example.com").organization("bad\u{0}org"),
+            ),
+        ]);
+        if spec(p).base_url_required() {
+            cases.push((
+                "no base URL where one is required",
+                p,
+                with_token(p, SECRET),
+            ));
+        }
+    }
     for (what, p, builder) in cases {
         let (result, log) = traced(|_| builder.clone().build());
         let e = result.expect_err(what);
-        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{what}: {e:?}");
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{p}: {what}: {e:?}");
         assert_eq!(e.attempts(), 0);
         let mut texts = vec![
             ("the builder's Debug", format!("{builder:?}")),
@@ -313,14 +310,19 @@ fn configuration_errors_leak_no_token() {
         assert_no_token(Some(p), &texts);
     }
 
-    // Rejected before sending: Aitronos' id rules.
-    let p = Provider::Aitronos;
-    let builder = with_token(p, SECRET);
-    let client = builder.clone().build().unwrap();
-    let (result, log) = traced(|rt| rt.block_on(client.users().reactivate("not-a-usr-id")));
-    let e = result.expect_err("Aitronos ids are usr_*");
-    assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{e:?}");
-    assert_nothing_shows_the_token(p, &builder, &client, error_texts(e), &log);
+    // Rejected before sending: an id not of the form the provider insists on.
+    for p in Provider::ALL {
+        if spec(p).accepts_any_user_id() {
+            continue;
+        }
+        let builder = with_token(p, SECRET);
+        let client = builder.clone().build().unwrap();
+        let (result, log) =
+            traced(|rt| rt.block_on(client.users().reactivate("not-an-id-of-the-form")));
+        let e = result.expect_err("an id of the wrong form");
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest, "{p}: {e:?}");
+        assert_nothing_shows_the_token(p, &builder, &client, error_texts(e), &log);
+    }
 }
 
 /// Some servers echo a rejected credential in their error message
@@ -330,15 +332,41 @@ fn configuration_errors_leak_no_token() {
 #[test]
 fn token_echoed_by_the_provider_is_not_repeated() {
     for p in Provider::ALL {
-        let mut body = unauthenticated_example(p);
+        let mut body = spec(p).example_of("unauthenticated").body.clone();
         let echo = format!("invalid token: Bearer {SECRET}");
-        match body.pointer_mut("/error/message") {
-            Some(m) => *m = echo.clone().into(),
-            None => body["message"] = echo.clone().into(),
+        if !echo_in_messages(&mut body, &echo) {
+            body["message"] = echo.clone().into();
         }
         let call = traced_call(p, json(401, &body), |b| b);
         let e = call.result.expect_err("a 401 is an error");
         assert_eq!(e.kind(), ErrorKind::Unauthenticated, "{p}: {e:?}");
         assert_nothing_shows_the_token(p, &call.builder, &call.client, error_texts(e), &call.log);
+    }
+}
+
+/// Puts `echo` in every `message` member of `body`, at any depth; whether there
+/// was one.
+fn echo_in_messages(body: &mut Value, echo: &str) -> bool {
+    match body {
+        Value::Object(o) => {
+            let mut found = false;
+            for (k, v) in o.iter_mut() {
+                if k == "message" && v.is_string() {
+                    *v = echo.into();
+                    found = true;
+                } else {
+                    found |= echo_in_messages(v, echo);
+                }
+            }
+            found
+        }
+        Value::Array(a) => {
+            let mut found = false;
+            for v in a.iter_mut() {
+                found |= echo_in_messages(v, echo);
+            }
+            found
+        }
+        _ => false,
     }
 }

@@ -1,25 +1,24 @@
-//! What the fault-injection, classification and secrets suites share beyond
-//! `userbridge_tests` (which holds the per-provider facts and the spec
-//! examples): async clients and wiremock routes for the provider's endpoint, the
-//! fault table's outcome summary, an HTTP-date, a refused port, and a raw TCP
-//! server for faults wiremock cannot produce.
-#![allow(dead_code)] // each test binary uses a different part of it
+//! What the fault-injection, classification and secrets suites share: async
+//! clients and wiremock routes for the provider's endpoint, the fault table's
+//! outcome summary, an HTTP-date, a refused port, and a raw TCP server for faults
+//! wiremock cannot produce.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use crate::{method, sample_path, Answer, Config};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use userbridge::{ClientBuilder, Error, Provider, Reactivated};
-use userbridge_tests::{method, sample_path, Answer, Config};
 use wiremock::matchers;
 use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
 
 /// A builder for a server at `root` with `token`: [`Config::for_server`]
-/// (base URL, organization for Aitronos, retries off) with a 5 s timeout.
+/// (base URL, the organization where one is required, retries off) with a 5 s
+/// timeout.
 pub fn builder_with_token(p: Provider, root: &str, token: &str) -> ClientBuilder {
     Config {
         token: Some(token.to_string()),
@@ -29,9 +28,9 @@ pub fn builder_with_token(p: Provider, root: &str, token: &str) -> ClientBuilder
     .async_builder()
 }
 
-/// [`builder_with_token`] with the suite's token, [`userbridge_tests::TOKEN`].
+/// [`builder_with_token`] with the suite's token, [`crate::TOKEN`].
 pub fn builder(p: Provider, root: &str) -> ClientBuilder {
-    builder_with_token(p, root, userbridge_tests::TOKEN)
+    builder_with_token(p, root, crate::TOKEN)
 }
 
 /// The wiremock route of the provider's reactivation endpoint, for the sample
