@@ -322,7 +322,11 @@ pub fn generic_allowed(p: Provider, status: u16) -> Vec<ErrorKind> {
         200..=399 => vec![ErrorKind::UnexpectedResponse],
         401 => vec![ErrorKind::Unauthenticated],
         403 => vec![ErrorKind::PermissionDenied],
-        404 => vec![ErrorKind::NotFound],
+        // NotFound only when the body is the provider's own error answer, which
+        // only its adapter can tell; anything else is a wrong endpoint.
+        404 => vec![ErrorKind::NotFound, ErrorKind::UnexpectedResponse],
+        // Never a user outcome: the operation is not served there.
+        405 => vec![ErrorKind::UnexpectedResponse],
         429 => vec![ErrorKind::RateLimited],
         400..=499 => {
             let mut v = CLIENT_KINDS.to_vec();
@@ -391,6 +395,22 @@ fn check(
         allowed.contains(&kind),
         "{p}: HTTP {status} classified as {kind:?}, expected one of {allowed:?}: {e:?}"
     );
+    // ARCHITECTURE.md: a 404 whose body is not the provider's error answer
+    // (empty, HTML, not JSON) is a wrong endpoint, and says so.
+    let body_is_json = serde_json::from_slice::<serde_json::Value>(body_on_the_wire(case)).is_ok();
+    if status == 404 && !body_is_json {
+        ensure!(
+            kind == ErrorKind::UnexpectedResponse,
+            "{p}: HTTP 404 with a body that is not JSON classified as {kind:?}, expected \
+             UnexpectedResponse: {e:?}"
+        );
+    }
+    if kind == ErrorKind::UnexpectedResponse && matches!(status, 404 | 405) {
+        ensure!(
+            e.to_string().contains("base URL"),
+            "{p}: a wrong endpoint's HTTP {status} does not point at the base URL: {e}"
+        );
+    }
     let Some(api) = e.api_error() else {
         return Err(format!(
             "{p}: an answered HTTP {status} must carry it: {e:?}"

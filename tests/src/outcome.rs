@@ -74,6 +74,20 @@ pub fn generic_expectation(
             _ => json!({"kind": "unexpected_response", "status": status, "trace_id": request_id}),
         };
     }
+    if status == 404 {
+        match &parsed {
+            // Not JSON: not the provider's error answer, whatever its shape
+            // (ARCHITECTURE.md): a wrong endpoint, from which nothing is read.
+            None => {
+                return json!({"kind": "unexpected_response", "status": 404, "code": null,
+                    "error_id": null, "field_errors": [],
+                    "trace_id": header(headers, "x-request-id")});
+            }
+            // JSON other than a documented example: whether it is the
+            // provider's envelope is its adapter's call; only the status is sure.
+            Some(_) => return json!({"status": 404}),
+        }
+    }
     let mut want = json!({"kind": kind_name(kind_by_status(status)), "status": status});
     let documented = spec.is_documented(status);
     let nothing_read = parsed.is_none() || !documented;
@@ -171,7 +185,18 @@ pub fn check_outcome(
                 return problems;
             }
             let got = serde_json::to_value(err).expect("Error serializes");
-            subset_problems("$", want, &got, &mut problems);
+            // `retryable` is no field of the error's JSON: it is
+            // `Error::is_retryable`, stated where the answer decides it.
+            let mut want = want.clone();
+            if let Some(retryable) = want.as_object_mut().and_then(|w| w.remove("retryable")) {
+                if Some(err.is_retryable()) != retryable.as_bool() {
+                    problems.push(format!(
+                        "is_retryable(): expected {retryable}, got {}",
+                        err.is_retryable()
+                    ));
+                }
+            }
+            subset_problems("$", &want, &got, &mut problems);
             if err.provider() != Some(p) {
                 problems.push(format!("Error::provider() {:?}", err.provider()));
             }

@@ -747,6 +747,8 @@ impl ProviderSpec {
             .examples_of("server")
             .into_iter()
             .filter(|e| (500..600).contains(&e.status()))
+            // An answer that says a retry would mislead is no general 5xx.
+            .filter(|e| e.outcome.get("retryable") != Some(&Value::Bool(false)))
             .collect();
         let ex = fivexx
             .iter()

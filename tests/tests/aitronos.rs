@@ -155,11 +155,12 @@ fn hostile_answers() {
 #[test]
 fn the_request_organization_is_the_path_organization() {
     for runner in runners() {
+        // The client's default organization is another one: the request's wins.
         let (result, reqs) = call_configured(
             runner.as_ref(),
             P,
             &success_answer(P),
-            |cfg| cfg.organization(None),
+            |cfg| cfg.organization(Some("org_clientdefault")),
             ReactivateRequest::new("usr_abc123").organization("org_xyz789"),
         );
         result.unwrap();

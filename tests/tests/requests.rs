@@ -6,7 +6,7 @@
 
 use userbridge_tests::{
     call_configured, expected_path, organization, req_header, runners, sample_user_id, spec,
-    success_answer, Provider, ReactivateRequest, Runner, TOKEN,
+    success_answer, Config, ErrorKind, Provider, ReactivateRequest, Runner, TOKEN,
 };
 
 /// One successful call; returns the single request the server saw.
@@ -140,9 +140,25 @@ fn the_organization_travels_where_the_spec_puts_it() {
                 check_organization_headers(&who, p, &r, Some(want_org));
             }
 
-            // Per-request organization without a client default.
+            // Per-request organization without a client default: where the
+            // spec requires an organization, build() rejects the client (issue
+            // 10: the builder checks everything); elsewhere the request's is used.
             let org = org_id(p, "258190124534");
             let req = ReactivateRequest::new(user).organization(org.as_str());
+            if organization(p).is_some() {
+                let cfg = Config::for_server(p, "http://127.0.0.1:9").organization(None);
+                let e = runner
+                    .build(&cfg)
+                    .expect_err("a required organization is checked");
+                assert_eq!(
+                    e.kind(),
+                    ErrorKind::InvalidRequest,
+                    "[{}] {p}",
+                    runner.name()
+                );
+                assert!(e.to_string().contains("organization"), "{e}");
+                continue;
+            }
             let r = one_request(runner, p, None, req);
             check_common(runner, p, &r, &expected_path(p, &org, user));
             let who = format!("[{}] {p}: request organization only", runner.name());
