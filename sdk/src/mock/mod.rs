@@ -56,6 +56,12 @@
 //! | token without permission | 403 `FORBIDDEN` | 403 `Insufficient permissions to activate users` | 403, gRPC 7, `AUTHZ-HKJD33` | 403 `insufficient permissions` |
 //! | user of another organization | see below | 403 `Users not in same organization` | v1: 404 in the selected organization; v2: 404 | 403 (the backend's hierarchy reason) |
 //!
+//! Providers that read the user before changing it (Okta, Auth0) have more
+//! states than [`UserState`]'s two: [`Simulator::statuses`] lists them and
+//! [`Simulator::add_user_with_status`] adds a user in one. Each provider's
+//! simulator documents its answers in its own module
+//! (`providers/<provider>/mock.rs`).
+//!
 //! Organizations:
 //! - **Aitronos** names the organization in the path. A path organization that is
 //!   not the token's is answered 403 `FORBIDDEN` (the spec's "the caller may not
