@@ -492,15 +492,18 @@ mod tests {
         let past = headers(&[("x-rate-limit-reset", "1000000000")]);
         assert_eq!(retry_after(&past, 429), Some(Duration::ZERO));
         // `Retry-After` wins, and counts on any status.
-        let both = headers(&[("retry-after", "2"), ("x-rate-limit-reset", in_a_minute.as_str())]);
+        let both = headers(&[
+            ("retry-after", "2"),
+            ("x-rate-limit-reset", in_a_minute.as_str()),
+        ]);
         assert_eq!(retry_after(&both, 429), Some(Duration::from_secs(2)));
         assert_eq!(retry_after(&both, 503), Some(Duration::from_secs(2)));
     }
 
     #[test]
     fn pipes_in_a_path_are_percent_encoded() {
-        let mut url = reqwest::Url::parse("https://t.example/api/v2/users/auth0|5f7c8e?x=a|b")
-            .unwrap();
+        let mut url =
+            reqwest::Url::parse("https://t.example/api/v2/users/auth0|5f7c8e?x=a|b").unwrap();
         encode_pipes(&mut url);
         assert_eq!(
             url.as_str(),
