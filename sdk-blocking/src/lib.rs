@@ -70,8 +70,9 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 pub use userbridge::{
-    AitronosUser, ApiError, ChangeDetails, Details, Error, ErrorKind, FieldError, Provider,
-    ReactivateRequest, Reactivated, RetryPolicy,
+    ActivationLink, AitronosUser, ApiError, Auth0Unblock, ChangeDetails, Details, Error, ErrorKind,
+    FieldError, OktaLifecycle, OktaTransition, Provider, ReactivateRequest, Reactivated,
+    RetryPolicy,
 };
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -155,6 +156,12 @@ impl ClientBuilder {
     /// See [`userbridge::ClientBuilder::bearer_token`].
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.map(|b| b.bearer_token(token))
+    }
+
+    /// See [`userbridge::ClientBuilder::api_token`] (an Okta API token, sent as
+    /// `SSWS <token>`).
+    pub fn api_token(self, token: impl Into<String>) -> Self {
+        self.map(|b| b.api_token(token))
     }
 
     /// See [`userbridge::ClientBuilder::organization`].
