@@ -71,10 +71,11 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 pub use userbridge::{
-    kind_for_status, AitronosUser, ApiError, BulkItem, BulkReport, ChangeDetails, Details, Error,
-    ErrorKind, FieldError, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy,
-    DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS,
-    MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
+    kind_for_status, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BulkItem, BulkReport,
+    ChangeDetails, Details, Error, ErrorKind, FieldError, OktaLifecycle, OktaTransition, Progress,
+    Provider, ReactivateRequest, Reactivated, RetryPolicy, DEFAULT_BULK_CONCURRENCY,
+    DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS, MAX_KEPT_BODY,
+    MIN_REDACTED_SECRET_CHARS,
 };
 
 /// The provider simulators of [`userbridge::mock`] (feature `mock`), for testing
@@ -198,6 +199,12 @@ impl ClientBuilder {
     /// See [`userbridge::ClientBuilder::bearer_token`].
     pub fn bearer_token(self, token: impl Into<String>) -> Self {
         self.map(|b| b.bearer_token(token))
+    }
+
+    /// See [`userbridge::ClientBuilder::api_token`] (an Okta API token, sent as
+    /// `SSWS <token>`).
+    pub fn api_token(self, token: impl Into<String>) -> Self {
+        self.map(|b| b.api_token(token))
     }
 
     /// See [`userbridge::ClientBuilder::organization`].

@@ -72,6 +72,26 @@ pub(crate) struct Inner {
     pub max_body: usize,
     /// Kept only to scrub it from anything a provider echoes back; never printed.
     pub token: String,
+    /// How the token is sent: a bearer token, or the provider's API token.
+    pub credential: CredentialKind,
+}
+
+/// The two ways a token is sent (see [`ClientBuilder::bearer_token`] and
+/// [`ClientBuilder::api_token`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CredentialKind {
+    Bearer,
+    ApiToken,
+}
+
+impl CredentialKind {
+    /// The `Debug` field name of a token of this kind.
+    fn field(self) -> &'static str {
+        match self {
+            CredentialKind::Bearer => "bearer_token",
+            CredentialKind::ApiToken => "api_token",
+        }
+    }
 }
 
 impl fmt::Debug for Client {
@@ -80,7 +100,7 @@ impl fmt::Debug for Client {
             .field("provider", &self.inner.provider)
             .field("base_url", &self.inner.base_url)
             .field("organization", &self.inner.organization)
-            .field("bearer_token", &"<redacted>")
+            .field(self.inner.credential.field(), &"<redacted>")
             .field("timeout", &self.inner.timeout)
             .field("deadline", &self.inner.deadline)
             .field("retry", &self.inner.retry)
@@ -96,6 +116,7 @@ impl Client {
             provider,
             base_url: None,
             token: None,
+            credential: CredentialKind::Bearer,
             organization: None,
             timeout: DEFAULT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
@@ -130,6 +151,7 @@ pub struct ClientBuilder {
     provider: Provider,
     base_url: Option<String>,
     token: Option<String>,
+    credential: CredentialKind,
     organization: Option<String>,
     timeout: Duration,
     deadline: Duration,
@@ -142,7 +164,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("provider", &self.provider)
             .field("base_url", &self.base_url)
-            .field("bearer_token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field(
+                self.credential.field(),
+                &self.token.as_ref().map(|_| "<redacted>"),
+            )
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
@@ -186,6 +211,47 @@ impl ClientBuilder {
     /// ```
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self.credential = CredentialKind::Bearer;
+        self
+    }
+
+    /// An API token of the provider's own scheme, sent as `Authorization:
+    /// <scheme> <token>`: for [`Provider::Okta`], an Okta API token (`SSWS
+    /// <token>`). The token alone, without the scheme; trimmed, checked and
+    /// kept secret exactly as [`ClientBuilder::bearer_token`]'s. It replaces a
+    /// bearer token set earlier (and `.bearer_token(..)` replaces it): a client
+    /// sends one credential. [`ClientBuilder::build`] rejects it for a provider
+    /// without such a scheme; Okta also accepts OAuth 2.0 access tokens, through
+    /// `.bearer_token(..)`.
+    ///
+    /// ```
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// let client = Client::builder(Provider::Okta)
+    ///     .base_url("https://example.okta.com")
+    ///     .api_token("00QCjAl4MlV-WPXM-ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    ///     .build()
+    ///     .unwrap();
+    /// assert!(!format!("{client:?}").contains("00QCjAl4MlV"));
+    ///
+    /// let err = Client::builder(Provider::Okta)
+    ///     .base_url("https://example.okta.com")
+    ///     .api_token("SSWS 00QCjAl4MlV-WPXM")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("without the `SSWS ` scheme"));
+    ///
+    /// // Auth0's Management API takes bearer tokens only.
+    /// let err = Client::builder(Provider::Auth0)
+    ///     .base_url("https://example.us.auth0.com/api/v2")
+    ///     .api_token("abc123456789")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    /// ```
+    pub fn api_token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(token.into());
+        self.credential = CredentialKind::ApiToken;
         self
     }
 
@@ -227,8 +293,9 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client.
     ///
     /// Fails with [`Error::InvalidRequest`] for a missing or malformed base URL,
-    /// plain `http` to a non-loopback host, a missing, empty or malformed token,
-    /// a zero timeout or deadline, or an organization the provider needs but was
+    /// plain `http` to a non-loopback host, a missing, empty or malformed token
+    /// (or an [API token](ClientBuilder::api_token) for a provider without an
+    /// API-token scheme), a zero timeout or deadline, or an organization the provider needs but was
     /// not given (Aitronos) or whose form it rejects. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let provider = self.provider;
@@ -245,28 +312,42 @@ impl ClientBuilder {
             }
         };
         let base_url = check_base_url(&base).map_err(invalid)?;
+        let (scheme, what, setter) = match self.credential {
+            CredentialKind::Bearer => ("Bearer", "bearer token", "bearer_token"),
+            CredentialKind::ApiToken => {
+                let scheme = provider.adapter().api_token_scheme().ok_or_else(|| {
+                    invalid(format!(
+                        "{provider} has no API-token scheme: pass its token with \
+                         .bearer_token(..)"
+                    ))
+                })?;
+                (scheme, "API token", "api_token")
+            }
+        };
         let token = self
             .token
             .as_deref()
             .map(str::trim)
-            .ok_or_else(|| invalid("no bearer token: set it with .bearer_token(..)".into()))?;
+            .ok_or_else(|| invalid(format!("no {what}: set it with .{setter}(..)")))?;
         if token.is_empty() {
-            return Err(invalid(
-                "the bearer token is empty (was it read from an environment variable that is \
-                 not set?)"
-                    .into(),
-            ));
+            return Err(invalid(format!(
+                "the {what} is empty (was it read from an environment variable that is not \
+                 set?)"
+            )));
         }
+        let prefix = format!("{scheme} ");
         if token
-            .get(..7)
-            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer "))
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
         {
-            return Err(invalid(
-                "pass the token without the `Bearer ` scheme: .bearer_token(..) adds it".into(),
-            ));
+            return Err(invalid(format!(
+                "pass the token without the `{scheme} ` scheme: .{setter}(..) adds it"
+            )));
         }
-        let mut auth = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            invalid("the bearer token contains characters not allowed in an HTTP header".into())
+        let mut auth = HeaderValue::from_str(&format!("{scheme} {token}")).map_err(|_| {
+            invalid(format!(
+                "the {what} contains characters not allowed in an HTTP header"
+            ))
         })?;
         auth.set_sensitive(true);
         if self.timeout.is_zero() || self.deadline.is_zero() {
@@ -304,6 +385,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_body: self.max_body,
                 token: token.to_string(),
+                credential: self.credential,
             }),
         })
     }
@@ -349,8 +431,9 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 
 /// How failed attempts are retried: exponential backoff with jitter on rate
 /// limits, 502/503/504, network failures and timeouts; never on answers that will
-/// not change. Waits honour the provider's `Retry-After` (and Aitronos'
-/// `retry-after-ms` / `x-ratelimit-reset`), capped by [`RetryPolicy::max_wait`]
+/// not change. Waits honour the provider's `Retry-After` (and `retry-after-ms`,
+/// and on a 429 the Unix-time resets `x-ratelimit-reset` / `X-Rate-Limit-Reset`
+/// of Aitronos, Auth0 and Okta), capped by [`RetryPolicy::max_wait`]
 /// and by the client's overall deadline.
 ///
 /// ```

@@ -421,7 +421,8 @@ impl Error {
         }
     }
 
-    fn api_error_mut(&mut self) -> Option<&mut ApiError> {
+    /// The provider's answer, to refine it.
+    pub(crate) fn api_error_mut(&mut self) -> Option<&mut ApiError> {
         match self {
             Error::Unauthenticated(e)
             | Error::PermissionDenied(e)

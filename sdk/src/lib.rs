@@ -52,5 +52,8 @@ pub use error::{
     kind_for_status, ApiError, Error, ErrorKind, FieldError, MAX_KEPT_BODY,
     MIN_REDACTED_SECRET_CHARS,
 };
-pub use providers::{AitronosUser, ChangeDetails, Details, Provider};
+pub use providers::{
+    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, Details, OktaLifecycle,
+    OktaTransition, Provider,
+};
 pub use users::{ReactivateRequest, Reactivated, Users, MAX_ID_CHARS};

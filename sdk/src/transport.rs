@@ -85,6 +85,7 @@ impl CallContext {
         // no provider documents it, so it is not sent.
         static API_VERSION: HeaderName = HeaderName::from_static("api-version");
         request.headers_mut().remove(&API_VERSION);
+        encode_pipes(request.url_mut());
         // One timer per request: reqwest's, for the time left in the attempt.
         *request.timeout_mut() = Some(self.ends.saturating_duration_since(Instant::now()));
         let method = request.method().clone();
@@ -191,7 +192,7 @@ impl Attempt<'_> {
         e.trace_id = header_str(&seen.headers, "x-request-id")
             .or_else(|| header_str(&seen.headers, "x-trace-id"))
             .or_else(|| header_str(&seen.headers, "x-correlation-id"));
-        e.retry_after = retry_after(&seen.headers);
+        e.retry_after = retry_after(&seen.headers, seen.status);
         e
     }
 
@@ -399,9 +400,26 @@ pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// `|` in a path (an Auth0 user id, `auth0|5f7c...`) is sent percent-encoded:
+/// RFC 3986 does not allow it raw in a path, and the URL parser leaves it as
+/// given. Everything else was encoded by the generated client.
+fn encode_pipes(url: &mut reqwest::Url) {
+    if url.path().contains('|') {
+        let path = url.path().replace('|', "%7C");
+        url.set_path(&path);
+    }
+}
+
+/// The rate-limit reset headers: when the provider's window resets, in seconds
+/// to wait or as a Unix time (`x-ratelimit-reset`: Aitronos, Auth0;
+/// `X-Rate-Limit-Reset`: Okta). Read on a 429 only: Okta sends its window's
+/// reset on every answer, which is no reason to wait.
+const RESET_HEADERS: [&str; 2] = ["x-ratelimit-reset", "x-rate-limit-reset"];
+
 /// When the provider asks to retry: `Retry-After` (seconds or HTTP-date),
-/// `retry-after-ms`, or `x-ratelimit-reset` (seconds to wait, or a Unix time).
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// `retry-after-ms`, or on a 429 a rate-limit reset ([`RESET_HEADERS`]: seconds
+/// to wait, or a Unix time).
+pub(crate) fn retry_after(headers: &HeaderMap, status: u16) -> Option<Duration> {
     if let Some(ms) = header_str(headers, "retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(Duration::from_secs_f64((ms / 1000.0).min(86_400.0)));
@@ -418,7 +436,13 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
             return Some(wait.min(Duration::from_secs(86_400)));
         }
     }
-    if let Some(v) = header_str(headers, "x-ratelimit-reset").and_then(|v| v.parse::<u64>().ok()) {
+    if status != 429 {
+        return None;
+    }
+    let reset = RESET_HEADERS
+        .iter()
+        .find_map(|name| header_str(headers, name).and_then(|v| v.parse::<u64>().ok()));
+    if let Some(v) = reset {
         // Large values are a Unix time; small ones are seconds to wait.
         const EPOCH_THRESHOLD: u64 = 1_000_000_000;
         if v >= EPOCH_THRESHOLD {
@@ -448,31 +472,75 @@ mod tests {
     #[test]
     fn retry_after_forms() {
         assert_eq!(
-            retry_after(&headers(&[("retry-after", "3")])),
+            retry_after(&headers(&[("retry-after", "3")]), 429),
             Some(Duration::from_secs(3))
         );
         assert_eq!(
-            retry_after(&headers(&[("retry-after-ms", "250")])),
+            retry_after(&headers(&[("retry-after-ms", "250")]), 429),
             Some(Duration::from_millis(250))
         );
         assert_eq!(
-            retry_after(&headers(&[(
-                "retry-after",
-                "Wed, 21 Oct 2015 07:28:00 GMT"
-            )])),
+            retry_after(
+                &headers(&[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")]),
+                429
+            ),
             Some(Duration::ZERO)
         );
         let later = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(30));
-        let d = retry_after(&headers(&[("retry-after", &later)])).unwrap();
+        let d = retry_after(&headers(&[("retry-after", &later)]), 503).unwrap();
         assert!(
             d > Duration::from_secs(25) && d <= Duration::from_secs(30),
             "{d:?}"
         );
         assert_eq!(
-            retry_after(&headers(&[("x-ratelimit-reset", "7")])),
+            retry_after(&headers(&[("x-ratelimit-reset", "7")]), 429),
             Some(Duration::from_secs(7))
         );
-        assert_eq!(retry_after(&headers(&[("retry-after", "soon")])), None);
-        assert_eq!(retry_after(&HeaderMap::new()), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), 429), None);
+        assert_eq!(retry_after(&HeaderMap::new(), 429), None);
+    }
+
+    #[test]
+    fn rate_limit_resets_in_either_spelling_on_a_429_only() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let in_a_minute = (now + 60).to_string();
+        for name in ["x-ratelimit-reset", "x-rate-limit-reset"] {
+            let h = headers(&[(name, in_a_minute.as_str())]);
+            let d = retry_after(&h, 429).unwrap();
+            assert!(
+                d > Duration::from_secs(55) && d <= Duration::from_secs(60),
+                "{name}: {d:?}"
+            );
+            // Okta sends its window's reset on every answer: no wait on a 404.
+            assert_eq!(retry_after(&h, 404), None, "{name}");
+            assert_eq!(retry_after(&h, 200), None, "{name}");
+        }
+        // A reset in the past: no wait.
+        let past = headers(&[("x-rate-limit-reset", "1000000000")]);
+        assert_eq!(retry_after(&past, 429), Some(Duration::ZERO));
+        // `Retry-After` wins, and counts on any status.
+        let both = headers(&[
+            ("retry-after", "2"),
+            ("x-rate-limit-reset", in_a_minute.as_str()),
+        ]);
+        assert_eq!(retry_after(&both, 429), Some(Duration::from_secs(2)));
+        assert_eq!(retry_after(&both, 503), Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn pipes_in_a_path_are_percent_encoded() {
+        let mut url =
+            reqwest::Url::parse("https://t.example/api/v2/users/auth0|5f7c8e?x=a|b").unwrap();
+        encode_pipes(&mut url);
+        assert_eq!(
+            url.as_str(),
+            "https://t.example/api/v2/users/auth0%7C5f7c8e?x=a|b"
+        );
+        let mut plain = reqwest::Url::parse("https://t.example/users/abc%2Fd").unwrap();
+        encode_pipes(&mut plain);
+        assert_eq!(plain.as_str(), "https://t.example/users/abc%2Fd");
     }
 }

@@ -9,7 +9,9 @@ use tracing::Instrument as _;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Provider};
+use crate::providers::{
+    AitronosUser, Auth0Unblock, Call, ChangeDetails, Details, OktaLifecycle, Provider,
+};
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -131,7 +133,8 @@ impl Reactivated {
         &self.user_id
     }
 
-    /// The provider's message (Flashback, My Nethesis).
+    /// The provider's message (Flashback, My Nethesis); for Okta, why the
+    /// user's status could not be read after a successful transition.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -153,6 +156,24 @@ impl Reactivated {
     pub fn change_details(&self) -> Option<&ChangeDetails> {
         match &self.details {
             Details::Zitadel(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Okta: the lifecycle transition that ran and the status the user ends in
+    /// ([`OktaLifecycle::can_sign_in`] says whether they can sign in now).
+    pub fn okta(&self) -> Option<&OktaLifecycle> {
+        match &self.details {
+            Details::Okta(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// Auth0: which blocks were lifted (an administrator's block, brute-force
+    /// protection blocks).
+    pub fn auth0(&self) -> Option<&Auth0Unblock> {
+        match &self.details {
+            Details::Auth0(d) => Some(d),
             _ => None,
         }
     }

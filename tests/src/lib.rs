@@ -43,7 +43,7 @@ pub use outcome::{
     assert_spec_agrees_with_architecture, check_display, check_outcome, generic_expectation,
     kind_by_status, kind_name, observed,
 };
-pub use spec::{spec, Example, ProviderSpec};
+pub use spec::{single_call_providers, spec, Example, ProviderSpec};
 
 /// The bearer token every test client sends.
 pub const TOKEN: &str = "test-token-123";
@@ -243,7 +243,7 @@ pub fn runners() -> Vec<Box<dyn Runner>> {
 pub fn for_every_provider(f: impl Fn(Provider) -> Vec<String> + Sync) {
     let f = &f;
     let failures: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = Provider::ALL
+        let handles: Vec<_> = single_call_providers()
             .into_iter()
             .map(|p| (p, s.spawn(move || f(p))))
             .collect();

@@ -252,7 +252,7 @@ where
     F: Fn(Provider) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let tasks: Vec<_> = Provider::ALL
+    let tasks: Vec<_> = crate::spec::single_call_providers()
         .into_iter()
         .map(|p| (p, tokio::spawn(scenario(p))))
         .collect();
@@ -267,4 +267,47 @@ where
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// One successful reactivation of a deactivated user on `provider`'s simulator,
+/// as its simulator saw it: `(method, status)` of each request, in order (one
+/// call for most providers; a read and a write, or more, for those that look at
+/// the user first). Suites that count requests compare with it instead of
+/// assuming one request per call.
+pub fn normal_flow(provider: Provider) -> Vec<(String, u16)> {
+    let sim = match Simulator::start_blocking(provider) {
+        Ok(sim) => sim,
+        Err(e) => panic!("{provider}: the simulator could not start: {e}"),
+    };
+    sim.add_user("usr_flow1", sim.organization(), UserState::Deactivated);
+    let client = userbridge_blocking::Client::builder(provider)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .organization(sim.organization())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    client
+        .users()
+        .reactivate("usr_flow1")
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    sim.requests()
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect()
+}
+
+/// The statuses of [`normal_flow`].
+pub fn normal_statuses(provider: Provider) -> Vec<u16> {
+    normal_flow(provider).into_iter().map(|(_, s)| s).collect()
+}
+
+/// How many requests of a reactivation on `provider` come before its first
+/// write (its first request that is not a `GET`): a failure injected after that
+/// many untouched requests hits the write.
+pub fn requests_before_the_write(provider: Provider) -> usize {
+    normal_flow(provider)
+        .iter()
+        .position(|(method, _)| method != "GET")
+        .unwrap_or_else(|| panic!("{provider}: a reactivation without a write"))
 }

@@ -317,14 +317,44 @@ pub struct ProviderSpec {
     pub examples: Vec<Example>,
 }
 
-/// The spec of `p`, read and checked once.
+/// The providers whose reactivation is one HTTP call: their spec has one
+/// operation. The generic suites that serve canned answers on a mock server
+/// (one answer per call) run over these. A provider that reads the user before
+/// it writes (several operations, `x-userbridge-flow` in its examples) is served
+/// its flows by its own suite (`tests/tests/<provider>.rs`), by the Prism suite
+/// and by the simulator suites.
+pub fn single_call_providers() -> Vec<Provider> {
+    static SINGLE: OnceLock<Vec<Provider>> = OnceLock::new();
+    SINGLE
+        .get_or_init(|| {
+            Provider::ALL
+                .into_iter()
+                .filter(|p| operations(&read_spec(&spec_file(*p))).len() == 1)
+                .collect()
+        })
+        .clone()
+}
+
+/// The spec of `p`, a single-call provider ([`single_call_providers`]), read and
+/// checked once.
 pub fn spec(p: Provider) -> &'static ProviderSpec {
     static SPECS: OnceLock<Vec<ProviderSpec>> = OnceLock::new();
     SPECS
-        .get_or_init(|| Provider::ALL.into_iter().map(ProviderSpec::load).collect())
+        .get_or_init(|| {
+            single_call_providers()
+                .into_iter()
+                .map(ProviderSpec::load)
+                .collect()
+        })
         .iter()
         .find(|s| s.provider == p)
-        .unwrap_or_else(|| panic!("{p:?} is not in Provider::ALL"))
+        .unwrap_or_else(|| {
+            panic!(
+                "{p:?} reactivates in several calls: the single-call suites do not serve it \
+                 (its flows are tested in tests/tests/{}.rs)",
+                p.as_str().replace('-', "_")
+            )
+        })
 }
 
 impl ProviderSpec {

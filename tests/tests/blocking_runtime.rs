@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use userbridge_blocking::{Client, ReactivateRequest, Reactivated};
+use userbridge_tests::single_call_providers;
 use userbridge_tests::{
     check_outcome, received, runtime, serve, spec, start_server, Config, Error, Provider, TOKEN,
 };
@@ -157,7 +158,7 @@ async fn echo_server(echo: &Echo) -> MockServer {
 
 #[test]
 fn eight_threads_times_fifty_calls_on_one_client() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let echo = Echo::new(p);
         let server = runtime().block_on(echo_server(&echo));
         let client = Config::for_server(p, &server.uri())
@@ -217,7 +218,7 @@ fn build_call_drop(echo: &Echo, uri: &str) {
 /// the test's runtime thread or in `spawn_blocking`; the server sees the three
 /// calls.
 async fn three_calls_reach_the_server(in_spawn_blocking: bool) {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let echo = Echo::new(p);
         let server = echo_server(&echo).await;
         let uri = server.uri();
@@ -258,7 +259,7 @@ async fn inside_spawn_blocking_on_a_current_thread_runtime() {
 
 #[test]
 fn built_outside_used_and_dropped_inside_a_runtime() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let ok = spec(p).example_of("ok");
         let server = start_server();
         serve(&server, &ok.answer());
@@ -284,7 +285,7 @@ fn built_outside_used_and_dropped_inside_a_runtime() {
 
 #[test]
 fn built_inside_a_runtime_used_and_dropped_outside() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let ok = spec(p).example_of("ok");
         let server = start_server();
         serve(&server, &ok.answer());
@@ -308,7 +309,7 @@ fn built_inside_a_runtime_used_and_dropped_outside() {
 #[test]
 fn plain_threads_without_any_runtime() {
     // From a plain thread (as from `fn main`), errors are mapped as in async.
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let not_deactivated = spec(p).example_of("not_deactivated");
         let server = start_server();
         serve(&server, &not_deactivated.answer());

@@ -19,6 +19,7 @@ use userbridge::{
     RetryPolicy, DEFAULT_MAX_BODY, MAX_KEPT_BODY,
 };
 use userbridge_tests::outcome::subset_problems;
+use userbridge_tests::single_call_providers;
 use userbridge_tests::wire::*;
 use userbridge_tests::{fast_retry, sample_path, sample_user_id, spec, success_body};
 use wiremock::matchers::any;
@@ -93,7 +94,7 @@ where
     fault_index(fault);
     let result = tokio::spawn(test(Fault(fault))).await;
     if result.is_err() {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             push_row(fault, "(test FAILED, see its panic)", p, "-".into());
         }
     }
@@ -118,7 +119,7 @@ fn print_table() {
         let i = match lines.iter().position(|(l, _)| *l == label) {
             Some(i) => i,
             None => {
-                lines.push((label, vec![String::new(); Provider::ALL.len()]));
+                lines.push((label, vec![String::new(); single_call_providers().len()]));
                 lines.len() - 1
             }
         };
@@ -130,11 +131,11 @@ fn print_table() {
     }
     let mut out =
         String::from("\nfault x provider outcomes (kind(status) xattempts):\n\n| fault |");
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         out.push_str(&format!(" {p} |"));
     }
     out.push_str("\n|---|");
-    out.push_str(&"---|".repeat(Provider::ALL.len()));
+    out.push_str(&"---|".repeat(single_call_providers().len()));
     out.push('\n');
     for (label, cells) in lines {
         out.push_str(&format!("| {label} |"));
@@ -438,7 +439,7 @@ fn raw_json(status: u16, body: impl Into<Vec<u8>>) -> ResponseTemplate {
 #[tokio::test]
 async fn slow_response() {
     run("slow_response", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
             for (label, timeout_ms, n) in [
                 ("200 after 2 s, timeout 200 ms, retries off", 200, 1),
@@ -460,7 +461,7 @@ async fn slow_response() {
 #[tokio::test]
 async fn deadline_shorter_than_timeout() {
     run("deadline_shorter_than_timeout", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
             let server = server_answering(p, slow).await;
             let e = f
@@ -490,7 +491,7 @@ async fn deadline_shorter_than_timeout() {
 #[tokio::test]
 async fn connection_refused() {
     run("connection_refused", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let root = format!("http://127.0.0.1:{}", refused_port());
             for (label, n) in [
                 ("nothing listening, retries off", 1),
@@ -518,7 +519,7 @@ async fn connection_refused() {
 #[tokio::test]
 async fn closed_before_response() {
     run("closed_before_response", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (label, n) in [
                 ("request read, connection closed, retries off", 1),
                 ("same, 3 attempts", 3),
@@ -551,7 +552,7 @@ async fn reset_mid_body() {
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n";
         let mut partial = head.as_bytes().to_vec();
         partial.extend_from_slice(b"{\"details\"");
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (label, reply) in [
                 (
                     "content-length 1000, 10 bytes sent, then FIN",
@@ -596,7 +597,7 @@ fn rate_limited(p: Provider) -> ResponseTemplate {
 #[tokio::test]
 async fn rate_limited_retry_after_seconds() {
     run("rate_limited_retry_after_seconds", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let answer = rate_limited(p).insert_header("Retry-After", "1");
             let e = f
                 .answered(
@@ -647,7 +648,7 @@ async fn retry_after_one_second_is_honoured() {
         // concurrently. The computed backoff is 10 minutes, longer than the
         // deadline: only by honouring the hint can the retry happen.
         let mut tasks = Vec::new();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             tasks.push(tokio::spawn(async move {
                 let server = server_answering_then(
                     p,
@@ -689,7 +690,7 @@ async fn retry_after_one_second_is_honoured() {
 #[tokio::test]
 async fn rate_limited_http_date() {
     run("rate_limited_http_date", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let in_two_minutes = http_date(SystemTime::now() + Duration::from_secs(120));
             let answer = rate_limited(p).insert_header("Retry-After", in_two_minutes.as_str());
             let e = f
@@ -736,7 +737,7 @@ async fn rate_limited_http_date() {
 #[tokio::test]
 async fn rate_limited_without_header() {
     run("rate_limited_without_header", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let e = f
                 .answered(
                     "429 without retry headers, retries off",
@@ -774,7 +775,7 @@ async fn rate_limited_provider_headers() {
             .unwrap()
             .as_secs();
         let in_a_minute = (now + 60).to_string();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let cases: [(&str, &str, &str, WaitCheck); 3] = [
                 ("429 retry-after-ms: 1500", "retry-after-ms", "1500", |d| {
                     d == Duration::from_millis(1500)
@@ -826,7 +827,7 @@ async fn retry_hint_wins_over_backoff() {
             b.deadline(Duration::from_secs(10))
                 .retry_policy(policy.clone())
         };
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (label, header, value) in [
                 ("429 retry-after-ms: 20 then 200", "retry-after-ms", "20"),
                 ("429 Retry-After: 0 then 200", "Retry-After", "0"),
@@ -875,7 +876,7 @@ async fn retry_hint_wins_over_backoff() {
 #[tokio::test]
 async fn unavailable_then_ok() {
     run("unavailable_then_ok", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let server =
                 server_answering_then(p, server_error(p, 503), json(200, &success_body(p))).await;
             let done = f
@@ -895,7 +896,7 @@ async fn unavailable_then_ok() {
 #[tokio::test]
 async fn server_error_every_attempt() {
     run("server_error_every_attempt", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             // Every 5xx is retried (the SDK's documented rule, Error::is_retryable),
             // 500 included, until the configured attempts are spent.
             for (status, n) in [(500, 4), (503, 4), (502, 2), (504, 3)] {
@@ -928,7 +929,7 @@ fn not_deactivated(p: Provider) -> ResponseTemplate {
 #[tokio::test]
 async fn unknown_outcome_then_not_deactivated() {
     run("unknown_outcome_then_not_deactivated", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let (nd_status, nd_body, _) = not_deactivated_example(p);
 
             // The first attempt times out (its outcome is unknown); the retry says
@@ -1006,7 +1007,7 @@ async fn unknown_outcome_then_not_deactivated() {
 #[tokio::test]
 async fn allow_already_active() {
     run("allow_already_active", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let (nd_status, nd_body, nd_message) = not_deactivated_example(p);
             let server = server_answering(p, not_deactivated(p)).await;
             let client = builder(p, &server.uri()).build().unwrap();
@@ -1062,7 +1063,7 @@ fn big_json(len: usize) -> Vec<u8> {
 async fn oversized_body() {
     run("oversized_body", |f| async move {
         let ten_mib = big_json(10 * 1024 * 1024);
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let e = f
                 .answered(
                     "200 with a 10 MiB body (content-length)",
@@ -1128,7 +1129,7 @@ async fn oversized_body() {
 #[tokio::test]
 async fn invalid_utf8() {
     run("invalid_utf8", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             // A string the adapter reads, re-encoded as Latin-1 by a proxy.
             let success = success_body(p);
             let needle = string_the_adapter_reads(p);
@@ -1166,7 +1167,7 @@ async fn html_from_proxy() {
         let html = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
                     <center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n\
                     </body>\r\n</html>\r\n";
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (label, n) in [
                 ("502 text/html from nginx, retries off", 1),
                 ("same, 3 attempts", 3),
@@ -1190,7 +1191,7 @@ async fn html_from_proxy() {
 #[tokio::test]
 async fn redirect_to_other_host() {
     run("redirect_to_other_host", |f| async move {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for status in [302, 307] {
                 // Another origin (another port) that would accept the call.
                 let other = MockServer::start().await;
@@ -1226,7 +1227,7 @@ async fn deeply_nested_json() {
         let open = "[".repeat(10_000);
         let balanced = format!("{open}{}", "]".repeat(10_000));
         let object = format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000));
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (what, body) in [
                 ("10 000 `[`", &open),
                 ("10 000 `[` closed", &balanced),
@@ -1265,7 +1266,7 @@ async fn huge_numbers() {
             ("1e999999", "1e999999".to_string()),
             ("a 400-digit integer", "9".repeat(400)),
         ];
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             for (what, number) in &huge {
                 f.answered(
                     &format!("200 with body {what}"),

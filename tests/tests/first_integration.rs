@@ -293,18 +293,6 @@ fn p3_reactivate_can_be_spawned_and_joined() {
 
 // 6. `already_active` is "was already active"; `recovered` is a lost answer.
 
-/// How many requests one successful reactivation makes on `p`'s simulator.
-fn one_success_requests(rt: &tokio::runtime::Runtime, p: Provider) -> usize {
-    let sim = rt.block_on(Simulator::start(p));
-    sim.add_user(USER, sim.organization(), UserState::Deactivated);
-    let client = async_builder(p, &sim.base_url(), sim.token(), sim.organization())
-        .build()
-        .expect("client");
-    rt.block_on(client.users().reactivate(USER))
-        .expect("reactivated");
-    sim.requests().len()
-}
-
 #[test]
 fn p6_already_active_and_recovered_are_separate_and_carry_no_error_text() {
     let rt = runtime();
@@ -337,11 +325,11 @@ fn p6_already_active_and_recovered_are_separate_and_carry_no_error_text() {
         let retrying = RetryPolicy::default()
             .max_attempts(2)
             .initial_backoff(Duration::from_millis(1));
-        // One reactivation's requests (one call, or a read and a write): the
-        // attempt's last one is the one whose answer gets lost below.
-        let calls = one_success_requests(&rt, p);
+        // The write's answer gets lost below; the reads before it (where the
+        // provider reads first) go as usual.
+        let before = userbridge_tests::sim::requests_before_the_write(p);
         for (runner, id) in [("async", "usr_lost1"), ("blocking", "usr_lost2")] {
-            sim.fail_next(calls - 1, Failure::Slow(Duration::ZERO));
+            sim.fail_next(before, Failure::Slow(Duration::ZERO));
             sim.fail_next(1, Failure::Slow(Duration::from_secs(2)));
             let a = async_builder(p, &sim.base_url(), sim.token(), &org)
                 .timeout(Duration::from_millis(300))

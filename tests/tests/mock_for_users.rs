@@ -18,6 +18,7 @@ use userbridge::mock::wiremock::matchers::any;
 use userbridge::mock::wiremock::{Mock, ResponseTemplate};
 use userbridge::mock::{Answer, Failure, Simulator, UserState};
 use userbridge::{Client, ClientBuilder, Error, ErrorKind, Provider, RetryPolicy};
+use userbridge_tests::sim::normal_statuses;
 
 /// A valid user id for every provider (Aitronos ids are `usr_*`).
 const USER: &str = "usr_abc123";
@@ -141,7 +142,7 @@ async fn mocks_mounted_on_the_server_answer_first() {
         assert_eq!(sim.user_state(USER), Some(UserState::Deactivated));
         // Once the mock is used up, the simulator answers again.
         client(&sim).users().reactivate(USER).await.unwrap();
-        assert_eq!(statuses(&sim), [200], "{provider}");
+        assert_eq!(statuses(&sim), normal_statuses(provider), "{provider}");
     }
 }
 
@@ -190,17 +191,27 @@ async fn targeted_failure_hits_only_its_user_under_concurrency() {
                     assert_eq!(sim.user_state(id), Some(UserState::Active));
                 }
             }
-            // One request per user; the target's answered with the failure.
+            // One reactivation's requests per user (one call, or a read and a
+            // write); the target's first answered with the failure, ending it.
+            let normal = normal_statuses(provider);
             let seen = sim.requests();
-            assert_eq!(seen.len(), ids.len(), "{provider} {failure:?}");
+            assert_eq!(
+                seen.len(),
+                (ids.len() - 1) * normal.len() + 1,
+                "{provider} {failure:?}"
+            );
             for id in &ids {
                 let mine: Vec<u16> = seen
                     .iter()
                     .filter(|r| r.path.split('/').any(|segment| segment == id))
                     .map(|r| r.status)
                     .collect();
-                let want = if *id == target { recorded } else { 200 };
-                assert_eq!(mine, [want], "{provider} {failure:?} {id}");
+                let want = if *id == target {
+                    vec![recorded]
+                } else {
+                    normal.clone()
+                };
+                assert_eq!(mine, want, "{provider} {failure:?} {id}");
             }
             // Used up: the target succeeds now.
             client.users().reactivate(target.as_str()).await.unwrap();
@@ -224,7 +235,13 @@ async fn user_failures_go_before_general_ones_and_queue_up() {
         assert_eq!(status(client.users().reactivate("usr_b").await), 200);
         assert_eq!(status(client.users().reactivate("usr_a").await), 200);
         // Another user's failure never fired.
-        assert_eq!(statuses(&sim), [502, 502, 503, 200, 200], "{provider}");
+        let normal = normal_statuses(provider);
+        let want: Vec<u16> = [502, 502, 503]
+            .into_iter()
+            .chain(normal.iter().copied())
+            .chain(normal.iter().copied())
+            .collect();
+        assert_eq!(statuses(&sim), want, "{provider}");
         // Zero failures is a no-op.
         sim.fail_user("usr_a", 0, Failure::ServerError);
         assert_eq!(
@@ -363,7 +380,11 @@ async fn one_millisecond_retry_after_is_one_millisecond_to_the_sdk() {
             .await
             .unwrap_or_else(|e| panic!("{provider}: {e}"));
         assert_eq!(done.attempts(), 3, "{provider}");
-        assert_eq!(statuses(&sim), [429, 429, 429, 200], "{provider}");
+        let want: Vec<u16> = [429, 429, 429]
+            .into_iter()
+            .chain(normal_statuses(provider))
+            .collect();
+        assert_eq!(statuses(&sim), want, "{provider}");
     }
 }
 

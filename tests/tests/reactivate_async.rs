@@ -7,9 +7,10 @@
 
 use userbridge_tests::cases::all_cases;
 use userbridge_tests::outcome::outcome_follows_the_rules;
+use userbridge_tests::single_call_providers;
 use userbridge_tests::{
     check_outcome, for_every_provider, generic_expectation, mount, run_providers, sample_user_id,
-    spec, success_answer, AsyncRunner, Config, ErrorKind, Provider, ReactivateRequest,
+    spec, success_answer, AsyncRunner, Config, ErrorKind, ReactivateRequest,
 };
 
 /// Every answer of every provider's spec, and the generic extra cases.
@@ -55,7 +56,7 @@ fn spec_outcomes_follow_the_generic_rules() {
 /// provider's success, and its not-found answer mapped.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn native_await_inside_tokio() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let server = wiremock::MockServer::start().await;
         mount(&server, &success_answer(p)).await;
         let client = Config::for_server(p, &server.uri())

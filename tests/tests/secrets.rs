@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tracing_subscriber::fmt::format::FmtSpan;
 use userbridge::{Client, ClientBuilder, Error, ErrorKind, Provider, Reactivated};
+use userbridge_tests::single_call_providers;
 use userbridge_tests::wire::{answer_always, builder_with_token, json, refused_port};
 use userbridge_tests::{
     answer_of, fast_retry, organization, panic_text, sample_user_id, spec, success_body,
@@ -190,7 +191,7 @@ fn assert_nothing_shows_the_token(
 
 #[test]
 fn unauthenticated_call_leaks_no_token() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let call = traced_call(p, answer_of(p, "unauthenticated").template(), |b| b);
         assert_eq!(call.requests.len(), 1);
         let auth = call.requests[0]
@@ -208,7 +209,7 @@ fn unauthenticated_call_leaks_no_token() {
 
 #[test]
 fn network_error_leaks_no_token() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let root = format!("http://127.0.0.1:{}", refused_port());
         let builder = builder_with_token(p, &root, SECRET).retry_policy(fast_retry(2));
         let client = builder.clone().build().unwrap();
@@ -223,7 +224,7 @@ fn network_error_leaks_no_token() {
 
 #[test]
 fn timeout_leaks_no_token() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let slow = json(200, &success_body(p)).set_delay(Duration::from_secs(2));
         let call = traced_call(p, slow, |b| b.timeout(Duration::from_millis(100)));
         let e = call.result.expect_err("times out");
@@ -235,7 +236,7 @@ fn timeout_leaks_no_token() {
 
 #[test]
 fn successful_call_leaks_no_token() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let call = traced_call(p, json(200, &success_body(p)), |b| b);
         let done = call.result.unwrap();
         let texts = vec![
@@ -257,7 +258,7 @@ fn configuration_errors_leak_no_token() {
         }
     };
     let mut cases: Vec<(&str, Provider, ClientBuilder)> = Vec::new();
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let with_url = |url: &str| with_token(p, SECRET).base_url(url);
         cases.extend([
             (
@@ -311,7 +312,7 @@ fn configuration_errors_leak_no_token() {
     }
 
     // Rejected before sending: an id not of the form the provider insists on.
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         if spec(p).accepts_any_user_id() {
             continue;
         }
@@ -331,7 +332,7 @@ fn configuration_errors_leak_no_token() {
 /// `Debug` or serde.
 #[test]
 fn token_echoed_by_the_provider_is_not_repeated() {
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let mut body = spec(p).example_of("unauthenticated").body.clone();
         let echo = format!("invalid token: Bearer {SECRET}");
         if !echo_in_messages(&mut body, &echo) {

@@ -12,10 +12,11 @@ use serde_json::Value;
 use userbridge::mock::{Failure, Simulator, UserState, DEFAULT_TOKEN};
 use userbridge::{Error, ErrorKind, Provider, ReactivateRequest};
 use userbridge_tests::sim::{
-    answer_to, api, builder, client, client_for, for_every_provider, like_outcome, other_org,
-    other_user, retrying_client, server_root, simulator_answers, statuses, user, wire_route,
-    with_deactivated_user,
+    answer_to, api, builder, client, client_for, for_every_provider, like_outcome, normal_statuses,
+    other_org, other_user, requests_before_the_write, retrying_client, server_root,
+    simulator_answers, statuses, user, wire_route, with_deactivated_user,
 };
+use userbridge_tests::single_call_providers;
 use userbridge_tests::{fast_retry, spec};
 
 /// The fields of an error the spec's outcome gives, compared with the
@@ -41,7 +42,7 @@ fn assert_like_one_of(p: Provider, e: &Error, kind: &str, fields: &[&str]) {
 
 /// Every organization header of every provider's spec.
 fn organization_headers() -> Vec<&'static str> {
-    Provider::ALL
+    single_call_providers()
         .into_iter()
         .filter_map(|p| spec(p).organization_header())
         .collect()
@@ -296,25 +297,12 @@ async fn check_unavailable_then_ok(provider: Provider) {
     assert_eq!(statuses(&sim.requests()), [503, 503, 429, 200]);
 }
 
-/// How many requests one reactivation makes on `provider`'s simulator, and their
-/// statuses: one call for most providers; a read and a write (or more) for those
-/// that look at the user first.
-async fn one_reactivation(provider: Provider) -> Vec<u16> {
-    let sim = with_deactivated_user(provider).await;
-    client(&sim)
-        .users()
-        .reactivate(user(provider))
-        .await
-        .unwrap();
-    statuses(&sim.requests())
-}
-
 async fn check_slow_answer(provider: Provider) {
-    let normal = one_reactivation(provider).await;
+    let normal = normal_statuses(provider);
     let sim = with_deactivated_user(provider).await;
-    // The attempt's last request (the write, or the read after it) takes effect
-    // but its answer comes far too late; the requests before it go as usual.
-    let before = normal.len() - 1;
+    // The write takes effect but its answer comes far too late; the reads
+    // before it (where the provider reads first) go as usual.
+    let before = requests_before_the_write(provider);
     sim.fail_next(before, Failure::Slow(Duration::ZERO));
     sim.fail_next(1, Failure::Slow(Duration::from_secs(30)));
     let client = builder(&sim, sim.token())
@@ -331,8 +319,8 @@ async fn check_slow_answer(provider: Provider) {
     assert_eq!(done.attempts(), 2);
     let seen = statuses(&sim.requests());
     assert_eq!(
-        seen[..normal.len()],
-        normal[..],
+        seen[..=before],
+        normal[..=before],
         "{provider}: the first attempt"
     );
     let not_deactivated = spec(provider).example_of("not_deactivated").status();
@@ -435,7 +423,7 @@ every_provider! {
 
 #[tokio::test]
 async fn base_urls_are_what_the_client_needs() {
-    for provider in Provider::ALL {
+    for provider in single_call_providers() {
         let sim = Simulator::start(provider).await;
         let url = sim.base_url();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
@@ -459,7 +447,7 @@ async fn ids_are_percent_decoded() {
     // encode).
     let id = "user 1/ä%x";
     let mut checked = 0;
-    for provider in Provider::ALL {
+    for provider in single_call_providers() {
         if !spec(provider).accepts_any_user_id() {
             continue;
         }
@@ -477,7 +465,7 @@ async fn ids_are_percent_decoded() {
 #[tokio::test]
 async fn user_state_labels() {
     // Each provider's word for "deactivated" is in its test file.
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let label = UserState::Deactivated.label(p);
         assert!(!label.is_empty() && label != "active", "{p}: {label}");
         assert_eq!(UserState::Active.label(p), "active");
@@ -489,7 +477,7 @@ async fn user_state_labels() {
 #[test]
 fn blocking_client_against_a_simulator() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    for p in Provider::ALL {
+    for p in single_call_providers() {
         let sim = runtime.block_on(Simulator::start(p));
         sim.add_user(user(p), sim.organization(), UserState::Deactivated);
 

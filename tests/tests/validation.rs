@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use userbridge_tests::single_call_providers;
 use userbridge_tests::{
     accepted, call_configured, expected_path, organization, rejected, runners, sample_user_id,
     spec, success_answer, Config, ErrorKind, Provider, ReactivateRequest,
@@ -25,7 +26,7 @@ fn id_of_len(p: Provider, len: usize) -> String {
 fn bad_user_ids_are_rejected_before_sending() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let org = organization(p);
             // Bad for a generic reason, not for the provider's id form.
             let pre = spec(p).user_id_prefix().unwrap_or("");
@@ -66,7 +67,7 @@ fn bad_user_ids_are_rejected_before_sending() {
 fn id_length_limit_is_200_characters() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let id = id_of_len(p, 200);
             accepted(
                 runner,
@@ -96,7 +97,7 @@ fn id_length_limit_is_200_characters() {
 fn bad_organization_ids_are_rejected_before_sending() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let user = sample_user_id(p);
             for org in [
                 "",
@@ -129,7 +130,7 @@ fn bad_organization_ids_are_rejected_before_sending() {
 fn a_required_organization_is_needed() {
     let mut checked = 0;
     for runner in runners() {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             if spec(p).required_organization().is_none() {
                 continue;
             }
@@ -163,7 +164,7 @@ fn ids_travel_as_one_percent_encoded_segment() {
     ];
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             if !spec(p).accepts_any_user_id() {
                 continue; // its id form is tested in its own file
             }
@@ -183,7 +184,7 @@ fn ids_travel_as_one_percent_encoded_segment() {
 fn build_rejects_bad_configuration() {
     for runner in runners() {
         let runner = runner.as_ref();
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let base = Config::for_server(p, "http://127.0.0.1:9");
             let with_url = |url: &str| Config {
                 base_url: Some(url.into()),
@@ -267,7 +268,7 @@ fn build_rejects_bad_configuration() {
 fn a_build_error_sends_nothing() {
     // A build error (here: no token) means no client: nothing reaches the server.
     for runner in runners() {
-        for p in Provider::ALL {
+        for p in single_call_providers() {
             let (result, reqs) = call_configured(
                 runner.as_ref(),
                 p,

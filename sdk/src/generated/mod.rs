@@ -8,6 +8,10 @@ pub use crate::transport::CallContext;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod aitronos;
+/// Client generated from `openapi/auth0.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod auth0;
 /// Client generated from `openapi/flashback.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
@@ -16,6 +20,10 @@ pub mod flashback;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod nethesis;
+/// Client generated from `openapi/okta.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod okta;
 /// Client generated from `openapi/zitadel-v1.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]

@@ -56,6 +56,12 @@
 //! | token without permission | 403 `FORBIDDEN` | 403 `Insufficient permissions to activate users` | 403, gRPC 7, `AUTHZ-HKJD33` | 403 `insufficient permissions` |
 //! | user of another organization | see below | 403 `Users not in same organization` | v1: 404 in the selected organization; v2: 404 | 403 (the backend's hierarchy reason) |
 //!
+//! Providers that read the user before changing it (Okta, Auth0) have more
+//! states than [`UserState`]'s two: [`Simulator::statuses`] lists them and
+//! [`Simulator::add_user_with_status`] adds a user in one. Each provider's
+//! simulator documents its answers in its own module
+//! (`providers/<provider>/mock.rs`).
+//!
 //! Organizations:
 //! - **Aitronos** names the organization in the path. A path organization that is
 //!   not the token's is answered 403 `FORBIDDEN` (the spec's "the caller may not
@@ -589,6 +595,7 @@ impl Simulator {
         state: UserState,
     ) {
         let now = SystemTime::now();
+        let status = state::first_status(self.provider.adapter().simulator(), state);
         let record = UserRecord {
             organization: organization.into(),
             state,
@@ -596,6 +603,7 @@ impl Simulator {
             sequence: if state == UserState::Active { 1 } else { 2 },
             created: now,
             deactivated_at: (state == UserState::Deactivated).then_some(now),
+            status,
         };
         lock(&self.state).users.insert(id.into(), record);
     }
@@ -603,6 +611,79 @@ impl Simulator {
     /// The current state of a user, or `None` for an unknown id.
     pub fn user_state(&self, id: &str) -> Option<UserState> {
         lock(&self.state).users.get(id).map(|u| u.state)
+    }
+
+    /// The provider's own user states, for providers that have more than the
+    /// two of [`UserState`] (empty for the others): the words
+    /// [`Simulator::add_user_with_status`] accepts, e.g. Okta's user statuses
+    /// (`SUSPENDED`, `LOCKED_OUT`, ...) or Auth0's kinds of block.
+    pub fn statuses(&self) -> Vec<&'static str> {
+        self.provider
+            .adapter()
+            .simulator()
+            .statuses()
+            .iter()
+            .map(|(word, _)| *word)
+            .collect()
+    }
+
+    /// Adds (or replaces) a user in one of the provider's own states, named by
+    /// the provider's word for it (one of [`Simulator::statuses`]). Its
+    /// [`UserState`] is the generic state that word counts as. `Err` names the
+    /// words the provider has when `status` is not one of them.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::Provider;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::Okta).await;
+    /// sim.add_user_with_status("00u1", sim.organization(), "LOCKED_OUT").unwrap();
+    /// assert_eq!(sim.user_status("00u1").as_deref(), Some("LOCKED_OUT"));
+    /// assert_eq!(sim.user_state("00u1"), Some(UserState::Deactivated));
+    /// assert!(sim.add_user_with_status("00u2", sim.organization(), "FROZEN").is_err());
+    /// # }
+    /// ```
+    pub fn add_user_with_status(
+        &self,
+        id: impl Into<String>,
+        organization: impl Into<String>,
+        status: &str,
+    ) -> Result<(), String> {
+        let sim = self.provider.adapter().simulator();
+        let Some(&(_, generic)) = sim.statuses().iter().find(|(w, _)| *w == status) else {
+            let known = self.statuses();
+            return Err(if known.is_empty() {
+                format!(
+                    "the {} simulator has no states beyond UserState; use add_user",
+                    self.provider
+                )
+            } else {
+                format!(
+                    "`{status}` is not a state of the {} simulator; it has: {}",
+                    self.provider,
+                    known.join(", ")
+                )
+            });
+        };
+        let id = id.into();
+        self.add_user(id.clone(), organization, generic);
+        lock(&self.state).set_status(&id, status);
+        Ok(())
+    }
+
+    /// The provider's own word for a user's state (one of
+    /// [`Simulator::statuses`]), or for providers without own states the
+    /// [`UserState::label`]; `None` for an unknown id.
+    pub fn user_status(&self, id: &str) -> Option<String> {
+        let state = lock(&self.state);
+        let user = state.users.get(id)?;
+        Some(
+            user.status
+                .unwrap_or_else(|| user.state.label(self.provider))
+                .to_string(),
+        )
     }
 
     /// Accepts `token` as a bearer token of [`Simulator::organization`], with

@@ -34,6 +34,14 @@ pub(crate) trait Simulate: Sync {
     fn inactive_label(&self) -> &'static str {
         "deactivated"
     }
+    /// The provider's own user states, where it has more than the two generic
+    /// ones: each word the provider uses (Okta: `LOCKED_OUT`), with the generic
+    /// state it counts as. The first word of each generic state is the one
+    /// [`Simulator::add_user`](super::Simulator::add_user) gives. Empty (the
+    /// default): the provider has only the generic states.
+    fn statuses(&self) -> &'static [(&'static str, UserState)] {
+        &[]
+    }
     /// The answer to a call of `route` for `to.user_id` (in `to.organization`
     /// where the route names one).
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply;
@@ -76,6 +84,10 @@ pub(crate) struct UserRecord {
     pub sequence: u64,
     pub created: SystemTime,
     pub deactivated_at: Option<SystemTime>,
+    /// The provider's own word for the state, for providers with more states
+    /// than the generic two ([`Simulate::statuses`]); kept in step with `state`
+    /// by [`State::set_status`].
+    pub status: Option<&'static str>,
 }
 
 /// An accepted bearer token.
@@ -293,10 +305,30 @@ impl State {
 
     /// Reactivates a user: active again, one more event.
     pub fn activate(&mut self, id: &str) {
+        let status = first_status(self.sim, UserState::Active);
         if let Some(user) = self.users.get_mut(id) {
             user.state = UserState::Active;
             user.sequence += 1;
             user.deactivated_at = None;
+            user.status = status;
+        }
+    }
+
+    /// Moves a user to one of the provider's own states ([`Simulate::statuses`]),
+    /// and its generic state with it. A word the provider does not list changes
+    /// nothing.
+    pub fn set_status(&mut self, id: &str, word: &str) {
+        let Some(&(word, state)) = self.sim.statuses().iter().find(|(w, _)| *w == word) else {
+            return;
+        };
+        let now = SystemTime::now();
+        if let Some(user) = self.users.get_mut(id) {
+            if user.state != state {
+                user.sequence += 1;
+                user.deactivated_at = (state == UserState::Deactivated).then_some(now);
+            }
+            user.state = state;
+            user.status = Some(word);
         }
     }
 
@@ -472,6 +504,14 @@ impl State {
             status,
         });
     }
+}
+
+/// The provider's first own word for a generic state, if it has own states.
+pub(crate) fn first_status(sim: &dyn Simulate, state: UserState) -> Option<&'static str> {
+    sim.statuses()
+        .iter()
+        .find(|(_, s)| *s == state)
+        .map(|(word, _)| *word)
 }
 
 /// The wiremock responder of a simulator: one catch-all mock answering from the

@@ -18,11 +18,15 @@ use crate::error::Error;
 use crate::users::Reactivated;
 
 mod aitronos;
+mod auth0;
 mod flashback;
 mod nethesis;
+mod okta;
 mod zitadel;
 
 pub use aitronos::AitronosUser;
+pub use auth0::Auth0Unblock;
+pub use okta::{ActivationLink, OktaLifecycle, OktaTransition};
 pub use zitadel::ChangeDetails;
 
 /// Declares [`Provider`] (one variant per line, with its doc), [`Provider::ALL`]
@@ -71,11 +75,17 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
+    /// Okta management API (`https://{your Okta domain}`): the lifecycle
+    /// transition the user's status needs.
+    Okta => okta::Okta,
+    /// Auth0 Management API v2 (`https://{tenant domain}/api/v2`): lifts an
+    /// administrator's block and brute-force protection blocks.
+    Auth0 => auth0::Auth0,
 }
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts, and the serde
+    /// `zitadel-v2`, `nethesis`, `okta`, `auth0`, ... (also what `FromStr` accepts, and the serde
     /// form).
     ///
     /// ```
@@ -93,7 +103,7 @@ impl Provider {
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`.
+    /// `My Nethesis`, `Okta`, `Auth0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.adapter().descriptor().display)
     }
@@ -131,6 +141,10 @@ pub enum Details {
     Aitronos(AitronosUser),
     /// Zitadel's change details.
     Zitadel(ChangeDetails),
+    /// Okta: the lifecycle transition that ran and the status the user ends in.
+    Okta(OktaLifecycle),
+    /// Auth0: which blocks were lifted.
+    Auth0(Auth0Unblock),
 }
 
 /// One call as an adapter sees it: everything is already validated generically.
@@ -198,6 +212,13 @@ pub(crate) trait Adapter: Sync {
     /// the reason.
     fn validate_client(&self, _organization: Option<&str>) -> Result<(), String> {
         Ok(())
+    }
+    /// The scheme of the provider's own API tokens, sent as `Authorization:
+    /// <scheme> <token>` when a client is built with
+    /// [`ClientBuilder::api_token`](crate::ClientBuilder::api_token) (Okta:
+    /// `SSWS`); `None` when the provider has none (bearer tokens only).
+    fn api_token_scheme(&self) -> Option<&'static str> {
+        None
     }
     /// Provider-specific request rules; `Err` is the reason (nothing is sent).
     fn validate(&self, _call: &Call<'_>) -> Result<(), String> {

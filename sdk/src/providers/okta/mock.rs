@@ -1,0 +1,322 @@
+//! Okta simulator: `GET /api/v1/users/{id}` and the lifecycle operations
+//! `POST /api/v1/users/{id}/lifecycle/{unsuspend,unlock,activate,reactivate}`,
+//! with Okta's user statuses and transitions.
+//!
+//! Each user has one of Okta's statuses ([`Simulate::statuses`]; set them with
+//! [`Simulator::add_user_with_status`](crate::mock::Simulator::add_user_with_status)).
+//! [`UserState::Deactivated`] is `DEPROVISIONED` (what Okta's `deactivate` leaves),
+//! and `SUSPENDED`, `LOCKED_OUT`, `STAGED`, `PROVISIONED` count as deactivated too;
+//! `RECOVERY` and `PASSWORD_EXPIRED` count as active (the account is not
+//! deactivated, the user must set a password).
+//!
+//! Transitions, as Okta's documents give them:
+//! - unsuspend: `SUSPENDED` -> `ACTIVE`; any other status is 400 `E0000001`.
+//! - unlock: `LOCKED_OUT` -> `ACTIVE`; `ACTIVE` stays (200); others 403 `E0000038`.
+//! - activate: `DEPROVISIONED` -> `ACTIVE` (such a user had a password),
+//!   `STAGED` -> `PROVISIONED` (a new user without one); `ACTIVE` is 403
+//!   `E0000016`; others 403 `E0000038`. The answer is an activation link (the
+//!   simulator sends no email, whatever `sendEmail` says). Activation completes
+//!   at once: the simulator never shows `transitioningToStatus`.
+//! - reactivate: `PROVISIONED` and `RECOVERY` stay, with a new activation link;
+//!   others 403 `E0000038`.
+//!
+//! Tokens: `Authorization: Bearer <token>` (an OAuth access token) and
+//! `Authorization: SSWS <token>` (an API token) are both accepted. A token
+//! denied permission ([`Simulator::deny_permission`](crate::mock::Simulator::deny_permission))
+//! can read users (`okta.users.read`) but not run lifecycle operations (403
+//! `E0000006`). A user of another organization than the token's is not found
+//! (404 `E0000007`): an Okta org is a tenant. Every answer carries
+//! `X-Okta-Request-Id`; injected 429s carry `X-Rate-Limit-Limit`,
+//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (a Unix time), injected
+//! 503s are `E0000010`.
+
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::generated::okta::types;
+use crate::mock::state::{
+    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State, TokenRecord,
+    UserRecord,
+};
+use crate::mock::{Simulate, UserState};
+
+/// The Okta simulator.
+pub(crate) struct Sim;
+
+const ROUTES: &[Route] = &[
+    Route {
+        name: "get-user",
+        method: "GET",
+        segments: &["api", "v1", "users", "{id}"],
+    },
+    Route {
+        name: "unsuspend",
+        method: "POST",
+        segments: &["api", "v1", "users", "{id}", "lifecycle", "unsuspend"],
+    },
+    Route {
+        name: "unlock",
+        method: "POST",
+        segments: &["api", "v1", "users", "{id}", "lifecycle", "unlock"],
+    },
+    Route {
+        name: "activate",
+        method: "POST",
+        segments: &["api", "v1", "users", "{id}", "lifecycle", "activate"],
+    },
+    Route {
+        name: "reactivate",
+        method: "POST",
+        segments: &["api", "v1", "users", "{id}", "lifecycle", "reactivate"],
+    },
+];
+
+/// Okta's statuses and the generic state each counts as; the first of each
+/// generic state is the one `add_user` gives.
+const STATUSES: &[(&str, UserState)] = &[
+    ("ACTIVE", UserState::Active),
+    ("DEPROVISIONED", UserState::Deactivated),
+    ("SUSPENDED", UserState::Deactivated),
+    ("LOCKED_OUT", UserState::Deactivated),
+    ("STAGED", UserState::Deactivated),
+    ("PROVISIONED", UserState::Deactivated),
+    ("RECOVERY", UserState::Active),
+    ("PASSWORD_EXPIRED", UserState::Active),
+];
+
+/// An opaque org id (Okta orgs are tenants; the simulator keeps one).
+const DEFAULT_ORGANIZATION: &str = "00o1okta2simulated3";
+
+impl Simulate for Sim {
+    fn routes(&self) -> &'static [Route] {
+        ROUTES
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_ORGANIZATION
+    }
+
+    fn inactive_label(&self) -> &'static str {
+        "deprovisioned"
+    }
+
+    fn statuses(&self) -> &'static [(&'static str, UserState)] {
+        STATUSES
+    }
+
+    fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply {
+        let id = to.user_id.as_str();
+        let token = match token(state, call) {
+            Ok(token) => token,
+            Err(reply) => return reply,
+        };
+        let Some(user) = state
+            .users
+            .get(id)
+            .filter(|u| u.organization == token.organization)
+        else {
+            return error(
+                call,
+                404,
+                "E0000007",
+                &format!("Not found: Resource not found: {id} (User)"),
+                &[],
+            );
+        };
+        let status = status_of(user);
+        if route.name == "get-user" {
+            return Reply::json(200, &user_body(id, user, status))
+                .header("x-okta-request-id", call.request_id.clone());
+        }
+        if !token.permitted {
+            return error(
+                call,
+                403,
+                "E0000006",
+                "You do not have permission to perform the requested action",
+                &[],
+            );
+        }
+        let not_allowed = || {
+            error(
+                call,
+                403,
+                "E0000038",
+                "This operation is not allowed in the user's current status.",
+                &[],
+            )
+        };
+        match (route.name, status) {
+            ("unsuspend", "SUSPENDED") | ("unlock", "LOCKED_OUT") => {
+                state.set_status(id, "ACTIVE");
+                empty(call)
+            }
+            ("unsuspend", _) => error(
+                call,
+                400,
+                "E0000001",
+                "Api validation failed: unsuspend",
+                &["Cannot unsuspend a user that is not suspended"],
+            ),
+            ("unlock", "ACTIVE") => empty(call),
+            ("activate", "ACTIVE") => error(
+                call,
+                403,
+                "E0000016",
+                "Activation failed because the user is already active",
+                &[],
+            ),
+            ("activate", "DEPROVISIONED") => {
+                state.set_status(id, "ACTIVE");
+                activation(call)
+            }
+            ("activate", "STAGED") => {
+                state.set_status(id, "PROVISIONED");
+                activation(call)
+            }
+            ("reactivate", "PROVISIONED" | "RECOVERY") => activation(call),
+            _ => not_allowed(),
+        }
+    }
+
+    fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
+        let status = fault.status();
+        if let Fault::RateLimited {
+            retry_after_secs: retry_after,
+        } = fault
+        {
+            let now = call
+                .now
+                .duration_since(UNIX_EPOCH)
+                .unwrap_or(Duration::ZERO)
+                .as_secs();
+            let reset = now + retry_after.unwrap_or(60);
+            error(
+                call,
+                429,
+                "E0000047",
+                "API call exceeded rate limit due to too many requests.",
+                &[],
+            )
+            .header("x-rate-limit-limit", "600")
+            .header("x-rate-limit-remaining", "0")
+            .header("x-rate-limit-reset", reset.to_string())
+        } else if fault == Fault::Unavailable {
+            error(
+                call,
+                status,
+                "E0000010",
+                "Service is in read only mode",
+                &[],
+            )
+        } else {
+            error(call, status, "E0000009", "Internal Server Error", &[])
+        }
+    }
+}
+
+/// The caller's token: `Bearer <token>` (read by the shared core) or `SSWS
+/// <token>`, Okta's API-token scheme (read here).
+fn token(state: &State, call: &Call<'_>) -> Result<TokenRecord, Reply> {
+    let unauthenticated = || error(call, 401, "E0000011", "Invalid token provided", &[]);
+    match &call.auth {
+        Auth::Token(token) => Ok(token.clone()),
+        Auth::Malformed => {
+            let ssws = call
+                .header("authorization")
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("ssws"))
+                .map(|(_, token)| token.trim());
+            ssws.and_then(|t| state.tokens.get(t).cloned())
+                .ok_or_else(unauthenticated)
+        }
+        Auth::Missing | Auth::Unknown => Err(unauthenticated()),
+    }
+}
+
+/// A user's Okta status (`DEPROVISIONED`/`ACTIVE` when added by generic state).
+fn status_of(user: &UserRecord) -> &'static str {
+    user.status.unwrap_or(match user.state {
+        UserState::Active => "ACTIVE",
+        UserState::Deactivated => "DEPROVISIONED",
+    })
+}
+
+/// The user object, with the fields the spec describes.
+fn user_body(id: &str, user: &UserRecord, status: &str) -> Value {
+    let created = rfc3339(user.created, true);
+    let never_active = matches!(status, "STAGED");
+    let no_password = matches!(status, "STAGED" | "PROVISIONED");
+    let login = if id.contains('@') {
+        id.to_string()
+    } else {
+        format!("{id}@example.com")
+    };
+    let changed = user
+        .deactivated_at
+        .map_or_else(|| created.clone(), |t| rfc3339(t, true));
+    let body = types::User {
+        id: Some(id.to_string()),
+        status: Some(status.to_string()),
+        transitioning_to_status: None,
+        created: Some(created.clone()),
+        activated: (!never_active).then(|| created.clone()),
+        status_changed: Some(changed.clone()),
+        last_login: None,
+        last_updated: Some(changed),
+        password_changed: (!no_password).then(|| created.clone()),
+        profile: Some(types::UserProfile {
+            login: Some(login.clone()),
+            email: Some(login),
+        }),
+    };
+    // Okta sends the unset timestamps as null.
+    let mut body = to_json(&body);
+    for key in ["activated", "lastLogin", "passwordChanged"] {
+        if body.get(key).is_none() {
+            body = with_key(body, key, Value::Null);
+        }
+    }
+    body
+}
+
+/// A lifecycle success without content: Okta's pages describe an empty object.
+fn empty(call: &Call<'_>) -> Reply {
+    Reply::json(200, &serde_json::json!({})).header("x-okta-request-id", call.request_id.clone())
+}
+
+/// An activation link on this server, its token made from the request id.
+fn activation(call: &Call<'_>) -> Reply {
+    let host = call.header("host").unwrap_or("example.okta.com");
+    let token: String = call
+        .request_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    let body = types::ActivationToken {
+        activation_url: Some(format!("http://{host}/tokens/{token}/verify")),
+        activation_token: Some(token),
+    };
+    Reply::json(200, &body).header("x-okta-request-id", call.request_id.clone())
+}
+
+/// Okta's error object; `errorId` is the request id.
+fn error(call: &Call<'_>, status: u16, code: &str, summary: &str, causes: &[&str]) -> Reply {
+    let body = types::OktaError {
+        error_code: Some(code.to_string()),
+        error_summary: Some(summary.to_string()),
+        error_link: Some(code.to_string()),
+        error_id: Some(call.request_id.replace('-', "")),
+        error_causes: causes
+            .iter()
+            .map(|c| types::OktaErrorCause {
+                error_summary: Some((*c).to_string()),
+            })
+            .collect(),
+    };
+    // The generated type skips an empty list; Okta sends `[]`.
+    let causes = to_json(&body.error_causes);
+    let body = with_key(to_json(&body), "errorCauses", causes);
+    Reply::json(status, &body).header("x-okta-request-id", call.request_id.clone())
+}
