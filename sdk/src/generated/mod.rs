@@ -8,10 +8,18 @@ pub use crate::transport::CallContext;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod aitronos;
+/// Client generated from `openapi/entra-id.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod entra_id;
 /// Client generated from `openapi/flashback.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod flashback;
+/// Client generated from `openapi/keycloak.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod keycloak;
 /// Client generated from `openapi/nethesis.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]

@@ -322,8 +322,56 @@ impl Simulator {
             sequence: if state == UserState::Active { 1 } else { 2 },
             created: now,
             deactivated_at: (state == UserState::Deactivated).then_some(now),
+            locked_out: false,
         };
         lock(&self.state).users.insert(id.into(), record);
+    }
+
+    /// Locks a user out as a provider's login protection does after failed
+    /// logins: the user keeps its state (an [`UserState::Active`] user stays
+    /// active) but cannot log in until an administrator releases the lockout.
+    /// Returns false for an unknown id.
+    ///
+    /// Simulators of providers that expose such a lockout answer accordingly
+    /// (Keycloak: brute-force detection reports the user `disabled`, and a
+    /// reactivation releases it); the others ignore it.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Details, Provider};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::Keycloak).await;
+    /// let id = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+    /// sim.add_user(id, sim.organization(), UserState::Active);
+    /// assert!(sim.lock_out(id));
+    ///
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .realm(sim.organization())
+    ///     .build()?;
+    /// let done = client.users().reactivate(id).await?;
+    /// assert!(matches!(done.details(), Details::Keycloak(k) if k.lockout_cleared));
+    /// assert_eq!(sim.is_locked_out(id), Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn lock_out(&self, id: &str) -> bool {
+        match lock(&self.state).users.get_mut(id) {
+            Some(user) => {
+                user.locked_out = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a user is locked out (see [`Simulator::lock_out`]), or `None`
+    /// for an unknown id.
+    pub fn is_locked_out(&self, id: &str) -> Option<bool> {
+        lock(&self.state).users.get(id).map(|u| u.locked_out)
     }
 
     /// The current state of a user, or `None` for an unknown id.

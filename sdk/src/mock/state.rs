@@ -49,6 +49,9 @@ pub(crate) struct UserRecord {
     pub sequence: u64,
     pub created: SystemTime,
     pub deactivated_at: Option<SystemTime>,
+    /// Locked out after failed logins (see `Simulator::lock_out`): still active,
+    /// but unable to log in until an administrator releases the lockout.
+    pub locked_out: bool,
 }
 
 /// An accepted bearer token.
@@ -88,6 +91,8 @@ pub(crate) struct Call<'a> {
     pub headers: &'a HeaderMap,
     /// The raw request body.
     pub body: &'a [u8],
+    /// The raw query string (still percent-encoded; empty when there is none).
+    pub query: &'a str,
     /// The id of this request (`x-request-id`, trace ids).
     pub request_id: String,
     pub now: SystemTime,
@@ -140,6 +145,16 @@ impl Reply {
         }
     }
 
+    /// An answer without a body (`204 No Content`).
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: Vec::new(),
+            content_type: "",
+            headers: Vec::new(),
+        }
+    }
+
     /// Adds a response header.
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Reply {
         self.headers.push((name, value.into()));
@@ -148,7 +163,10 @@ impl Reply {
 
     fn into_template(self) -> ResponseTemplate {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut template = ResponseTemplate::new(status).set_body_raw(self.body, self.content_type);
+        let mut template = ResponseTemplate::new(status);
+        if !(self.body.is_empty() && self.content_type.is_empty()) {
+            template = template.set_body_raw(self.body, self.content_type);
+        }
         for (name, value) in self.headers {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
@@ -251,6 +269,7 @@ impl State {
         let call = Call {
             auth: self.authenticate(&request.headers),
             body: &request.body,
+            query: request.url.query().unwrap_or_default(),
             headers: &request.headers,
             request_id: request_id(self.counter),
             now: SystemTime::now(),

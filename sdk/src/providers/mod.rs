@@ -18,11 +18,15 @@ use crate::error::Error;
 use crate::users::Reactivated;
 
 mod aitronos;
+mod entra_id;
 mod flashback;
+mod keycloak;
 mod nethesis;
 mod zitadel;
 
 pub use aitronos::AitronosUser;
+pub use entra_id::EntraUser;
+pub use keycloak::KeycloakUser;
 pub use zitadel::ChangeDetails;
 
 /// Declares [`Provider`] (one variant per line, with its doc), [`Provider::ALL`]
@@ -79,11 +83,16 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
+    /// Keycloak Admin REST API (your server; the realm is the organization).
+    Keycloak => keycloak::Keycloak,
+    /// Microsoft Entra ID through Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`).
+    EntraId => entra_id::EntraId,
 }
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts).
+    /// `zitadel-v2`, `nethesis`, `keycloak`, `entra-id` (also what `FromStr`
+    /// accepts).
     pub fn as_str(self) -> &'static str {
         self.adapter().descriptor().name
     }
@@ -91,7 +100,7 @@ impl Provider {
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`.
+    /// `My Nethesis`, `Keycloak`, `Microsoft Entra ID`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.adapter().descriptor().display)
     }
@@ -129,6 +138,11 @@ pub enum Details {
     Aitronos(AitronosUser),
     /// Zitadel's change details.
     Zitadel(ChangeDetails),
+    /// What a Keycloak reactivation did: re-enabled the user, or released a
+    /// brute-force lockout.
+    Keycloak(KeycloakUser),
+    /// The Entra ID user, by object id and principal name.
+    EntraId(EntraUser),
 }
 
 /// One call as an adapter sees it: everything is already validated generically.
