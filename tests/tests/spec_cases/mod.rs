@@ -390,6 +390,66 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// The base URL of a client for a mock server at `root`: the root and the
+    /// server URL's path.
+    pub fn base_url(&self, root: &str) -> String {
+        format!("{root}{}", self.base_path)
+    }
+
+    /// A regex for the raw paths of an operation's requests (under the server
+    /// URL's path; a placeholder is one non-empty segment).
+    pub fn path_regex(&self, op: &Operation) -> String {
+        let mut re = String::from("^");
+        re.push_str(&regex_escape(&self.base_path));
+        for segment in op.template.trim_start_matches('/').split('/') {
+            re.push('/');
+            if segment.starts_with('{') && segment.ends_with('}') {
+                re.push_str("[^/]+");
+            } else {
+                re.push_str(&regex_escape(segment));
+            }
+        }
+        re.push('$');
+        re
+    }
+
+    /// Mounts on `server` the planned answer of every call of `case`. A call the
+    /// case does not plan gets wiremock's empty 404.
+    pub async fn mount(&self, server: &wiremock::MockServer, case: &Case) -> Result<(), String> {
+        for (op_id, answer) in &case.plan {
+            let op = self
+                .operation(op_id)
+                .ok_or_else(|| format!("no operation `{op_id}`"))?;
+            let served = self.served(op_id, answer)?;
+            let mut template = wiremock::ResponseTemplate::new(served.status);
+            for (name, value) in &served.headers {
+                template = template.insert_header(name.as_str(), value.as_str());
+            }
+            if let Some((content_type, body)) = served.body {
+                template = template.set_body_raw(body, &content_type);
+            }
+            wiremock::Mock::given(wiremock::matchers::method(op.method.as_str()))
+                .and(wiremock::matchers::path_regex(self.path_regex(op)))
+                .respond_with(template)
+                .mount(server)
+                .await;
+        }
+        Ok(())
+    }
+}
+
+fn regex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// `{"$ref": "#/..."}` followed (repeatedly); anything else as is.
 pub fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     let mut v = v;
