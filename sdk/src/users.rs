@@ -236,7 +236,10 @@ impl Users {
     /// Keycloak and Microsoft Entra ID are read first, so that an enabled user is
     /// reported as [`Error::NotDeactivated`] rather than enabled again; a Keycloak
     /// user that is enabled but locked out by brute-force detection has the
-    /// lockout released (see [`KeycloakUser`](crate::KeycloakUser)).
+    /// lockout released (see [`KeycloakUser`](crate::KeycloakUser)). Entra ID
+    /// takes the object id or the user principal name; a principal name that
+    /// starts with `$` is rejected (Graph cannot address it as a path segment):
+    /// use the object id.
     ///
     /// Failed attempts are retried as the client's [`crate::RetryPolicy`] says
     /// (rate limits, 5xx, timeouts, network failures; see [`Error::is_retryable`]).

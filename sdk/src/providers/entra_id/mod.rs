@@ -32,7 +32,8 @@ const SELECT: &str = "id,accountEnabled,userPrincipalName";
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EntraUser {
-    /// The object id (a GUID), whichever id the request used.
+    /// The object id (a GUID) Graph returned, whichever id the request used (the
+    /// requested id if the answer had none).
     pub id: String,
     /// The user principal name (`adele.vance@contoso.com`).
     pub user_principal_name: Option<String>,
