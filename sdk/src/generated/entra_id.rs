@@ -124,9 +124,11 @@ operations a reactivation uses, not the document Microsoft publishes.
 
 Sources:
 - Microsoft's OpenAPI document of Microsoft Graph v1.0 (microsoftgraph/msgraph-metadata,
-  `openapi/v1.0/openapi.yaml`; read in its Users subset as published in
-  microsoftgraph/msgraph-sdk-powershell `openApiDocs/v1.0/Users.yml`, generated from
-  the same metadata): `GET` and `PATCH /users/{user-id}`, the `user` properties
+  `openapi/v1.0/openapi.yaml`, `info.version` v1.0). Read in its Users subset, which
+  Microsoft generates from the same metadata and publishes in
+  microsoftgraph/msgraph-sdk-powershell (`openApiDocs/v1.0/Users.yml`, commit
+  01724eb1), because the full document (tens of megabytes) was not at hand:
+  `GET` and `PATCH /users/{user-id}`, the `user` properties
   `id`, `accountEnabled` and `userPrincipalName`, and the error body
   `microsoft.graph.ODataErrors.ODataError`.
 - The Microsoft Graph reference pages "Get user" and "Update user", "Microsoft Graph
