@@ -212,6 +212,11 @@ impl ClientBuilder {
         self.map(|b| b.organization(id))
     }
 
+    /// See [`userbridge::ClientBuilder::realm`].
+    pub fn realm(self, name: impl Into<String>) -> Self {
+        self.map(|b| b.realm(name))
+    }
+
     /// See [`userbridge::ClientBuilder::timeout`].
     pub fn timeout(self, per_attempt: Duration) -> Self {
         self.map(|b| b.timeout(per_attempt))

@@ -179,9 +179,12 @@ impl fmt::Debug for ClientBuilder {
 
 impl ClientBuilder {
     /// The spec's server URL: the prefix the documented path is appended to.
-    /// Aitronos and Flashback default to their public hosts; Zitadel (custom
-    /// domain) and Nethesis (self-hosted, e.g. `https://my.example.com/api`)
-    /// require it. Plain `http` is accepted only for loopback hosts.
+    /// Aitronos, Flashback and Microsoft Entra ID
+    /// (`https://graph.microsoft.com/v1.0`) default to their public hosts;
+    /// Zitadel (custom domain), Nethesis (self-hosted, e.g.
+    /// `https://my.example.com/api`) and Keycloak (the server root, e.g.
+    /// `https://sso.example.com`, with `/auth` before Keycloak 17) require it.
+    /// Plain `http` is accepted only for loopback hosts.
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
         self.base_url = Some(url.as_ref().to_string());
         self
@@ -256,10 +259,37 @@ impl ClientBuilder {
     }
 
     /// Default organization (Aitronos path parameter, Zitadel v1
-    /// `x-zitadel-orgid`). Providers that scope by the token ignore it.
+    /// `x-zitadel-orgid`, the Keycloak realm). Providers that scope by the token
+    /// ignore it.
     pub fn organization(mut self, id: impl Into<String>) -> Self {
         self.organization = Some(id.into());
         self
+    }
+
+    /// The default Keycloak realm (its name, not its id): the same as
+    /// [`ClientBuilder::organization`].
+    ///
+    /// ```
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url("https://sso.example.com")
+    ///     .bearer_token("token")
+    ///     .realm("acme")
+    ///     .build();
+    /// assert!(client.is_ok());
+    ///
+    /// // Keycloak has no default realm.
+    /// let err = Client::builder(Provider::Keycloak)
+    ///     .base_url("https://sso.example.com")
+    ///     .bearer_token("token")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    /// assert!(err.to_string().contains("realm"));
+    /// ```
+    pub fn realm(self, name: impl Into<String>) -> Self {
+        self.organization(name)
     }
 
     /// Timeout of one attempt: connecting, sending and reading the whole answer.
@@ -295,8 +325,9 @@ impl ClientBuilder {
     /// Fails with [`Error::InvalidRequest`] for a missing or malformed base URL,
     /// plain `http` to a non-loopback host, a missing, empty or malformed token
     /// (or an [API token](ClientBuilder::api_token) for a provider without an
-    /// API-token scheme), a zero timeout or deadline, or an organization the provider needs but was
-    /// not given (Aitronos) or whose form it rejects. Nothing is sent.
+    /// API-token scheme), a zero timeout or deadline, or an organization the
+    /// provider needs but was not given (Aitronos, the Keycloak realm) or whose
+    /// form it rejects. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);

@@ -53,7 +53,7 @@ pub use error::{
     MIN_REDACTED_SECRET_CHARS,
 };
 pub use providers::{
-    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, Details, OktaLifecycle,
-    OktaTransition, Provider,
+    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, Details, EntraUser, KeycloakUser,
+    OktaLifecycle, OktaTransition, Provider,
 };
 pub use users::{ReactivateRequest, Reactivated, Users, MAX_ID_CHARS};

@@ -190,6 +190,7 @@ impl Attempt<'_> {
             .with_body(&seen.body);
         e.user_id = self.user_id.to_string();
         e.trace_id = header_str(&seen.headers, "x-request-id")
+            .or_else(|| header_str(&seen.headers, "request-id"))
             .or_else(|| header_str(&seen.headers, "x-trace-id"))
             .or_else(|| header_str(&seen.headers, "x-correlation-id"));
         e.retry_after = retry_after(&seen.headers, seen.status);

@@ -50,11 +50,17 @@ impl ReactivateRequest {
     }
 
     /// The organization of the user; overrides the client default. Used by
-    /// Aitronos (path) and Zitadel v1 (`x-zitadel-orgid`); providers that scope
-    /// by the token ignore it.
+    /// Aitronos (path), Zitadel v1 (`x-zitadel-orgid`) and Keycloak (the realm);
+    /// providers that scope by the token ignore it.
     pub fn organization(mut self, id: impl Into<String>) -> Self {
         self.organization = Some(id.into());
         self
+    }
+
+    /// The Keycloak realm of the user (its name, not its id): the same as
+    /// [`ReactivateRequest::organization`].
+    pub fn realm(self, name: impl Into<String>) -> Self {
+        self.organization(name)
     }
 
     /// Treat "the user is not deactivated" as success, marked
@@ -243,9 +249,18 @@ impl Users {
     /// must be non-blank, without leading or trailing whitespace, at most 200
     /// characters, without control characters;
     /// Aitronos needs an organization (client default or per request) and ids of
-    /// the form `usr_*` / `org_*`. Every id travels as one percent-encoded path
-    /// segment. Zitadel v1 sends the organization as `x-zitadel-orgid`;
-    /// Flashback, Zitadel v2 and My Nethesis scope by the token and ignore it.
+    /// the form `usr_*` / `org_*`; Keycloak needs a realm (the organization).
+    /// Every id travels as one percent-encoded path segment. Zitadel v1 sends the
+    /// organization as `x-zitadel-orgid`; Flashback, Zitadel v2, My Nethesis and
+    /// Microsoft Entra ID scope by the token and ignore it.
+    ///
+    /// Keycloak and Microsoft Entra ID are read first, so that an enabled user is
+    /// reported as [`Error::NotDeactivated`] rather than enabled again; a Keycloak
+    /// user that is enabled but locked out by brute-force detection has the
+    /// lockout released (see [`KeycloakUser`](crate::KeycloakUser)). Entra ID
+    /// takes the object id or the user principal name; a principal name that
+    /// starts with `$` is rejected (Graph cannot address it as a path segment):
+    /// use the object id.
     ///
     /// Failed attempts are retried as the client's [`crate::RetryPolicy`] says
     /// (rate limits, 5xx, timeouts, network failures; see [`Error::is_retryable`]).

@@ -144,7 +144,11 @@ fn p1_a_client_of_another_provider_variant_never_reads_not_found() {
                 let e = result.expect_err("the wrong protocol cannot succeed");
                 let what = format!("[{runner}] {client:?} client on a {server:?} server: {e}");
                 assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{what}");
-                assert!(e.to_string().contains("provider variant"), "{what}");
+                // A path the server does not serve names the provider variant;
+                // one it serves with another shape (two APIs share
+                // `/users/{id}`) is an answer that is not what the client's
+                // provider documents: both point at the base URL.
+                assert!(e.to_string().contains("base URL"), "{what}");
             }
         }
         assert_eq!(sim.user_state(USER), Some(UserState::Deactivated));

@@ -12,10 +12,12 @@ use xtask::generate::{self, generate};
 use xtask::spec::{operations, Spec};
 
 /// The provider specs, and the module each becomes.
-const SPECS: [(&str, &str); 7] = [
+const SPECS: [(&str, &str); 9] = [
     ("aitronos.yaml", "aitronos"),
     ("auth0.yaml", "auth0"),
+    ("entra-id.yaml", "entra_id"),
     ("flashback.yaml", "flashback"),
+    ("keycloak.yaml", "keycloak"),
     ("nethesis.yaml", "nethesis"),
     ("okta.yaml", "okta"),
     ("zitadel-v1.yaml", "zitadel_v1"),
@@ -170,6 +172,34 @@ fn known_statuses_of_each_provider_are_kept() {
             ),
         ),
         (
+            "entra-id.yaml",
+            (
+                "update_user",
+                &[
+                    "204u16",
+                    "400u16",
+                    "400u16..=499u16",
+                    "401u16",
+                    "403u16",
+                    "404u16",
+                    "429u16",
+                    "500u16",
+                    "500u16..=599u16",
+                    "503u16",
+                    "504u16",
+                ][..],
+            ),
+        ),
+        (
+            "keycloak.yaml",
+            (
+                "update_user",
+                &[
+                    "204u16", "400u16", "401u16", "403u16", "404u16", "409u16", "500u16",
+                ][..],
+            ),
+        ),
+        (
             "flashback.yaml",
             (
                 "activate_organization_user",
@@ -243,6 +273,14 @@ fn the_pre_pass_rewrites_exactly_what_progenitor_cannot_take() {
             "nethesis.yaml" => vec!["reactivateUser: error responses 400, 401, 403, 404 share \
                  `ReactivateUserErrorBody` (oneOf 2 schemas)"
                 .into()],
+            // 400/409 use ErrorRepresentation, 401/403/404/500 the generic body.
+            "keycloak.yaml" => vec!["updateUser: error responses 400, 401, 403, 404, 409, 500 \
+                 share `UpdateUserErrorBody` (oneOf 2 schemas)"
+                .into()],
+            "entra-id.yaml" => vec![
+                "getUser: `default` beside a success response became 4XX and 5XX".into(),
+                "updateUser: `default` beside a success response became 4XX and 5XX".into(),
+            ],
             _ => vec![],
         };
         assert_eq!(generated.notes, expected, "{file}");
@@ -281,7 +319,9 @@ fn generated_text_equals_the_checked_in_files() {
         [
             "sdk/src/generated/aitronos.rs",
             "sdk/src/generated/auth0.rs",
+            "sdk/src/generated/entra_id.rs",
             "sdk/src/generated/flashback.rs",
+            "sdk/src/generated/keycloak.rs",
             "sdk/src/generated/nethesis.rs",
             "sdk/src/generated/okta.rs",
             "sdk/src/generated/zitadel_v1.rs",

@@ -12,10 +12,18 @@ pub mod aitronos;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod auth0;
+/// Client generated from `openapi/entra-id.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod entra_id;
 /// Client generated from `openapi/flashback.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod flashback;
+/// Client generated from `openapi/keycloak.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod keycloak;
 /// Client generated from `openapi/nethesis.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]

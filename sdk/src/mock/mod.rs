@@ -77,6 +77,31 @@
 //!   organization than the token's is 403 (Flashback, My Nethesis) or 404
 //!   (Zitadel v2).
 //!
+//! Keycloak and Microsoft Entra ID read the user before they write, so a
+//! reactivation is two calls (three to release a Keycloak lockout, see
+//! [`Simulator::lock_out`]):
+//!
+//! | outcome | Keycloak | Microsoft Entra ID |
+//! |---|---|---|
+//! | deactivated user | `GET` 200 `enabled: false`, `PUT {"enabled": true}` 204 | `GET` 200 `accountEnabled: false`, `PATCH {"accountEnabled": true}` 204 |
+//! | active user | `GET` 200 `enabled: true`, brute-force status 200 `disabled: false` | `GET` 200 `accountEnabled: true` |
+//! | active user, locked out | brute-force status `disabled: true`, `DELETE` 204 | (no lockout in Graph) |
+//! | unknown user | 404 `User not found` | 404 `Request_ResourceNotFound` |
+//! | missing or unknown token | 401 `HTTP 401 Unauthorized` | 401 `InvalidAuthenticationToken` |
+//! | token without permission | the read works; the write is 403 `HTTP 403 Forbidden` | the read works; the write is 403 `Authorization_RequestDenied` |
+//! | user of another organization | 404 in the named realm | 404 (another tenant) |
+//!
+//! - **Keycloak**: the organization is the realm, named in the path. Unknown
+//!   realms are 404 `Realm not found.`; a token acts in its own realm, and a
+//!   token of the `master` realm in every realm (add one with
+//!   [`Simulator::add_token_in`]); elsewhere it is 403.
+//! - **Microsoft Entra ID**: the organization is the tenant of the token. A user
+//!   is found by the id it was added with, by its object id or by its user
+//!   principal name (case-insensitive). A user added with a principal name
+//!   (`adele.vance@contoso.com`) gets an object id derived from it; a user added
+//!   with any other id has that id as object id and `<id>@<tenant>` as principal
+//!   name. [`Simulator::base_url`] ends in `/v1.0`, as Graph's does.
+//!
 //! # Failures on demand
 //!
 //! [`Simulator::fail_next`] makes the next calls, whatever they are, fail with
@@ -516,8 +541,9 @@ impl Simulator {
     }
 
     /// What [`ClientBuilder::base_url`](crate::ClientBuilder::base_url) needs: the
-    /// server root (`http://127.0.0.1:PORT`), and for My Nethesis the backend's
-    /// `/api` prefix (`http://127.0.0.1:PORT/api`).
+    /// server root (`http://127.0.0.1:PORT`), with the spec's server path where
+    /// it has one: My Nethesis' `/api` (`http://127.0.0.1:PORT/api`), Microsoft
+    /// Graph's `/v1.0`.
     pub fn base_url(&self) -> String {
         let base_path = self.provider.adapter().simulator().base_path();
         format!("http://{}{base_path}", self.front.address())
@@ -604,8 +630,56 @@ impl Simulator {
             created: now,
             deactivated_at: (state == UserState::Deactivated).then_some(now),
             status,
+            locked_out: false,
         };
         lock(&self.state).users.insert(id.into(), record);
+    }
+
+    /// Locks a user out as a provider's login protection does after failed
+    /// logins: the user keeps its state (an [`UserState::Active`] user stays
+    /// active) but cannot log in until an administrator releases the lockout.
+    /// Returns false for an unknown id.
+    ///
+    /// Simulators of providers that expose such a lockout answer accordingly
+    /// (Keycloak: brute-force detection reports the user `disabled`, and a
+    /// reactivation releases it); the others ignore it.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Details, Provider};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::Keycloak).await;
+    /// let id = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+    /// sim.add_user(id, sim.organization(), UserState::Active);
+    /// assert!(sim.lock_out(id));
+    ///
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url(sim.base_url())
+    ///     .bearer_token(sim.token())
+    ///     .realm(sim.organization())
+    ///     .build()?;
+    /// let done = client.users().reactivate(id).await?;
+    /// assert!(matches!(done.details(), Details::Keycloak(k) if k.lockout_cleared));
+    /// assert_eq!(sim.is_locked_out(id), Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn lock_out(&self, id: &str) -> bool {
+        match lock(&self.state).users.get_mut(id) {
+            Some(user) => {
+                user.locked_out = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Whether a user is locked out (see [`Simulator::lock_out`]), or `None`
+    /// for an unknown id.
+    pub fn is_locked_out(&self, id: &str) -> Option<bool> {
+        lock(&self.state).users.get(id).map(|u| u.locked_out)
     }
 
     /// The current state of a user, or `None` for an unknown id.

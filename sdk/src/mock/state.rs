@@ -88,6 +88,9 @@ pub(crate) struct UserRecord {
     /// than the generic two ([`Simulate::statuses`]); kept in step with `state`
     /// by [`State::set_status`].
     pub status: Option<&'static str>,
+    /// Locked out after failed logins (see `Simulator::lock_out`): still active,
+    /// but unable to log in until an administrator releases the lockout.
+    pub locked_out: bool,
 }
 
 /// An accepted bearer token.
@@ -132,6 +135,8 @@ pub(crate) struct Call<'a> {
     pub headers: &'a HeaderMap,
     /// The raw request body.
     pub body: &'a [u8],
+    /// The raw query string (still percent-encoded; empty when there is none).
+    pub query: &'a str,
     /// The id of this request (`x-request-id`, trace ids).
     pub request_id: String,
     pub now: SystemTime,
@@ -181,6 +186,16 @@ impl Reply {
             status,
             body: body.into_bytes(),
             content_type: Some("text/plain; charset=utf-8"),
+            headers: Vec::new(),
+        }
+    }
+
+    /// An answer without a body (`204 No Content`).
+    pub fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            body: Vec::new(),
+            content_type: None,
             headers: Vec::new(),
         }
     }
@@ -338,6 +353,7 @@ impl State {
         let call = Call {
             auth: self.authenticate(&request.headers),
             body: &request.body,
+            query: request.url.query().unwrap_or_default(),
             headers: &request.headers,
             request_id: request_id(self.counter),
             now: SystemTime::now(),

@@ -19,13 +19,17 @@ use crate::users::Reactivated;
 
 mod aitronos;
 mod auth0;
+mod entra_id;
 mod flashback;
+mod keycloak;
 mod nethesis;
 mod okta;
 mod zitadel;
 
 pub use aitronos::AitronosUser;
 pub use auth0::Auth0Unblock;
+pub use entra_id::EntraUser;
+pub use keycloak::KeycloakUser;
 pub use okta::{ActivationLink, OktaLifecycle, OktaTransition};
 pub use zitadel::ChangeDetails;
 
@@ -75,6 +79,10 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
+    /// Keycloak Admin REST API (your server; the realm is the organization).
+    Keycloak => keycloak::Keycloak,
+    /// Microsoft Entra ID through Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`).
+    EntraId => entra_id::EntraId,
     /// Okta management API (`https://{your Okta domain}`): the lifecycle
     /// transition the user's status needs.
     Okta => okta::Okta,
@@ -85,8 +93,8 @@ registry! {
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis`, `okta`, `auth0`, ... (also what `FromStr` accepts, and the serde
-    /// form).
+    /// `zitadel-v2`, `nethesis`, `keycloak`, `entra-id`, `okta`, `auth0`, ... (also
+    /// what `FromStr` accepts, and the serde form).
     ///
     /// ```
     /// use userbridge::Provider;
@@ -103,7 +111,7 @@ impl Provider {
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`, `Okta`, `Auth0`.
+    /// `My Nethesis`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.adapter().descriptor().display)
     }
@@ -141,6 +149,11 @@ pub enum Details {
     Aitronos(AitronosUser),
     /// Zitadel's change details.
     Zitadel(ChangeDetails),
+    /// What a Keycloak reactivation did: re-enabled the user, or released a
+    /// brute-force lockout.
+    Keycloak(KeycloakUser),
+    /// The Entra ID user, by object id and principal name.
+    EntraId(EntraUser),
     /// Okta: the lifecycle transition that ran and the status the user ends in.
     Okta(OktaLifecycle),
     /// Auth0: which blocks were lifted.

@@ -1,0 +1,334 @@
+//! Microsoft Entra ID simulator: Microsoft Graph's `GET` and `PATCH
+//! /v1.0/users/{id}` (the base URL ends in `/v1.0`, as Graph's does).
+//!
+//! Organizations are tenants: a token sees the users of its own tenant only (a
+//! user of another tenant is 404, as for an unknown id). A user is found by the
+//! id it was added with, by its object id, or by its user principal name
+//! (case-insensitive, as Entra compares them): a user added with a principal name
+//! (`adele.vance@contoso.com`, `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`)
+//! gets an object id derived from it, and a user added with any other id gets that
+//! id as object id and `<id>@<tenant>` as principal name. `accountEnabled` is
+//! returned only when `$select` asks for it, as Graph does. A token marked with
+//! `deny_permission` may read users but not enable them (403
+//! `Authorization_RequestDenied`). Every answer carries `request-id` (also in
+//! `innerError`) and `client-request-id` (echoed when sent). Injected 429 / 503
+//! answers are `TooManyRequests` / `serviceNotAvailable`.
+
+use percent_encoding::percent_decode_str;
+use serde_json::{Map, Value};
+
+use crate::generated::entra_id::types;
+use crate::mock::state::{rfc3339, to_json, Auth, Call, Captures, Fault, Reply, Route, State};
+use crate::mock::{Simulate, UserState};
+
+/// The Microsoft Entra ID simulator.
+pub(crate) struct Sim;
+
+impl Simulate for Sim {
+    fn routes(&self) -> &'static [Route] {
+        &ROUTES
+    }
+
+    fn base_path(&self) -> &'static str {
+        "/v1.0"
+    }
+
+    fn default_organization(&self) -> &'static str {
+        DEFAULT_TENANT
+    }
+
+    fn inactive_label(&self) -> &'static str {
+        "disabled"
+    }
+
+    fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply {
+        let token = match &call.auth {
+            Auth::Token(token) => token.clone(),
+            Auth::Missing => {
+                return error(
+                    call,
+                    401,
+                    "InvalidAuthenticationToken",
+                    "Access token is empty.",
+                )
+            }
+            Auth::Malformed | Auth::Unknown => {
+                return error(
+                    call,
+                    401,
+                    "InvalidAuthenticationToken",
+                    "Access token has expired or is not yet valid.",
+                )
+            }
+        };
+        if to.user_id.starts_with('$') {
+            // `/users/$x` breaks the OData URL convention.
+            return error(
+                call,
+                400,
+                "Request_BadRequest",
+                &format!("Invalid object identifier '{}'.", to.user_id),
+            );
+        }
+        let Some(key) = find(state, &token.organization, &to.user_id) else {
+            return error(
+                call,
+                404,
+                "Request_ResourceNotFound",
+                &format!(
+                    "Resource '{}' does not exist or one of its queried reference-property \
+                     objects are not present.",
+                    to.user_id
+                ),
+            );
+        };
+        match route.name {
+            "update-user" if !token.permitted => error(
+                call,
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            "update-user" => update_user(state, call, &key),
+            _ => get_user(state, call, &key, &token.organization),
+        }
+    }
+
+    fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
+        let status = fault.status();
+        match fault {
+            Fault::RateLimited { .. } => {
+                error(call, 429, "TooManyRequests", "Please retry again later.")
+            }
+            Fault::Internal | Fault::BadGateway => error(
+                call,
+                status,
+                "generalException",
+                "An unspecified error has occurred.",
+            ),
+            Fault::Unavailable => error(
+                call,
+                status,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable. Please try again later.",
+            ),
+        }
+    }
+}
+
+static ROUTES: [Route; 2] = [
+    Route {
+        name: "get-user",
+        method: "GET",
+        segments: &["users", "{id}"],
+    },
+    Route {
+        name: "update-user",
+        method: "PATCH",
+        segments: &["users", "{id}"],
+    },
+];
+
+/// The tenant of the default token.
+const DEFAULT_TENANT: &str = "contoso.onmicrosoft.com";
+
+/// The user (its key in the state) that `id` names in `tenant`: the key itself,
+/// the object id or the principal name.
+fn find(state: &State, tenant: &str, id: &str) -> Option<String> {
+    state
+        .users
+        .iter()
+        .filter(|(_, u)| u.organization == tenant)
+        .map(|(key, _)| key)
+        .find(|key| {
+            key.as_str() == id
+                || object_id(key).eq_ignore_ascii_case(id)
+                || principal_name(key, tenant).eq_ignore_ascii_case(id)
+        })
+        .cloned()
+}
+
+/// The object id of a user added as `key`.
+fn object_id(key: &str) -> String {
+    if !key.contains('@') {
+        return key.to_string();
+    }
+    // A stable GUID-shaped id derived from the principal name (FNV-1a, twice).
+    let fnv = |seed: u64| {
+        key.to_ascii_lowercase().bytes().fold(seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let (a, b) = (fnv(0xcbf2_9ce4_8422_2325), fnv(0x6c62_272e_07bb_0142));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0x0fff,
+        0x8000 | ((b >> 48) & 0x3fff),
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// The principal name of a user added as `key` in `tenant`.
+fn principal_name(key: &str, tenant: &str) -> String {
+    if key.contains('@') {
+        key.to_string()
+    } else {
+        format!("{key}@{tenant}")
+    }
+}
+
+/// The properties `$select` asks for (lower-case), if it is given.
+fn selected(query: &str) -> Option<Vec<String>> {
+    query.split('&').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let name = percent_decode_str(name).decode_utf8().ok()?;
+        if !name.eq_ignore_ascii_case("$select") && !name.eq_ignore_ascii_case("select") {
+            return None;
+        }
+        let value = percent_decode_str(&value.replace('+', " "))
+            .decode_utf8()
+            .ok()?
+            .into_owned();
+        Some(
+            value
+                .split(',')
+                .map(|p| p.trim().to_ascii_lowercase())
+                .filter(|p| !p.is_empty())
+                .collect(),
+        )
+    })
+}
+
+fn get_user(state: &State, call: &Call<'_>, key: &str, tenant: &str) -> Reply {
+    let Some(user) = state.users.get(key) else {
+        return error(
+            call,
+            404,
+            "Request_ResourceNotFound",
+            "Resource does not exist.",
+        );
+    };
+    let select = selected(call.query);
+    let wants = |p: &str| select.as_ref().is_none_or(|s| s.iter().any(|x| x == p));
+    let enabled = user.state == UserState::Active;
+    let upn = principal_name(key, tenant);
+    let mut body = Map::new();
+    let context = match &select {
+        Some(s) => format!(
+            "https://graph.microsoft.com/v1.0/$metadata#users({})/$entity",
+            s.join(",")
+        ),
+        None => "https://graph.microsoft.com/v1.0/$metadata#users/$entity".to_string(),
+    };
+    body.insert("@odata.context".into(), Value::String(context));
+    let typed = types::User {
+        id: wants("id").then(|| object_id(key)),
+        // Not in the default property set: only when selected.
+        account_enabled: select
+            .as_ref()
+            .is_some_and(|s| s.iter().any(|p| p == "accountenabled"))
+            .then_some(enabled),
+        user_principal_name: wants("userprincipalname").then_some(upn),
+    };
+    if let Value::Object(fields) = to_json(&typed) {
+        body.extend(fields);
+    }
+    if select.is_none() {
+        body.insert("displayName".into(), Value::String(key.to_string()));
+    }
+    with_ids(call, Reply::json(200, &Value::Object(body)))
+}
+
+fn update_user(state: &mut State, call: &Call<'_>, key: &str) -> Reply {
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(call.body) else {
+        return error(
+            call,
+            400,
+            "BadRequest",
+            "Unable to read JSON request payload. Please ensure Content-Type header is set and \
+             payload is of valid JSON format.",
+        );
+    };
+    for (name, value) in &fields {
+        if name != "accountEnabled" {
+            return error(
+                call,
+                400,
+                "Request_BadRequest",
+                &format!("Property '{name}' does not exist on resource 'User'."),
+            );
+        }
+        match value {
+            Value::Bool(true) => state.activate(key),
+            Value::Bool(false) => {
+                if let Some(user) = state.users.get_mut(key) {
+                    user.state = UserState::Deactivated;
+                    user.deactivated_at = Some(call.now);
+                }
+            }
+            _ => {
+                return error(
+                    call,
+                    400,
+                    "Request_BadRequest",
+                    "Invalid value specified for property 'accountEnabled' of resource 'User'.",
+                )
+            }
+        }
+    }
+    with_ids(call, Reply::empty(204))
+}
+
+/// Graph's error body, with the request ids.
+fn error(call: &Call<'_>, status: u16, code: &str, message: &str) -> Reply {
+    let date = rfc3339(call.now, false);
+    let body = types::ODataError {
+        error: types::MainError {
+            code: code.to_string(),
+            message: message.to_string(),
+            target: None,
+            details: Vec::new(),
+            inner_error: Some(types::InnerError {
+                date: Some(date.trim_end_matches('Z').to_string()),
+                request_id: Some(call.request_id.clone()),
+                client_request_id: Some(client_request_id(call)),
+            }),
+        },
+    };
+    with_ids(call, Reply::json(status, &to_json(&body)))
+}
+
+fn client_request_id(call: &Call<'_>) -> String {
+    call.header("client-request-id")
+        .map_or_else(|| call.request_id.clone(), str::to_string)
+}
+
+fn with_ids(call: &Call<'_>, reply: Reply) -> Reply {
+    reply
+        .header("request-id", call.request_id.clone())
+        .header("client-request-id", client_request_id(call))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names() {
+        let guest = "adele_fabrikam.com#EXT#@contoso.onmicrosoft.com";
+        let id = object_id(guest);
+        assert_eq!(id.len(), 36);
+        assert_eq!(id, object_id(&guest.to_uppercase()));
+        assert_ne!(id, object_id("other@contoso.com"));
+        assert_eq!(object_id("4562bcc8"), "4562bcc8");
+        assert_eq!(principal_name("usr_1", "t.example"), "usr_1@t.example");
+        assert_eq!(principal_name(guest, "t.example"), guest);
+        assert_eq!(
+            selected("%24select=id%2CaccountEnabled"),
+            Some(vec!["id".to_string(), "accountenabled".to_string()])
+        );
+        assert_eq!(selected("$top=1"), None);
+    }
+}

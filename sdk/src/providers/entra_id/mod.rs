@@ -1,0 +1,183 @@
+//! Microsoft Entra ID through Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`).
+//!
+//! A reactivation reads the account first (`GET /users/{id}?$select=id,accountEnabled,userPrincipalName`;
+//! the id is the object id or the user principal name): `accountEnabled: false` is
+//! followed by `PATCH /users/{id}` with `{"accountEnabled": true}` (204);
+//! `accountEnabled: true` is "not deactivated".
+//!
+//! Errors are `{"error": {"code", "message", "innerError": {"request-id", "date",
+//! "client-request-id"}}}`: the status decides the kind (409 is an invalid argument:
+//! the change was rejected), `error.code` is the code, `error.message` the message,
+//! `innerError.request-id` (or the `request-id` header) the trace id; `Retry-After`
+//! is honoured on 429 and 503.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
+use crate::generated::entra_id as gen;
+use crate::transport::{transport_hooks, Attempt, Outcome};
+use crate::users::Reactivated;
+
+transport_hooks!(gen::Client);
+
+#[cfg(feature = "mock")]
+mod mock;
+
+/// The properties the read asks for.
+const SELECT: &str = "id,accountEnabled,userPrincipalName";
+
+/// The Entra ID user a reactivation enabled.
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EntraUser {
+    /// The object id (a GUID) Graph returned, whichever id the request used (the
+    /// requested id if the answer had none).
+    pub id: String,
+    /// The user principal name (`adele.vance@contoso.com`).
+    pub user_principal_name: Option<String>,
+}
+
+pub(crate) struct EntraId;
+
+impl Adapter for EntraId {
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            name: "entra-id",
+            display: "Microsoft Entra ID",
+            default_base_url: Some("https://graph.microsoft.com/v1.0"),
+            base_url_example: "https://graph.microsoft.com/v1.0",
+        }
+    }
+
+    #[cfg(feature = "mock")]
+    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
+        &mock::Sim
+    }
+
+    fn validate(&self, call: &Call<'_>) -> Result<(), String> {
+        if call.user_id.starts_with('$') {
+            return Err(format!(
+                "Microsoft Graph cannot address the user principal name `{}` as a path segment \
+                 (names that start with `$` are answered 400 Bad Request); use the user's \
+                 object id instead",
+                call.user_id
+            ));
+        }
+        Ok(())
+    }
+
+    fn own_error(&self, _status: u16, body: &Value) -> Option<OwnError> {
+        // `{"error": {"code", "message", ...}}`: `error.code` is always there.
+        let error = body.get("error")?;
+        Some(OwnError {
+            code: Some(text_field(error, "code")?),
+            message: text_field(error, "message"),
+        })
+    }
+
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
+        Box::pin(reactivate(call))
+    }
+}
+
+fn client(call: &Call<'_>) -> gen::Client {
+    gen::Client::new_with_client(call.base_url, call.http.clone(), call.context())
+}
+
+fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
+    Attempt {
+        provider: call.provider,
+        user_id: call.user_id,
+        ctx: progenitor_client::ClientInfo::inner(client),
+    }
+}
+
+async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
+    let id = call.user_id;
+    let read = client(call);
+    let at = attempt_for(call, &read);
+    let (user, seen) = match at.outcome(read.get_user(id, Some(SELECT)).await) {
+        Outcome::Success(user, seen) => (user, seen),
+        Outcome::ErrorBody(body, api) => return Err(graph_error(body, api)),
+        Outcome::Failed(e) => return Err(e),
+    };
+    let done = EntraUser {
+        id: user.id.clone().unwrap_or_else(|| id.to_string()),
+        user_principal_name: user.user_principal_name.clone(),
+    };
+    match user.account_enabled {
+        Some(false) => {}
+        Some(true) => {
+            let mut api = at.api_error(&seen);
+            api.message = "the account is enabled (accountEnabled: true)".into();
+            return Err(Error::NotDeactivated(api));
+        }
+        None => {
+            let mut api = at.api_error(&seen);
+            api.message = "the answer does not say whether the account is enabled \
+                           (`accountEnabled` is missing although it was selected)"
+                .into();
+            return Err(Error::UnexpectedResponse(api));
+        }
+    }
+
+    let write = client(call);
+    let at = attempt_for(call, &write);
+    let body = gen::types::UserEnable {
+        account_enabled: true,
+    };
+    match at.outcome(write.update_user(id, &body).await) {
+        Outcome::Success((), _) => Ok(Reactivated::new(
+            call.provider,
+            call.user_id,
+            Details::EntraId(done),
+        )),
+        Outcome::ErrorBody(body, api) => Err(graph_error(body, api)),
+        Outcome::Failed(e) => Err(e),
+    }
+}
+
+/// A documented error status: the status decides, `error` refines.
+fn graph_error(body: gen::types::ODataError, mut api: ApiError) -> Error {
+    let kind = match api.status {
+        409 => ErrorKind::InvalidArgument,
+        status => kind_for_status(status),
+    };
+    let error = body.error;
+    if let Some(request_id) = error
+        .inner_error
+        .and_then(|inner| inner.request_id)
+        .filter(|id| !id.trim().is_empty())
+    {
+        api.trace_id = Some(request_id);
+    }
+    if !error.code.trim().is_empty() {
+        api.code = Some(error.code);
+    }
+    if !error.message.trim().is_empty() {
+        api.message = error.message;
+    }
+    Error::from_api(kind, api)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn graphs_envelope_is_its_own() {
+        let own = EntraId
+            .own_error(
+                404,
+                &json!({"error": {"code": "Request_ResourceNotFound", "message": "gone"}}),
+            )
+            .expect("Graph's answer");
+        assert_eq!(own.code.as_deref(), Some("Request_ResourceNotFound"));
+        assert_eq!(own.message.as_deref(), Some("gone"));
+        assert!(EntraId.own_error(404, &json!({"error": "x"})).is_none());
+        assert!(EntraId.own_error(404, &json!({"message": "x"})).is_none());
+    }
+}
