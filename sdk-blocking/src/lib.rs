@@ -71,7 +71,7 @@ use std::time::Duration;
 
 pub use userbridge::{
     AitronosUser, ApiError, ChangeDetails, Details, Error, ErrorKind, FieldError, Provider,
-    ReactivateRequest, Reactivated, RetryPolicy,
+    ReactivateRequest, Reactivated, RetryPolicy, ScimPatchForm, ScimUser,
 };
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -180,6 +180,11 @@ impl ClientBuilder {
     /// See [`userbridge::ClientBuilder::max_response_bytes`].
     pub fn max_response_bytes(self, max: usize) -> Self {
         self.map(|b| b.max_response_bytes(max))
+    }
+
+    /// See [`userbridge::ClientBuilder::scim_patch_form`].
+    pub fn scim_patch_form(self, form: ScimPatchForm) -> Self {
+        self.map(|b| b.scim_patch_form(form))
     }
 
     /// Any other option of the async builder, by closure: new async options are

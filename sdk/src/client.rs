@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
 
 use crate::error::Error;
-use crate::providers::Provider;
+use crate::providers::{Provider, ScimPatchForm};
 use crate::users::Users;
 
 /// Default per-attempt timeout.
@@ -70,6 +70,7 @@ pub(crate) struct Inner {
     pub deadline: Duration,
     pub retry: RetryPolicy,
     pub max_body: usize,
+    pub scim_patch_form: ScimPatchForm,
     /// Kept only to scrub it from anything a provider echoes back; never printed.
     pub token: String,
 }
@@ -85,6 +86,7 @@ impl fmt::Debug for Client {
             .field("deadline", &self.inner.deadline)
             .field("retry", &self.inner.retry)
             .field("max_body_bytes", &self.inner.max_body)
+            .field("scim_patch_form", &self.inner.scim_patch_form)
             .finish()
     }
 }
@@ -101,6 +103,7 @@ impl Client {
             deadline: DEFAULT_DEADLINE,
             retry: RetryPolicy::default(),
             max_body: DEFAULT_MAX_BODY,
+            scim_patch_form: ScimPatchForm::default(),
         }
     }
 
@@ -135,6 +138,7 @@ pub struct ClientBuilder {
     deadline: Duration,
     retry: RetryPolicy,
     max_body: usize,
+    scim_patch_form: ScimPatchForm,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -148,6 +152,7 @@ impl fmt::Debug for ClientBuilder {
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body)
+            .field("scim_patch_form", &self.scim_patch_form)
             .finish()
     }
 }
@@ -221,6 +226,15 @@ impl ClientBuilder {
     /// answer is an [`Error::UnexpectedResponse`] and is not buffered.
     pub fn max_response_bytes(mut self, max: usize) -> Self {
         self.max_body = max;
+        self
+    }
+
+    /// How [`Provider::Scim`] writes its PATCH: the RFC 7644 form with
+    /// `"path": "active"` ([`ScimPatchForm::Rfc`], the default) or the path-less
+    /// form servers built for Okta expect ([`ScimPatchForm::PathLess`]). See
+    /// [`ScimPatchForm`] for which servers need which. Other providers ignore it.
+    pub fn scim_patch_form(mut self, form: ScimPatchForm) -> Self {
+        self.scim_patch_form = form;
         self
     }
 
@@ -303,6 +317,7 @@ impl ClientBuilder {
                 deadline: self.deadline,
                 retry: self.retry,
                 max_body: self.max_body,
+                scim_patch_form: self.scim_patch_form,
                 token: token.to_string(),
             }),
         })

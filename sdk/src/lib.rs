@@ -49,5 +49,5 @@ pub use error::{
     kind_for_status, ApiError, Error, ErrorKind, FieldError, MAX_KEPT_BODY,
     MIN_REDACTED_SECRET_CHARS,
 };
-pub use providers::{AitronosUser, ChangeDetails, Details, Provider};
+pub use providers::{AitronosUser, ChangeDetails, Details, Provider, ScimPatchForm, ScimUser};
 pub use users::{ReactivateRequest, Reactivated, Users, MAX_ID_CHARS};

@@ -21,6 +21,7 @@ use crate::providers::Provider;
 pub struct CallContext {
     max_body: usize,
     timeout: Duration,
+    media_type: Option<&'static str>,
     seen: Arc<Mutex<Option<Seen>>>,
 }
 
@@ -45,8 +46,19 @@ impl CallContext {
         CallContext {
             max_body,
             timeout,
+            media_type: None,
             seen: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Puts the provider's own JSON media type on the wire: `Accept`, and the
+    /// `Content-Type` of a JSON body, become `media_type` (e.g.
+    /// `application/scim+json`). The generated clients know only
+    /// `application/json`: the codegen pre-pass reads a `+json` media type as
+    /// that, and this puts it back.
+    pub(crate) fn with_media_type(mut self, media_type: &'static str) -> Self {
+        self.media_type = Some(media_type);
+        self
     }
 
     fn record(&self, seen: Seen) {
@@ -71,6 +83,18 @@ impl CallContext {
         // progenitor adds an `api-version` header with the spec's info.version;
         // no provider documents it, so it is not sent.
         request.headers_mut().remove("api-version");
+        if let Some(media) = self.media_type {
+            let value = reqwest::header::HeaderValue::from_static(media);
+            let headers = request.headers_mut();
+            headers.insert(reqwest::header::ACCEPT, value.clone());
+            let json_body = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/json"));
+            if json_body {
+                headers.insert(reqwest::header::CONTENT_TYPE, value);
+            }
+        }
         *request.timeout_mut() = Some(self.timeout);
         let method = request.method().to_string();
         let url = request.url().to_string();

@@ -9,7 +9,7 @@ use tracing::Instrument as _;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Provider};
+use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Provider, ScimUser};
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -153,6 +153,15 @@ impl Reactivated {
     pub fn change_details(&self) -> Option<&ChangeDetails> {
         match &self.details {
             Details::Zitadel(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The User resource a SCIM server returned with its 200 to the PATCH
+    /// (`None` after a 204, which carries no body).
+    pub fn scim_user(&self) -> Option<&ScimUser> {
+        match &self.details {
+            Details::Scim(u) => Some(u),
             _ => None,
         }
     }
@@ -341,6 +350,7 @@ async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivat
         organization,
         max_body: inner.max_body,
         timeout: inner.timeout,
+        scim_patch_form: inner.scim_patch_form,
     };
     adapter
         .validate(&call)

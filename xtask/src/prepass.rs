@@ -470,9 +470,11 @@ mod tests {
         assert_eq!(r["202"], d["paths"]["/x"]["post"]["responses"]["202"]);
         assert_eq!(
             notes,
-            vec!["doIt: responses 200 read application/scim+json as application/json (a `+json` \
+            vec![
+                "doIt: responses 200 read application/scim+json as application/json (a `+json` \
                   type is JSON)"
-                .to_string()]
+                    .to_string()
+            ]
         );
         // Not `+json`: the suffix must follow a name under application/.
         assert!(is_plus_json("application/scim+json; charset=utf-8"));
@@ -509,10 +511,12 @@ mod tests {
         );
         assert_eq!(
             notes,
-            vec!["patchIt: request body application/json, application/scim+json sent as \
+            vec![
+                "patchIt: request body application/json, application/scim+json sent as \
                   application/json (progenitor takes one media type and types only \
                   application/json)"
-                .to_string()]
+                    .to_string()
+            ]
         );
         // A lone `+json` type becomes application/json.
         let d = with_body(json!({"application/scim+json": {"schema": schema.clone()}}));

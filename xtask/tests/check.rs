@@ -14,7 +14,12 @@ fn provider_files() -> Vec<String> {
         .unwrap()
         .iter()
         .filter_map(|p| p.file_stem())
-        .map(|stem| format!("{}.rs", xtask::generate::module_name(&stem.to_string_lossy())))
+        .map(|stem| {
+            format!(
+                "{}.rs",
+                xtask::generate::module_name(&stem.to_string_lossy())
+            )
+        })
         .collect()
 }
 

@@ -20,9 +20,11 @@ use crate::users::Reactivated;
 mod aitronos;
 mod flashback;
 mod nethesis;
+mod scim;
 mod zitadel;
 
 pub use aitronos::AitronosUser;
+pub use scim::{ScimPatchForm, ScimUser};
 pub use zitadel::ChangeDetails;
 
 /// Declares [`Provider`] (one variant per line, with its doc), [`Provider::ALL`]
@@ -79,11 +81,14 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
+    /// Any SCIM 2.0 service provider (RFC 7643/7644); the base URL is its SCIM
+    /// root, e.g. `https://example.com/scim/v2`.
+    Scim => scim::Scim,
 }
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis` (also what `FromStr` accepts).
+    /// `zitadel-v2`, `nethesis`, `scim` (also what `FromStr` accepts).
     pub fn as_str(self) -> &'static str {
         self.adapter().descriptor().name
     }
@@ -91,7 +96,7 @@ impl Provider {
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`.
+    /// `My Nethesis`, `SCIM 2.0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.adapter().descriptor().display)
     }
@@ -122,13 +127,15 @@ impl std::str::FromStr for Provider {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Details {
-    /// Nothing beyond a message (Flashback, My Nethesis), or an already active
-    /// user.
+    /// Nothing beyond a message (Flashback, My Nethesis), a SCIM server's 204,
+    /// or an already active user.
     None,
     /// Aitronos' updated user object.
     Aitronos(AitronosUser),
     /// Zitadel's change details.
     Zitadel(ChangeDetails),
+    /// The User resource a SCIM server returned with its 200.
+    Scim(ScimUser),
 }
 
 /// One call as an adapter sees it: everything is already validated generically.
@@ -140,6 +147,8 @@ pub(crate) struct Call<'a> {
     pub organization: Option<&'a str>,
     pub max_body: usize,
     pub timeout: Duration,
+    /// How a SCIM PATCH is written ([`Provider::Scim`] only).
+    pub scim_patch_form: ScimPatchForm,
 }
 
 impl Call<'_> {
