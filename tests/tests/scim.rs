@@ -967,9 +967,25 @@ fn python_tool(dir: &str, packages: &[&str]) -> Result<PathBuf, String> {
     Ok(home)
 }
 
-const SCIM2_SERVER: &str = "scim2-server==0.8.3";
-const HOW_TO_RUN: &str = "the real-server tests install scim2-server 0.8.3 from PyPI into \
-    <target>/tools/ themselves: they need `python3` with the `venv` module and access to PyPI";
+/// One venv for both Python tools (they share scim2-models): scim2-server, the
+/// real SCIM server, and scim2-tester, the conformance checker; pinned, with the
+/// SCIM libraries under them.
+const TOOLS_DIR: &str = "scim2-server-0.8.3";
+const TOOLS: [&str; 4] = [
+    "scim2-server==0.8.3",
+    "scim2-tester[httpx2]==0.5.2",
+    "scim2-models==0.12.3",
+    "scim2-client==0.13.2",
+];
+const HOW_TO_RUN: &str = "this test installs scim2-server 0.8.3 and scim2-tester 0.5.2 from PyPI \
+    into <target>/tools/ itself: it needs `python3` with the `venv` module and access to PyPI";
+
+/// The tools' venv, installed once per target directory.
+fn scim_tools() -> Result<PathBuf, String> {
+    static INSTALL: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
+    python_tool(TOOLS_DIR, &TOOLS)
+}
 
 /// scim2-server 0.8.3, running on 127.0.0.1 until dropped.
 struct Scim2Server {
@@ -989,11 +1005,7 @@ impl Scim2Server {
     /// Starts one; `config`: a ServiceProviderConfig to announce instead of the
     /// default.
     async fn start(token: &str, config: Option<&Value>) -> Result<Scim2Server, String> {
-        static INSTALL: Mutex<()> = Mutex::new(());
-        let venv = {
-            let _one_at_a_time = INSTALL.lock().unwrap_or_else(|p| p.into_inner());
-            python_tool("scim2-server-0.8.3", &[SCIM2_SERVER])?
-        };
+        let venv = scim_tools()?;
         let mut last_error = String::new();
         for _ in 0..3 {
             let port = TcpListener::bind("127.0.0.1:0")
@@ -1432,13 +1444,7 @@ async fn a_real_scim_server_and_the_simulator_side_by_side() {
 
 #[test]
 fn scim2_tester_against_the_simulator() {
-    let venv =
-        python_tool("scim2-tester-0.5.2", &["scim2-tester[httpx2]==0.5.2"]).unwrap_or_else(|e| {
-            panic!(
-                "this test installs scim2-tester 0.5.2 from PyPI into <target>/tools/ itself: it \
-             needs `python3` with the `venv` module and access to PyPI.\n{e}"
-            )
-        });
+    let venv = scim_tools().unwrap_or_else(|e| panic!("{HOW_TO_RUN}.\n{e}"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
