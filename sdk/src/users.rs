@@ -9,7 +9,7 @@ use tracing::Instrument as _;
 
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
-use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Provider, ScimUser};
+use crate::providers::{AitronosUser, Call, ChangeDetails, Details, Phase, Provider, ScimUser};
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -351,6 +351,7 @@ async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivat
         max_body: inner.max_body,
         timeout: inner.timeout,
         scim_patch_form: inner.scim_patch_form,
+        phase: Phase::default(),
     };
     adapter
         .validate(&call)
@@ -377,6 +378,7 @@ async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivat
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
+            call.phase.reset();
             let result = match tokio::time::timeout(
                 remaining,
                 adapter.attempt(&call).instrument(attempt_span.clone()),
@@ -434,12 +436,15 @@ async fn reactivate(client: &Client, req: ReactivateRequest) -> Result<Reactivat
             if wait >= remaining {
                 return Err(error);
             }
-            outcome_unknown |= match &error {
+            // A lost answer leaves the outcome unknown, unless the attempt had
+            // only read the user (then nothing was changed).
+            let answer_lost = match &error {
                 Error::Timeout { .. } => true,
                 Error::Network { connected, .. } => *connected,
                 Error::Server(_) => true,
                 _ => false,
             };
+            outcome_unknown |= answer_lost && !call.phase.only_read();
             tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
             sleep(wait).await;
             attempt += 1;

@@ -483,6 +483,51 @@ async fn a_lost_patch_answer_then_active_is_recovered() {
 }
 
 #[tokio::test]
+async fn a_failed_read_changed_nothing_so_active_stays_not_deactivated() {
+    // The first read fails (503, then a timeout); the retry reads `active: true`.
+    // Nothing was written by the failed attempts: the user was active before the
+    // call, so this is NotDeactivated (or already active), never "recovered".
+    for first in [
+        ResponseTemplate::new(503),
+        scim(200, &json!({"id": USER, "active": false})).set_delay(Duration::from_secs(3)),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(first)
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(scim(200, &json!({"id": USER, "active": true})))
+            .with_priority(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("PATCH"))
+            .respond_with(ResponseTemplate::new(204))
+            .expect(0)
+            .mount(&server)
+            .await;
+        let c = Client::builder(Provider::Scim)
+            .base_url(root(&server))
+            .bearer_token(TOKEN)
+            .timeout(Duration::from_millis(500))
+            .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+            .build()
+            .unwrap();
+        let e = c.users().reactivate(USER).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotDeactivated, "{e}");
+        assert_eq!(e.attempts(), 2);
+        let done = c
+            .users()
+            .reactivate(ReactivateRequest::new(USER).allow_already_active())
+            .await
+            .unwrap();
+        assert!(done.already_active() && !done.recovered());
+    }
+}
+
+#[tokio::test]
 async fn gateway_pages_and_empty_5xx_are_server_errors() {
     for (on_get, status, body, content_type) in [
         (true, 503, "", "text/plain"),

@@ -10,6 +10,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -149,6 +150,43 @@ pub(crate) struct Call<'a> {
     pub timeout: Duration,
     /// How a SCIM PATCH is written ([`Provider::Scim`] only).
     pub scim_patch_form: ScimPatchForm,
+    /// What the current attempt has sent so far (adapters that read before they
+    /// write say so here).
+    pub phase: Phase,
+}
+
+/// What an attempt has sent so far, for the retry loop: when an attempt's
+/// answer is lost (a timeout, a dropped connection, a 5xx), a later "not
+/// deactivated" means that attempt did the reactivation, unless the attempt had
+/// only read the user by then. Adapters that make one call never set it (the
+/// call may have written); adapters that read first mark the read and the write.
+#[derive(Debug, Default)]
+pub(crate) struct Phase(AtomicU8);
+
+impl Phase {
+    const UNKNOWN: u8 = 0;
+    const READING: u8 = 1;
+    const WRITING: u8 = 2;
+
+    /// The attempt is reading: a failure now changed nothing.
+    pub fn reading(&self) {
+        self.0.store(Self::READING, Ordering::SeqCst);
+    }
+
+    /// The attempt is about to send a request that may change the user.
+    pub fn writing(&self) {
+        self.0.store(Self::WRITING, Ordering::SeqCst);
+    }
+
+    /// A new attempt starts.
+    pub(crate) fn reset(&self) {
+        self.0.store(Self::UNKNOWN, Ordering::SeqCst);
+    }
+
+    /// The attempt had sent nothing that may change the user.
+    pub(crate) fn only_read(&self) -> bool {
+        self.0.load(Ordering::SeqCst) == Self::READING
+    }
 }
 
 impl Call<'_> {

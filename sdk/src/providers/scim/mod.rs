@@ -158,6 +158,7 @@ impl Adapter for Scim {
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
             // The read: is the user active?
+            call.phase.reading();
             let ctx = call.context().with_media_type(MEDIA_TYPE);
             let client = gen::Client::new_with_client(call.base_url, call.http.clone(), ctx);
             let result = client.get_user(call.user_id).await;
@@ -170,6 +171,7 @@ impl Adapter for Scim {
             after_read(&at, &seen)?;
 
             // The write.
+            call.phase.writing();
             let ctx = call.context().with_media_type(MEDIA_TYPE);
             let client = gen::Client::new_with_client(call.base_url, call.http.clone(), ctx);
             let result = client
