@@ -159,6 +159,27 @@ impl Reactivated {
 
     /// The User resource a SCIM server returned with its 200 to the PATCH
     /// (`None` after a 204, which carries no body).
+    ///
+    #[cfg_attr(feature = "mock", doc = "```")]
+    #[cfg_attr(not(feature = "mock"), doc = "```ignore")]
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Provider};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(Provider::Scim).await;
+    /// sim.add_user("2819c223", sim.organization(), UserState::Deactivated);
+    /// let client = Client::builder(Provider::Scim)
+    ///     .base_url(sim.base_url()) // the SCIM root: http://127.0.0.1:PORT/scim/v2
+    ///     .bearer_token(sim.token())
+    ///     .build()?;
+    /// let done = client.users().reactivate("2819c223").await?;
+    /// let user = done.scim_user().expect("the simulator answers 200 with the resource");
+    /// assert_eq!(user.active, Some(true));
+    /// assert_eq!(user.id.as_deref(), Some("2819c223"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn scim_user(&self) -> Option<&ScimUser> {
         match &self.details {
             Details::Scim(u) => Some(u),

@@ -809,6 +809,27 @@ async fn the_simulator_answers_tokens_permissions_and_failures() {
     assert_eq!(sim.user_state("u2"), Some(UserState::Active));
 }
 
+#[tokio::test]
+async fn the_simulator_loses_a_write_answer_and_the_retry_recovers_it() {
+    let sim = Simulator::start(Provider::Scim).await;
+    sim.add_user("u1", sim.organization(), UserState::Deactivated);
+    // Two requests per attempt: the read answers at once, the write late.
+    sim.fail_next(1, Failure::Slow(Duration::ZERO));
+    sim.fail_next(1, Failure::Slow(Duration::from_secs(2)));
+    let c = Client::builder(Provider::Scim)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let done = c.users().reactivate("u1").await.expect("recovered");
+    assert!(done.recovered() && !done.already_active());
+    assert_eq!(done.attempts(), 2);
+    let methods: Vec<String> = sim.requests().iter().map(|r| r.method.clone()).collect();
+    assert_eq!(methods, ["GET", "PATCH", "GET"]);
+}
+
 /// Raw HTTP to a SCIM root: (status, headers, JSON body or null).
 async fn raw(
     http: &reqwest::Client,

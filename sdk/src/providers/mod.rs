@@ -82,8 +82,10 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
-    /// Any SCIM 2.0 service provider (RFC 7643/7644); the base URL is its SCIM
-    /// root, e.g. `https://example.com/scim/v2`.
+    /// Any SCIM 2.0 service provider (RFC 7643/7644): reads `GET /Users/{id}`,
+    /// then replaces `active` with `true` by `PATCH /Users/{id}`. The base URL is
+    /// the SCIM root, e.g. `https://example.com/scim/v2`; see [`ScimPatchForm`]
+    /// for servers built for Okta.
     Scim => scim::Scim,
 }
 
