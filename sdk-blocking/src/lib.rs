@@ -72,10 +72,10 @@ use std::time::Duration;
 
 pub use userbridge::{
     kind_for_status, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BulkItem, BulkReport,
-    ChangeDetails, Details, Error, ErrorKind, FieldError, OktaLifecycle, OktaTransition, Progress,
-    Provider, ReactivateRequest, Reactivated, RetryPolicy, DEFAULT_BULK_CONCURRENCY,
-    DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS, MAX_KEPT_BODY,
-    MIN_REDACTED_SECRET_CHARS,
+    ChangeDetails, Details, EntraUser, Error, ErrorKind, FieldError, KeycloakUser, OktaLifecycle,
+    OktaTransition, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy, ScimPatchForm,
+    ScimUser, DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
+    MAX_ID_CHARS, MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
 };
 
 /// The provider simulators of [`userbridge::mock`] (feature `mock`), for testing
@@ -235,6 +235,11 @@ impl ClientBuilder {
     /// See [`userbridge::ClientBuilder::max_response_bytes`].
     pub fn max_response_bytes(self, max: usize) -> Self {
         self.map(|b| b.max_response_bytes(max))
+    }
+
+    /// See [`userbridge::ClientBuilder::scim_patch_form`].
+    pub fn scim_patch_form(self, form: ScimPatchForm) -> Self {
+        self.map(|b| b.scim_patch_form(form))
     }
 
     /// Any other option of the async builder, by closure: `f` takes and returns

@@ -7,7 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
 
 use crate::error::Error;
-use crate::providers::Provider;
+use crate::providers::{Provider, ScimPatchForm};
 use crate::users::Users;
 
 /// Default per-attempt timeout.
@@ -70,6 +70,7 @@ pub(crate) struct Inner {
     pub deadline: Duration,
     pub retry: RetryPolicy,
     pub max_body: usize,
+    pub scim_patch_form: ScimPatchForm,
     /// Kept only to scrub it from anything a provider echoes back; never printed.
     pub token: String,
     /// How the token is sent: a bearer token, or the provider's API token.
@@ -105,6 +106,7 @@ impl fmt::Debug for Client {
             .field("deadline", &self.inner.deadline)
             .field("retry", &self.inner.retry)
             .field("max_body_bytes", &self.inner.max_body)
+            .field("scim_patch_form", &self.inner.scim_patch_form)
             .finish()
     }
 }
@@ -122,6 +124,7 @@ impl Client {
             deadline: DEFAULT_DEADLINE,
             retry: RetryPolicy::default(),
             max_body: DEFAULT_MAX_BODY,
+            scim_patch_form: ScimPatchForm::default(),
         }
     }
 
@@ -157,6 +160,7 @@ pub struct ClientBuilder {
     deadline: Duration,
     retry: RetryPolicy,
     max_body: usize,
+    scim_patch_form: ScimPatchForm,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -173,6 +177,7 @@ impl fmt::Debug for ClientBuilder {
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body)
+            .field("scim_patch_form", &self.scim_patch_form)
             .finish()
     }
 }
@@ -320,6 +325,15 @@ impl ClientBuilder {
         self
     }
 
+    /// How [`Provider::Scim`] writes its PATCH: the RFC 7644 form with
+    /// `"path": "active"` ([`ScimPatchForm::Rfc`], the default) or the path-less
+    /// form servers built for Okta expect ([`ScimPatchForm::PathLess`]). See
+    /// [`ScimPatchForm`] for which servers need which. Other providers ignore it.
+    pub fn scim_patch_form(mut self, form: ScimPatchForm) -> Self {
+        self.scim_patch_form = form;
+        self
+    }
+
     /// Checks the configuration and builds the client.
     ///
     /// Fails with [`Error::InvalidRequest`] for a missing or malformed base URL,
@@ -415,6 +429,7 @@ impl ClientBuilder {
                 deadline: self.deadline,
                 retry: self.retry,
                 max_body: self.max_body,
+                scim_patch_form: self.scim_patch_form,
                 token: token.to_string(),
                 credential: self.credential,
             }),

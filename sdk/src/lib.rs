@@ -54,6 +54,6 @@ pub use error::{
 };
 pub use providers::{
     ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, Details, EntraUser, KeycloakUser,
-    OktaLifecycle, OktaTransition, Provider,
+    OktaLifecycle, OktaTransition, Provider, ScimPatchForm, ScimUser,
 };
 pub use users::{ReactivateRequest, Reactivated, Users, MAX_ID_CHARS};

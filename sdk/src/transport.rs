@@ -24,6 +24,7 @@ pub struct CallContext {
     /// When the attempt must be over: every request of the attempt gets the
     /// time left until then as its (one) timer.
     ends: Instant,
+    media_type: Option<&'static str>,
     seen: Arc<Mutex<Option<Arc<Seen>>>>,
 }
 
@@ -58,8 +59,19 @@ impl CallContext {
             max_body,
             timeout,
             ends,
+            media_type: None,
             seen: Arc::new(Mutex::new(None)),
         }
+    }
+
+    /// Puts the provider's own JSON media type on the wire: `Accept`, and the
+    /// `Content-Type` of a JSON body, become `media_type` (e.g.
+    /// `application/scim+json`). The generated clients know only
+    /// `application/json`: the codegen pre-pass reads a `+json` media type as
+    /// that, and this puts it back.
+    pub(crate) fn with_media_type(mut self, media_type: &'static str) -> Self {
+        self.media_type = Some(media_type);
+        self
     }
 
     fn record(&self, seen: Seen) {
@@ -86,6 +98,18 @@ impl CallContext {
         static API_VERSION: HeaderName = HeaderName::from_static("api-version");
         request.headers_mut().remove(&API_VERSION);
         encode_pipes(request.url_mut());
+        if let Some(media) = self.media_type {
+            let value = reqwest::header::HeaderValue::from_static(media);
+            let headers = request.headers_mut();
+            headers.insert(reqwest::header::ACCEPT, value.clone());
+            let json_body = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("application/json"));
+            if json_body {
+                headers.insert(reqwest::header::CONTENT_TYPE, value);
+            }
+        }
         // One timer per request: reqwest's, for the time left in the attempt.
         *request.timeout_mut() = Some(self.ends.saturating_duration_since(Instant::now()));
         let method = request.method().clone();

@@ -10,7 +10,8 @@ use tracing::Instrument as _;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::providers::{
-    AitronosUser, Auth0Unblock, Call, ChangeDetails, Details, OktaLifecycle, Provider,
+    AitronosUser, Auth0Unblock, Call, ChangeDetails, Details, OktaLifecycle, Phase, Provider,
+    ScimUser,
 };
 
 /// The longest id accepted, in characters.
@@ -180,6 +181,36 @@ impl Reactivated {
     pub fn auth0(&self) -> Option<&Auth0Unblock> {
         match &self.details {
             Details::Auth0(d) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The User resource a SCIM server returned with its 200 to the PATCH
+    /// (`None` after a 204, which carries no body).
+    ///
+    #[cfg_attr(feature = "mock", doc = "```")]
+    #[cfg_attr(not(feature = "mock"), doc = "```ignore")]
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Provider};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(Provider::Scim).await;
+    /// sim.add_user("2819c223", sim.organization(), UserState::Deactivated);
+    /// let client = Client::builder(Provider::Scim)
+    ///     .base_url(sim.base_url()) // the SCIM root: http://127.0.0.1:PORT/scim/v2
+    ///     .bearer_token(sim.token())
+    ///     .build()?;
+    /// let done = client.users().reactivate("2819c223").await?;
+    /// let user = done.scim_user().expect("the simulator answers 200 with the resource");
+    /// assert_eq!(user.active, Some(true));
+    /// assert_eq!(user.id.as_deref(), Some("2819c223"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn scim_user(&self) -> Option<&ScimUser> {
+        match &self.details {
+            Details::Scim(u) => Some(u),
             _ => None,
         }
     }
@@ -374,6 +405,8 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest) -> Call<'a> {
         max_body: inner.max_body,
         timeout: inner.timeout,
         deadline: Instant::now() + inner.deadline,
+        scim_patch_form: inner.scim_patch_form,
+        phase: Phase::default(),
     }
 }
 
@@ -428,6 +461,7 @@ pub(crate) async fn reactivate_checked(
                 status = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
+            call.phase.reset();
             let result = adapter
                 .attempt(&call)
                 .instrument(attempt_span.clone())
@@ -476,12 +510,15 @@ pub(crate) async fn reactivate_checked(
             if wait >= remaining {
                 return Err(error);
             }
-            outcome_unknown |= match &error {
+            // A lost answer leaves the outcome unknown, unless the attempt had
+            // only read the user (then nothing was changed).
+            let answer_lost = match &error {
                 Error::Timeout { .. } => true,
                 Error::Network { connected, .. } => *connected,
                 Error::Server(_) => true,
                 _ => false,
             };
+            outcome_unknown |= answer_lost && !call.phase.only_read();
             tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
             sleep(wait).await;
             attempt += 1;

@@ -48,7 +48,8 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecError> {
             return Err(err(format!(
                 "progenitor cannot generate {}: {panic_message}. progenitor 0.15 needs one \
                  type for all success responses and one for all error responses of an \
-                 operation (the pre-pass unifies error responses only); fix the spec",
+                 operation (the pre-pass unifies error responses, and makes a JSON success \
+                 beside a bodiless one raw, but two JSON success types stay two); fix the spec",
                 op.map(|o| format!("operation {o}"))
                     .unwrap_or_else(|| "this spec".to_string()),
             )));

@@ -17,9 +17,23 @@
 //! 3. Error responses that mix a JSON body with no body cannot share a type; that
 //!    is reported as an error naming the operation and the statuses, so the spec
 //!    is fixed (give the bodiless response its schema) rather than guessed at.
+//! 4. A structured-syntax `+json` media type (`application/scim+json`, RFC 6839
+//!    §3.1) is JSON, but progenitor types only `application/json`: a response
+//!    whose only JSON media type is a `+json` one gets it as `application/json`
+//!    (same schema and examples), and a request body keeps exactly one media type,
+//!    `application/json` (progenitor takes one, and knows no `+json` type; other
+//!    media types of a body that also has a JSON one are dropped). The generated
+//!    client then sends `Content-Type`/`Accept: application/json`; the SDK's
+//!    transport puts the provider's own media type back on the wire
+//!    (`CallContext::with_media_type`).
+//! 5. Success responses that mix a JSON body with no body (RFC 7644 PATCH: 200 with
+//!    the resource, or 204) cannot share a type either, and both are legitimate
+//!    successes: every success response of the operation becomes a raw body in the
+//!    generator's copy, so each documented success status stays a success arm of
+//!    the generated client (it returns the bytes) and the adapter decodes the body.
 //!
-//! Success responses with different types are left alone: progenitor rejects them,
-//! and the generator reports that clearly (see `generate`).
+//! Success responses with different JSON types are left alone: progenitor rejects
+//! them, and the generator reports that clearly (see `generate`).
 
 use serde_json::{json, Map, Value};
 
@@ -63,12 +77,22 @@ pub fn run(raw: &Value) -> Result<(Value, Vec<Note>), String> {
                 .collect();
 
             split_default(&op_id, &mut responses, &mut notes);
+            plus_json_responses(&op_id, &mut responses, &mut notes);
+            raw_mixed_success(&op_id, &mut responses, &mut notes);
             if let Some(schema) = unify_errors(&op_id, &mut responses, &mut notes)? {
                 new_schemas.push(schema);
             }
 
             if let Some(slot) = doc.pointer_mut(&format!("{pointer}/responses")) {
                 *slot = Value::Object(responses);
+            }
+            if let Some(body) = op.get("requestBody") {
+                let mut body = resolve(raw, body).cloned().unwrap_or_else(|| body.clone());
+                if one_json_request_body(&op_id, &mut body, &mut notes) {
+                    if let Some(slot) = doc.pointer_mut(&format!("{pointer}/requestBody")) {
+                        *slot = body;
+                    }
+                }
             }
         }
     }
@@ -129,6 +153,130 @@ fn split_default(op_id: &str, responses: &mut Map<String, Value>, notes: &mut Ve
             added.join(" and ")
         }
     ));
+}
+
+/// `application/json` itself (with or without parameters).
+fn is_plain_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    essence.eq_ignore_ascii_case("application/json")
+}
+
+/// A structured-syntax JSON media type (RFC 6839 §3.1): `application/<name>+json`.
+fn is_plus_json(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let lower = essence.to_ascii_lowercase();
+    lower.starts_with("application/") && lower.ends_with("+json") && lower.len() > 17
+}
+
+/// Rule 4, responses: a response whose JSON is only a `+json` media type also
+/// gets it as `application/json`, the one progenitor types.
+fn plus_json_responses(op_id: &str, responses: &mut Map<String, Value>, notes: &mut Vec<Note>) {
+    let mut renamed: Vec<(String, String)> = Vec::new();
+    for (status, response) in responses.iter_mut() {
+        let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if content.keys().any(|m| is_plain_json(m)) {
+            continue;
+        }
+        let Some(media) = content.keys().find(|m| is_plus_json(m)).cloned() else {
+            continue;
+        };
+        if let Some(body) = content.remove(&media) {
+            content.insert("application/json".to_string(), body);
+            renamed.push((status.clone(), media));
+        }
+    }
+    if renamed.is_empty() {
+        return;
+    }
+    let mut types: Vec<&str> = renamed.iter().map(|(_, m)| m.as_str()).collect();
+    types.dedup();
+    let statuses: Vec<&str> = renamed.iter().map(|(s, _)| s.as_str()).collect();
+    notes.push(format!(
+        "{op_id}: responses {} read {} as application/json (a `+json` type is JSON)",
+        statuses.join(", "),
+        types.join(", ")
+    ));
+}
+
+/// Rule 4, request bodies: exactly one media type, `application/json`, when the
+/// body has a JSON one and progenitor could not take it as it is (several media
+/// types, or only a `+json` one). Returns whether the body changed.
+fn one_json_request_body(op_id: &str, body: &mut Value, notes: &mut Vec<Note>) -> bool {
+    let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+        return false;
+    };
+    let only_plain_json = content.len() == 1 && content.keys().all(|m| is_plain_json(m));
+    if only_plain_json || content.is_empty() {
+        return false;
+    }
+    let chosen = content
+        .keys()
+        .find(|m| is_plain_json(m))
+        .or_else(|| content.keys().find(|m| is_plus_json(m)))
+        .cloned();
+    let Some(chosen) = chosen else {
+        return false;
+    };
+    let before: Vec<String> = content.keys().cloned().collect();
+    let Some(media) = content.remove(&chosen) else {
+        return false;
+    };
+    content.clear();
+    content.insert("application/json".to_string(), media);
+    notes.push(format!(
+        "{op_id}: request body {} sent as application/json (progenitor takes one media type \
+         and types only application/json)",
+        before.join(", ")
+    ));
+    true
+}
+
+/// Rule 5: success responses that mix a JSON body with no body all become raw.
+fn raw_mixed_success(op_id: &str, responses: &mut Map<String, Value>, notes: &mut Vec<Note>) {
+    let success: Vec<String> = responses
+        .keys()
+        .filter(|k| is_success_status(k))
+        .cloned()
+        .collect();
+    let with_json: Vec<&String> = success
+        .iter()
+        .filter(|k| responses.get(*k).and_then(json_schema).is_some())
+        .collect();
+    let bodiless: Vec<&String> = success
+        .iter()
+        .filter(|k| {
+            responses
+                .get(*k)
+                .and_then(|r| r.get("content"))
+                .and_then(Value::as_object)
+                .is_none_or(Map::is_empty)
+        })
+        .collect();
+    if with_json.is_empty() || bodiless.is_empty() {
+        return;
+    }
+    let note = format!(
+        "{op_id}: success responses {} (JSON) and {} (no body) are raw bytes in the generated \
+         client (one success type; the adapter decodes the body)",
+        with_json
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        bodiless
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for key in &success {
+        if let Some(obj) = responses.get_mut(key).and_then(Value::as_object_mut) {
+            obj.insert("content".into(), json!({ "*/*": {} }));
+        }
+    }
+    notes.push(note);
 }
 
 fn json_schema(response: &Value) -> Option<&Value> {
@@ -299,6 +447,146 @@ mod tests {
         let (out, notes) = run(&d).unwrap();
         assert_eq!(out, d);
         assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn plus_json_responses_are_read_as_json() {
+        let scim = json!({"schema": {"$ref": "#/components/schemas/User"}, "example": {"id": "1"}});
+        let d = doc(json!({
+            "200": {"description": "ok", "content": {"application/scim+json": scim.clone()}},
+            "404": {"description": "both", "content": {
+                "application/scim+json": {"schema": {"type": "string"}, "example": "a"},
+                "application/json": {"schema": {"type": "string"}, "example": "b"},
+            }},
+            "202": {"description": "xml", "content": {"application/xml": {"schema": {"type": "string"}}}},
+        }));
+        let (out, notes) = run(&d).unwrap();
+        let r = &out["paths"]["/x"]["post"]["responses"];
+        // The lone `+json` type becomes application/json, schema and examples kept.
+        assert_eq!(r["200"]["content"], json!({"application/json": scim}));
+        // A response that already has application/json is left alone, as is one
+        // without JSON.
+        assert_eq!(r["404"], d["paths"]["/x"]["post"]["responses"]["404"]);
+        assert_eq!(r["202"], d["paths"]["/x"]["post"]["responses"]["202"]);
+        assert_eq!(
+            notes,
+            vec![
+                "doIt: responses 200 read application/scim+json as application/json (a `+json` \
+                  type is JSON)"
+                    .to_string()
+            ]
+        );
+        // Not `+json`: the suffix must follow a name under application/.
+        assert!(is_plus_json("application/scim+json; charset=utf-8"));
+        assert!(!is_plus_json("application/+json"));
+        assert!(!is_plus_json("text/x+json"));
+        assert!(!is_plus_json("application/json"));
+    }
+
+    #[test]
+    fn a_request_body_keeps_one_json_media_type() {
+        let schema = json!({"$ref": "#/components/schemas/PatchOp"});
+        let with_body = |content: Value| {
+            json!({
+                "openapi": "3.0.3",
+                "paths": {"/x": {"patch": {
+                    "operationId": "patchIt",
+                    "requestBody": {"required": true, "content": content},
+                    "responses": {"204": {"description": "done"}},
+                }}},
+                "components": {"requestBodies": {"Shared": {"content": {
+                    "application/scim+json": {"schema": {"type": "object"}}
+                }}}},
+            })
+        };
+        // Two media types: application/json wins, the other is dropped.
+        let d = with_body(json!({
+            "application/scim+json": {"schema": schema.clone()},
+            "application/json": {"schema": schema.clone(), "example": {}},
+        }));
+        let (out, notes) = run(&d).unwrap();
+        assert_eq!(
+            out["paths"]["/x"]["patch"]["requestBody"]["content"],
+            json!({"application/json": {"schema": schema.clone(), "example": {}}})
+        );
+        assert_eq!(
+            notes,
+            vec![
+                "patchIt: request body application/json, application/scim+json sent as \
+                  application/json (progenitor takes one media type and types only \
+                  application/json)"
+                    .to_string()
+            ]
+        );
+        // A lone `+json` type becomes application/json.
+        let d = with_body(json!({"application/scim+json": {"schema": schema.clone()}}));
+        let (out, _) = run(&d).unwrap();
+        assert_eq!(
+            out["paths"]["/x"]["patch"]["requestBody"]["content"],
+            json!({"application/json": {"schema": schema.clone()}})
+        );
+        // A $ref'd body is inlined and rewritten; the component stays.
+        let mut d = with_body(json!({}));
+        d["paths"]["/x"]["patch"]["requestBody"] =
+            json!({"$ref": "#/components/requestBodies/Shared"});
+        let (out, _) = run(&d).unwrap();
+        assert_eq!(
+            out["paths"]["/x"]["patch"]["requestBody"]["content"],
+            json!({"application/json": {"schema": {"type": "object"}}})
+        );
+        assert_eq!(out["components"], d["components"]);
+        // Already fine, or no JSON at all: untouched.
+        for content in [
+            json!({"application/json": {"schema": schema.clone()}}),
+            json!({"text/plain": {"schema": {"type": "string"}}, "application/xml": {}}),
+        ] {
+            let d = with_body(content);
+            let (out, notes) = run(&d).unwrap();
+            assert_eq!(out, d);
+            assert!(notes.is_empty());
+        }
+    }
+
+    #[test]
+    fn json_success_beside_bodiless_success_becomes_raw() {
+        let d = doc(json!({
+            "200": {"description": "the resource", "content": {"application/scim+json": {
+                "schema": {"$ref": "#/components/schemas/User"}, "example": {"id": "1"}}}},
+            "204": {"description": "no body"},
+            "404": {"description": "err", "content": {"application/json": {"schema": {"type": "object"}}}},
+        }));
+        let (out, notes) = run(&d).unwrap();
+        let r = &out["paths"]["/x"]["post"]["responses"];
+        for status in ["200", "204"] {
+            assert_eq!(r[status]["content"], json!({"*/*": {}}), "{status}");
+            assert_eq!(
+                r[status]["description"],
+                d["paths"]["/x"]["post"]["responses"][status]["description"]
+            );
+        }
+        // Errors keep their type.
+        assert_eq!(r["404"], d["paths"]["/x"]["post"]["responses"]["404"]);
+        assert_eq!(
+            notes,
+            vec![
+                "doIt: responses 200 read application/scim+json as application/json (a `+json` \
+                 type is JSON)"
+                    .to_string(),
+                "doIt: success responses 200 (JSON) and 204 (no body) are raw bytes in the \
+                 generated client (one success type; the adapter decodes the body)"
+                    .to_string(),
+            ]
+        );
+        // Only JSON, or only bodiless: nothing to do.
+        for responses in [
+            json!({"200": {"description": "a", "content": {"application/json": {"schema": {}}}}}),
+            json!({"200": {"description": "a"}, "204": {"description": "b"}}),
+        ] {
+            let d = doc(responses);
+            let (out, notes) = run(&d).unwrap();
+            assert_eq!(out, d);
+            assert!(notes.is_empty());
+        }
     }
 
     #[test]

@@ -189,17 +189,67 @@ fn two_success_schemas_are_rejected_naming_the_operation() {
 }
 
 #[test]
-fn json_success_beside_bodiless_success_is_rejected_naming_the_operation() {
-    // The fixture also has a fine `health` operation: the error must single out the
-    // operation that fails, not the first one or the whole spec.
-    let text = generate_err("success-json-and-no-body.yaml");
+fn json_success_beside_bodiless_success_generates_with_raw_success_arms() {
+    // 200 with a body beside 204 without one (RFC 7644 PATCH) cannot share a
+    // success type; the pre-pass makes both raw, so each stays a success arm and
+    // the `health` operation beside it is untouched.
+    let spec = Spec::load(&fixture("success-json-and-no-body.yaml")).unwrap();
+    let generated = no_panic("generate::generate", || generate(&spec))
+        .unwrap_or_else(|e| panic!("the pre-pass must make this spec generate: {e}"));
+    assert_eq!(
+        generated.notes,
+        vec![
+            "reactivateUser: success responses 200 (JSON) and 204 (no body) are raw bytes in \
+             the generated client (one success type; the adapter decodes the body)"
+                .to_string()
+        ]
+    );
+    let text = &generated.text;
+    let start = text.find("pub async fn reactivate_user<'a>(").unwrap();
+    let body = &text[start..];
     assert!(
-        text.contains(
-            "progenitor cannot generate operation `reactivateUser` (POST /users/{id}/reactivate): "
-        ),
+        body.contains("-> Result<ResponseValue<ByteStream>, Error<()>>"),
+        "{body}"
+    );
+    for arm in [
+        "200u16 => Ok(ResponseValue::stream(response)),",
+        "204u16 => Ok(ResponseValue::stream(response)),",
+    ] {
+        assert!(body.contains(arm), "missing arm `{arm}`:\n{body}");
+    }
+    assert!(
+        text.contains("Result<ResponseValue<types::HealthResponse>, Error<()>>"),
+        "health stays typed: {text}"
+    );
+    syn::parse_file(text).expect("generated text is valid Rust");
+}
+
+#[test]
+fn a_plus_json_request_and_responses_generate_as_json() {
+    // application/scim+json only (RFC 7644 §3.1): progenitor knows no `+json`
+    // type; the pre-pass reads it as application/json on both sides.
+    let spec = Spec::load(&fixture("plus-json.yaml")).unwrap();
+    let generated = no_panic("generate::generate", || generate(&spec))
+        .unwrap_or_else(|e| panic!("the pre-pass must make this spec generate: {e}"));
+    assert_eq!(
+        generated.notes,
+        vec![
+            "patchUser: responses 200, 404 read application/scim+json as application/json (a \
+             `+json` type is JSON)"
+                .to_string(),
+            "patchUser: request body application/json, application/scim+json sent as \
+             application/json (progenitor takes one media type and types only application/json)"
+                .to_string(),
+        ]
+    );
+    let text = &generated.text;
+    assert!(
+        text.contains("-> Result<ResponseValue<types::User>, Error<types::ScimError>>"),
         "{text}"
     );
-    assert!(!text.contains("health"), "{text}");
+    assert!(text.contains("body: &'a types::PatchOp"), "{text}");
+    assert!(text.contains(".json(&body)"), "{text}");
+    syn::parse_file(text).expect("generated text is valid Rust");
 }
 
 #[test]
@@ -308,10 +358,6 @@ fn codegen_run_reports_each_kind_of_invalid_spec() {
             "operation `reactivateUser` response 404",
         ),
         ("no-servers.yaml", "has no `servers`"),
-        (
-            "success-json-and-no-body.yaml",
-            "operation `reactivateUser` (POST /users/{id}/reactivate)",
-        ),
         (
             "bodiless-error-beside-json-error.yaml",
             "error responses 404 have a JSON body",

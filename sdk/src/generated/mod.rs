@@ -32,6 +32,10 @@ pub mod nethesis;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod okta;
+/// Client generated from `openapi/scim.yaml` (low-level, unstable).
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod scim;
 /// Client generated from `openapi/zitadel-v1.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]

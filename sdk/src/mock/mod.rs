@@ -62,6 +62,18 @@
 //! simulator documents its answers in its own module
 //! (`providers/<provider>/mock.rs`).
 //!
+//! **SCIM 2.0** (served under `/scim/v2`, so [`Simulator::base_url`] is the SCIM
+//! root): the SDK reads `GET /Users/{id}` first and PATCHes only an inactive
+//! user, so an active user is "not deactivated" from the read (HTTP 200,
+//! `active: true`) without a write. The PATCH is answered 200 with the resource;
+//! an unknown user 404 `User '<id>' not found`, a missing or unknown token 401
+//! with `WWW-Authenticate: Bearer realm="SCIM"`, a token without permission 403,
+//! all in the RFC 7644 error envelope. It also serves `POST /Users`,
+//! `DELETE /Users/{id}` and `/ServiceProviderConfig` for SCIM conformance
+//! checkers. With [`Simulator::fail_next`], remember that a reactivation makes
+//! two requests (the read, then the write): to delay the write only, queue
+//! `Failure::Slow(Duration::ZERO)` for the read first.
+//!
 //! Organizations:
 //! - **Aitronos** names the organization in the path. A path organization that is
 //!   not the token's is answered 403 `FORBIDDEN` (the spec's "the caller may not

@@ -113,6 +113,10 @@ pub(crate) struct State {
     pub requests: Vec<ReceivedRequest>,
     /// The simulator's front door, which can drop a connection.
     hangups: Arc<Hangups>,
+    /// A simulator's own data about a user, by user id, for providers whose users
+    /// hold more than a state (SCIM: the resource's other attributes). Kept in
+    /// step with `users` by the simulator that uses it.
+    pub extra: BTreeMap<String, Value>,
     /// Requests handled so far (request ids).
     counter: u64,
 }
@@ -253,6 +257,7 @@ pub(crate) struct Route {
 /// The values of a route's placeholders.
 pub(crate) struct Captures {
     pub organization: Option<String>,
+    /// Empty for a route without `{id}` (a collection, e.g. SCIM's `POST /Users`).
     pub user_id: String,
 }
 
@@ -274,7 +279,8 @@ impl Route {
             return None;
         }
         let mut organization = None;
-        let mut user_id = None;
+        let has_id = self.segments.contains(&"{id}");
+        let mut user_id = (!has_id).then(String::new);
         for (want, got) in self.segments.iter().zip(path) {
             match *want {
                 "{org}" if !got.is_empty() => organization = Some(got.clone()),
@@ -301,6 +307,7 @@ impl State {
             targeted: HashMap::new(),
             requests: Vec::new(),
             hangups,
+            extra: BTreeMap::new(),
             counter: 0,
         }
     }
@@ -709,6 +716,17 @@ mod tests {
         assert!(capture("/v1/organizations//users/usr_2/reactivate").is_none());
         assert!(capture("/v1/organizations/o/users/u/reactivate/").is_none());
         assert!(capture("/v1/organizations/o/users/u").is_none());
+        // A route without `{id}` (a collection) matches its literal path.
+        let collection = Route {
+            name: "create",
+            method: "POST",
+            segments: &["Users"],
+        };
+        let c = collection.capture(&decode_segments("/Users").unwrap_or_default());
+        assert_eq!(c.map(|c| c.user_id), Some(String::new()));
+        assert!(collection
+            .capture(&decode_segments("/Groups").unwrap_or_default())
+            .is_none());
     }
 
     #[test]

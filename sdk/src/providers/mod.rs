@@ -10,6 +10,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,7 @@ mod flashback;
 mod keycloak;
 mod nethesis;
 mod okta;
+mod scim;
 mod zitadel;
 
 pub use aitronos::AitronosUser;
@@ -31,6 +33,7 @@ pub use auth0::Auth0Unblock;
 pub use entra_id::EntraUser;
 pub use keycloak::KeycloakUser;
 pub use okta::{ActivationLink, OktaLifecycle, OktaTransition};
+pub use scim::{ScimPatchForm, ScimUser};
 pub use zitadel::ChangeDetails;
 
 /// Declares [`Provider`] (one variant per line, with its doc), [`Provider::ALL`]
@@ -79,6 +82,11 @@ registry! {
     ZitadelV2 => zitadel::V2,
     /// My Nethesis (self-hosted backend, `https://<host>/api`).
     Nethesis => nethesis::Nethesis,
+    /// Any SCIM 2.0 service provider (RFC 7643/7644): reads `GET /Users/{id}`,
+    /// then replaces `active` with `true` by `PATCH /Users/{id}`. The base URL is
+    /// the SCIM root, e.g. `https://example.com/scim/v2`; see [`ScimPatchForm`]
+    /// for servers built for Okta.
+    Scim => scim::Scim,
     /// Keycloak Admin REST API (your server; the realm is the organization).
     Keycloak => keycloak::Keycloak,
     /// Microsoft Entra ID through Microsoft Graph v1.0 (`https://graph.microsoft.com/v1.0`).
@@ -93,7 +101,7 @@ registry! {
 
 impl Provider {
     /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
-    /// `zitadel-v2`, `nethesis`, `keycloak`, `entra-id`, `okta`, `auth0`, ... (also
+    /// `zitadel-v2`, `nethesis`, `scim`, `keycloak`, `entra-id`, `okta`, `auth0` (also
     /// what `FromStr` accepts, and the serde form).
     ///
     /// ```
@@ -111,7 +119,7 @@ impl Provider {
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`.
+    /// `My Nethesis`, `SCIM 2.0`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.adapter().descriptor().display)
     }
@@ -142,13 +150,15 @@ impl std::str::FromStr for Provider {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Details {
-    /// Nothing beyond a message (Flashback, My Nethesis), or an already active
-    /// user.
+    /// Nothing beyond a message (Flashback, My Nethesis), a SCIM server's 204,
+    /// or an already active user.
     None,
     /// Aitronos' updated user object.
     Aitronos(AitronosUser),
     /// Zitadel's change details.
     Zitadel(ChangeDetails),
+    /// The User resource a SCIM server returned with its 200.
+    Scim(ScimUser),
     /// What a Keycloak reactivation did: re-enabled the user, or released a
     /// brute-force lockout.
     Keycloak(KeycloakUser),
@@ -171,10 +181,48 @@ pub(crate) struct Call<'a> {
     pub timeout: Duration,
     /// The call's overall deadline: no attempt runs past it.
     pub deadline: std::time::Instant,
+    /// How a SCIM PATCH is written ([`Provider::Scim`] only).
+    pub scim_patch_form: ScimPatchForm,
+    /// What the current attempt has sent so far (adapters that read before they
+    /// write say so here).
+    pub phase: Phase,
+}
+
+/// What an attempt has sent so far, for the retry loop: when an attempt's
+/// answer is lost (a timeout, a dropped connection, a 5xx), a later "not
+/// deactivated" means that attempt did the reactivation, unless the attempt had
+/// only read the user by then. Adapters that make one call never set it (the
+/// call may have written); adapters that read first mark the read and the write.
+#[derive(Debug, Default)]
+pub(crate) struct Phase(AtomicU8);
+
+impl Phase {
+    const UNKNOWN: u8 = 0;
+    const READING: u8 = 1;
+    const WRITING: u8 = 2;
+
+    /// The attempt is reading: a failure now changed nothing.
+    pub fn reading(&self) {
+        self.0.store(Self::READING, Ordering::SeqCst);
+    }
+
+    /// The attempt is about to send a request that may change the user.
+    pub fn writing(&self) {
+        self.0.store(Self::WRITING, Ordering::SeqCst);
+    }
+
+    /// A new attempt starts.
+    pub(crate) fn reset(&self) {
+        self.0.store(Self::UNKNOWN, Ordering::SeqCst);
+    }
+
+    /// The attempt had sent nothing that may change the user.
+    pub(crate) fn only_read(&self) -> bool {
+        self.0.load(Ordering::SeqCst) == Self::READING
+    }
 }
 
 impl Call<'_> {
-    /// A fresh per-attempt context for a generated client.
     /// A fresh per-attempt context for a generated client: the attempt ends
     /// after the per-attempt timeout, or at the call's deadline if sooner.
     pub fn context(&self) -> crate::transport::CallContext {

@@ -266,13 +266,37 @@ impl Spec {
         // The list-form flows themselves: an error answer of a later call, with
         // no flow of its own, comes after the calls that lead to it in one.
         let mut flows: Vec<Vec<Step>> = Vec::new();
+        // Map-form flows, the other way round: the answer that leads to a call
+        // (a read's example whose flow names the write), by the call's id.
+        let mut leads: BTreeMap<String, (String, Answer)> = BTreeMap::new();
         for op in &self.operations {
-            for (_, response) in self.responses(op) {
-                let holders = json_media(&response)
+            for (status, response) in self.responses(op) {
+                let holders: Vec<Value> = json_media(&response)
                     .and_then(|m| m.get("examples"))
                     .and_then(Value::as_object)
                     .map(|e| e.values().map(|v| resolve(&self.doc, v).clone()).collect())
                     .unwrap_or_else(|| vec![response.clone()]);
+                for holder in &holders {
+                    if let Some(map) = holder.get("x-userbridge-flow").and_then(Value::as_object) {
+                        let name = json_media(&response)
+                            .and_then(|m| m.get("examples"))
+                            .and_then(Value::as_object)
+                            .and_then(|e| {
+                                e.iter()
+                                    .find(|(_, v)| resolve(&self.doc, v) == holder)
+                                    .map(|(k, _)| k.clone())
+                            });
+                        for other in map.keys() {
+                            leads.entry(other.clone()).or_insert((
+                                op.id.clone(),
+                                Answer {
+                                    status: status.clone(),
+                                    example: name.clone(),
+                                },
+                            ));
+                        }
+                    }
+                }
                 for holder in holders {
                     let mut flow = Vec::new();
                     for step in holder
@@ -388,6 +412,14 @@ impl Spec {
                                 let at = f.iter().position(|(o, _, _)| *o == op.id)?;
                                 (at > 0).then(|| f[..at].to_vec())
                             });
+                            // A write's answer with no flow of its own follows
+                            // the read whose flow names it.
+                            let write = !op.method.eq_ignore_ascii_case("get");
+                            if before.is_none() && write {
+                                if let Some((lead_op, lead)) = leads.get(&op.id) {
+                                    plan.entry(lead_op.clone()).or_default().push(lead.clone());
+                                }
+                            }
                             for (other, st, ex) in before.unwrap_or_default() {
                                 let status = match (st, &ex) {
                                     (Some(s), _) => s,
@@ -604,7 +636,11 @@ fn json_media(response: &Value) -> Option<&Value> {
         .get("content")
         .and_then(Value::as_object)?
         .iter()
-        .find(|(m, _)| m.starts_with("application/json"))
+        // `application/json`, or a `+json` type (`application/scim+json`).
+        .find(|(m, _)| {
+            let m = m.split(';').next().unwrap_or_default().trim();
+            m == "application/json" || m.ends_with("+json")
+        })
         .map(|(_, v)| v)
 }
 
