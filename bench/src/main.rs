@@ -21,7 +21,7 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
                         [--client-threads N]
        userbridge-bench calls <raw|sdk|raw-blocking|sdk-blocking> <N> [--base-url URL]
        userbridge-bench serve
-       userbridge-bench stream-rss [--ids N] [--concurrency N] [--base-url URL]
+       userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
               sdk alternating; prints medians and the ratios sdk/raw against the
@@ -35,7 +35,8 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               standard input is closed.
   stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
               input: without --ids, runs 10,000 and 1,000,000 ids, each in its
-              own process against a server process; with --ids, one run here.";
+              own process against a server process (--quick: 1,000 and 20,000);
+              with --ids, one run here.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -180,10 +181,12 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let mut ids = None;
             let mut concurrency = cases::BULK_CONCURRENCY;
             let mut base_url = None;
+            let mut sizes = [10_000, 1_000_000];
             for (flag, value) in
-                (Flags { rest }).parse(&["--ids", "--concurrency", "--base-url"], &[])?
+                (Flags { rest }).parse(&["--ids", "--concurrency", "--base-url"], &["--quick"])?
             {
                 match flag {
+                    "--quick" => sizes = [1_000, 20_000],
                     "--ids" => ids = Some(number(flag, value)?),
                     "--concurrency" => concurrency = number(flag, value)?.max(1),
                     _ => base_url = value.map(str::to_string),
@@ -191,7 +194,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             }
             match ids {
                 Some(n) => rss::measure(n, concurrency, base_url.as_deref()),
-                None => rss::compare(&[10_000, 1_000_000], concurrency),
+                None => rss::compare(&sizes, concurrency),
             }
             .map_err(Failure::Run)
         }

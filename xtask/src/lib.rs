@@ -1,6 +1,8 @@
 //! `cargo xtask codegen [--check]`: every spec in `openapi/` becomes a typed client
 //! in `sdk/src/generated/`, through a validating pre-pass and progenitor.
+//! `cargo xtask bench`: runs `userbridge-bench` (see [`bench`]).
 
+pub mod bench;
 pub mod codegen;
 pub mod generate;
 pub mod prepass;
