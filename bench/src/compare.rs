@@ -250,6 +250,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
     for (i, &case) in opts.cases.iter().enumerate() {
         let n = opts.sizes.of(case) as f64;
         let mut rate_medians = [0.0; 2];
+        let mut rate_best = [0.0; 2];
         let mut cpu_medians = [None; 2];
         for side in [Side::Raw, Side::Sdk] {
             let samples = &times[i][side as usize];
@@ -262,6 +263,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
                 .collect();
             let cpu = cpu.map(median);
             rate_medians[side as usize] = rate;
+            rate_best[side as usize] = hi;
             cpu_medians[side as usize] = cpu;
             let label = if side == Side::Raw {
                 title(case, opts.sizes.of(case))
@@ -283,6 +285,12 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
         let [raw, sdk] = rate_medians;
         // Throughput ratio, or time ratio (its inverse).
         let ratio = if t.time { raw / sdk } else { sdk / raw };
+        let [raw_best, sdk_best] = rate_best;
+        let best = if t.time {
+            raw_best / sdk_best
+        } else {
+            sdk_best / raw_best
+        };
         let per_round: Vec<f64> = times[i][0]
             .iter()
             .zip(&times[i][1])
@@ -309,6 +317,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
             case,
             target: t,
             ratio,
+            best,
             spread: (lo, hi),
             pass,
             cpu_ratio,
@@ -316,12 +325,12 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
     }
     println!();
     println!(
-        "{:<38} {:<14} {:>7} {:>9} {:>5} {:>17} {:>13}",
-        "ratio sdk/raw (of the medians)", "of", "ratio", "target", "", "per round", "client CPU"
+        "{:<38} {:<14} {:>7} {:>9} {:>5} {:>7} {:>15} {:>11}",
+        "ratio sdk/raw", "of", "ratio", "target", "", "best", "per round", "client CPU"
     );
     for v in verdicts {
         println!(
-            "{:<38} {:<14} {:>7.3} {:>9} {:>5} {:>17} {:>13}",
+            "{:<38} {:<14} {:>7.3} {:>9} {:>5} {:>7.3} {:>15} {:>11}",
             title(v.case, opts.sizes.of(v.case)),
             v.target.what,
             v.ratio,
@@ -331,15 +340,17 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
                 v.target.bound
             ),
             if v.pass { "PASS" } else { "MISS" },
+            v.best,
             format!("{:.3}..{:.3}", v.spread.0, v.spread.1),
             v.cpu_ratio
                 .map_or_else(|| "?".to_string(), |r| format!("{r:.3}")),
         );
     }
     println!(
-        "(ratio: wall-clock time per call or throughput, as targeted; per round: the same \
-         ratio within each round; client CPU: CPU time per call of every thread but the \
-         server's, sdk/raw)"
+        "ratio: of wall-clock time per call or of throughput, as targeted, from each side's \
+         median round;\nbest: the same from each side's best round (steadier on a busy \
+         machine); per round: within each round, min..max;\nclient CPU: CPU time per call of \
+         every thread but the server's, sdk/raw (medians)"
     );
 }
 
@@ -347,6 +358,8 @@ struct Verdict {
     case: Case,
     target: Target,
     ratio: f64,
+    /// The same ratio of each side's best round.
+    best: f64,
     spread: (f64, f64),
     pass: bool,
     cpu_ratio: Option<f64>,

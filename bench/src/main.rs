@@ -19,7 +19,7 @@ const USAGE: &str = "\
 usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] [--conc N]
                         [--blocking N] [--bulk N] [--cases seq,conc,blocking,bulk]
                         [--client-threads N]
-       userbridge-bench calls <raw|sdk|raw-blocking|sdk-blocking> <N> [--base-url URL]
+       userbridge-bench calls <IMPL> <N> [--base-url URL]
        userbridge-bench serve
        userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
 
@@ -28,9 +28,11 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               targets. Sizes per round: --seq 2000, --conc 10000 (concurrency 32),
               --blocking 2000, --bulk 10000 (concurrency 64); --rounds 5;
               --quick: small sizes, 1 round (a functional smoke run).
-  calls       N sequential calls of one implementation, then exit (what
-              `cargo xtask bench --callgrind` runs under valgrind); without
-              --base-url the server runs in this process.
+  calls       N calls of one implementation, then exit (what
+              `cargo xtask bench --callgrind` runs under valgrind): IMPL is
+              raw or sdk (sequential), raw-conc or sdk-conc (concurrency 32),
+              raw-blocking or sdk-blocking, raw-bulk or sdk-bulk (concurrency
+              64); without --base-url the server runs in this process.
   serve       the loopback server alone: prints its base URL, serves until
               standard input is closed.
   stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
@@ -163,8 +165,12 @@ fn run(args: &[String]) -> Result<(), Failure> {
             let (case, side) = match which.as_str() {
                 "raw" => (Case::Sequential, Side::Raw),
                 "sdk" => (Case::Sequential, Side::Sdk),
+                "raw-conc" => (Case::Concurrent, Side::Raw),
+                "sdk-conc" => (Case::Concurrent, Side::Sdk),
                 "raw-blocking" => (Case::Blocking, Side::Raw),
                 "sdk-blocking" => (Case::Blocking, Side::Sdk),
+                "raw-bulk" => (Case::Bulk, Side::Raw),
+                "sdk-bulk" => (Case::Bulk, Side::Sdk),
                 other => return Err(Failure::Usage(format!("unknown implementation `{other}`"))),
             };
             let mut base_url = None;
@@ -201,7 +207,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// `calls`: `n` sequential calls of one implementation, nothing else.
+/// `calls`: `n` calls of one implementation in one case, nothing else.
 fn calls(case: Case, side: Side, n: usize, base_url: Option<String>) -> Result<(), String> {
     let local;
     let base = match base_url {
