@@ -33,9 +33,10 @@ mod tests {
 
     #[test]
     fn cpu_time_is_read() {
+        // Only that the figures are there: other tests' threads come and go
+        // between two reads, so sums taken at different times do not compare.
         let me = thread_id().expect("a thread id");
-        let all = client_cpu_ns(None).expect("schedstat");
-        let others = client_cpu_ns(Some(me)).expect("schedstat");
-        assert!(all >= others);
+        assert!(client_cpu_ns(Some(me)).is_some());
+        assert!(client_cpu_ns(None).is_some_and(|ns| ns > 0));
     }
 }
