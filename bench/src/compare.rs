@@ -1,0 +1,366 @@
+//! `userbridge-bench` (the default mode): warm-up, then interleaved rounds of
+//! every case, raw and SDK alternating, and a table of medians and ratios
+//! against the targets of issue 14.
+
+use std::time::{Duration, Instant};
+
+use crate::cases::{self, Case, Clients, Side, BULK_CONCURRENCY, CONCURRENCY};
+use crate::cpu;
+use crate::server::Server;
+
+/// Calls per case and round.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    pub sequential: usize,
+    pub concurrent: usize,
+    pub blocking: usize,
+    pub bulk: usize,
+}
+
+impl Sizes {
+    pub const FULL: Sizes = Sizes {
+        sequential: 2_000,
+        concurrent: 10_000,
+        blocking: 2_000,
+        bulk: 10_000,
+    };
+    pub const QUICK: Sizes = Sizes {
+        sequential: 100,
+        concurrent: 500,
+        blocking: 100,
+        bulk: 500,
+    };
+
+    pub fn of(&self, case: Case) -> usize {
+        match case {
+            Case::Sequential => self.sequential,
+            Case::Concurrent => self.concurrent,
+            Case::Blocking => self.blocking,
+            Case::Bulk => self.bulk,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub rounds: usize,
+    pub sizes: Sizes,
+    /// Calls per implementation and case in the warm-up (capped by the size).
+    pub warmup: usize,
+    pub client_threads: usize,
+    pub cases: Vec<Case>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            rounds: 5,
+            sizes: Sizes::FULL,
+            warmup: 1_000,
+            client_threads: 1,
+            cases: Case::ALL.to_vec(),
+        }
+    }
+}
+
+impl Options {
+    pub fn quick() -> Options {
+        Options {
+            rounds: 1,
+            sizes: Sizes::QUICK,
+            warmup: 50,
+            ..Options::default()
+        }
+    }
+}
+
+/// One timed run.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    wall: Duration,
+    /// CPU time of the client side (every thread but the server's).
+    cpu_ns: Option<u64>,
+}
+
+/// The target of one case's ratio sdk/raw.
+struct Target {
+    what: &'static str,
+    /// Time ratio (lower is better) or throughput ratio (higher is better).
+    time: bool,
+    bound: f64,
+}
+
+fn target(case: Case) -> Target {
+    match case {
+        Case::Sequential => Target {
+            what: "time per call",
+            time: true,
+            bound: 1.03,
+        },
+        Case::Concurrent => Target {
+            what: "throughput",
+            time: false,
+            bound: 0.95,
+        },
+        Case::Blocking => Target {
+            what: "time per call",
+            time: true,
+            bound: 1.05,
+        },
+        Case::Bulk => Target {
+            what: "throughput",
+            time: false,
+            bound: 0.95,
+        },
+    }
+}
+
+fn title(case: Case, n: usize) -> String {
+    match case {
+        Case::Sequential => format!("async sequential, {n} calls"),
+        Case::Concurrent => format!("async concurrency {CONCURRENCY}, {n} calls"),
+        Case::Blocking => format!("blocking sequential, {n} calls"),
+        Case::Bulk => format!("bulk {n} ids, concurrency {BULK_CONCURRENCY}"),
+    }
+}
+
+fn describe(case: Case, side: Side) -> &'static str {
+    match (case, side) {
+        (Case::Sequential, Side::Raw) => "reqwest::Client, await each call",
+        (Case::Sequential, Side::Sdk) => "client.users().reactivate(id).await",
+        (Case::Concurrent, Side::Raw) => "reqwest calls, buffer_unordered(32)",
+        (Case::Concurrent, Side::Sdk) => "reactivate(id) futures, buffer_unordered(32)",
+        (Case::Blocking, Side::Raw) => "reqwest::blocking::Client",
+        (Case::Blocking, Side::Sdk) => "userbridge_blocking reactivate(id)",
+        (Case::Bulk, Side::Raw) => "reqwest calls, buffer_unordered(64)",
+        (Case::Bulk, Side::Sdk) => "reactivate_many(ids).concurrency(64).run()",
+    }
+}
+
+/// Runs the comparison and prints the table. `Err` only for a functional
+/// failure (a call that did not succeed, a server that did not start).
+pub fn run(opts: &Options) -> Result<(), String> {
+    let server = Server::start().map_err(|e| format!("the server did not start: {e}"))?;
+    let base = server.base_url();
+    let rt = cases::client_runtime(opts.client_threads)
+        .map_err(|e| format!("the client runtime did not start: {e}"))?;
+    let clients = Clients::new(&base)?;
+    let largest = opts
+        .cases
+        .iter()
+        .map(|c| opts.sizes.of(*c))
+        .max()
+        .unwrap_or(0);
+    let ids = cases::ids(largest.max(opts.warmup));
+
+    println!(
+        "userbridge-bench: Flashback reactivation against a loopback hyper server ({base}, own \
+         thread)"
+    );
+    println!(
+        "client: multi-thread Tokio runtime, {} worker(s); {} round(s) after a warm-up of {} \
+         calls per case and side; raw and sdk alternate (order flipped every round); {} build",
+        opts.client_threads,
+        opts.rounds,
+        opts.warmup,
+        if cfg!(debug_assertions) {
+            "DEBUG (figures meaningless: use --release)"
+        } else {
+            "release"
+        }
+    );
+    println!();
+
+    let started = Instant::now();
+    for &case in &opts.cases {
+        let n = opts.warmup.min(opts.sizes.of(case));
+        for side in [Side::Raw, Side::Sdk] {
+            cases::run(&rt, &clients, &ids, case, side, n)
+                .map_err(|e| format!("warm-up {} {}: {e}", case.key(), side.name()))?;
+        }
+    }
+
+    // times[case][side][round]: wall time and client CPU time.
+    let mut times: Vec<[Vec<Sample>; 2]> = vec![[Vec::new(), Vec::new()]; opts.cases.len()];
+    let cpu = || cpu::client_cpu_ns(server.thread_id());
+    for round in 0..opts.rounds {
+        let order = if round % 2 == 0 {
+            [Side::Raw, Side::Sdk]
+        } else {
+            [Side::Sdk, Side::Raw]
+        };
+        for (i, &case) in opts.cases.iter().enumerate() {
+            let n = opts.sizes.of(case);
+            for side in order {
+                let cpu_before = cpu();
+                let wall = cases::run(&rt, &clients, &ids, case, side, n).map_err(|e| {
+                    format!("round {} {} {}: {e}", round + 1, case.key(), side.name())
+                })?;
+                let cpu_ns = cpu_before
+                    .zip(cpu())
+                    .map(|(before, after)| after.saturating_sub(before));
+                times[i][side as usize].push(Sample { wall, cpu_ns });
+            }
+        }
+        eprintln!(
+            "  round {}/{} done ({:.1} s)",
+            round + 1,
+            opts.rounds,
+            started.elapsed().as_secs_f64()
+        );
+    }
+
+    print_table(opts, &times);
+    println!();
+    println!(
+        "all calls succeeded ({} answers served); total {:.1} s",
+        server.served(),
+        started.elapsed().as_secs_f64()
+    );
+    println!("CPU instructions per call (target sdk/raw <= 1.10): cargo xtask bench --callgrind");
+    Ok(())
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    }
+}
+
+fn min_max(xs: &[f64]) -> (f64, f64) {
+    xs.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
+}
+
+fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
+    println!(
+        "{:<38} {:<4} {:<44} {:>9} {:>11} {:>17} {:>15}",
+        "case", "impl", "what", "calls/s", "wall/call", "calls/s min..max", "client CPU/call"
+    );
+    let mut verdicts = Vec::new();
+    for (i, &case) in opts.cases.iter().enumerate() {
+        let n = opts.sizes.of(case) as f64;
+        let mut rate_medians = [0.0; 2];
+        let mut rate_best = [0.0; 2];
+        let mut cpu_medians = [None; 2];
+        for side in [Side::Raw, Side::Sdk] {
+            let samples = &times[i][side as usize];
+            let rates: Vec<f64> = samples.iter().map(|s| n / s.wall.as_secs_f64()).collect();
+            let rate = median(rates.clone());
+            let (lo, hi) = min_max(&rates);
+            let cpu: Option<Vec<f64>> = samples
+                .iter()
+                .map(|s| s.cpu_ns.map(|ns| ns as f64 / 1e3 / n))
+                .collect();
+            let cpu = cpu.map(median);
+            rate_medians[side as usize] = rate;
+            rate_best[side as usize] = hi;
+            cpu_medians[side as usize] = cpu;
+            let label = if side == Side::Raw {
+                title(case, opts.sizes.of(case))
+            } else {
+                String::new()
+            };
+            println!(
+                "{:<38} {:<4} {:<44} {:>9.0} {:>8.1} µs {:>17} {:>15}",
+                label,
+                side.name(),
+                describe(case, side),
+                rate,
+                1e6 / rate,
+                format!("{lo:.0}..{hi:.0}"),
+                cpu.map_or_else(|| "?".to_string(), |c| format!("{c:.1} µs")),
+            );
+        }
+        let t = target(case);
+        let [raw, sdk] = rate_medians;
+        // Throughput ratio, or time ratio (its inverse).
+        let ratio = if t.time { raw / sdk } else { sdk / raw };
+        let [raw_best, sdk_best] = rate_best;
+        let best = if t.time {
+            raw_best / sdk_best
+        } else {
+            sdk_best / raw_best
+        };
+        let per_round: Vec<f64> = times[i][0]
+            .iter()
+            .zip(&times[i][1])
+            .map(|(r, s)| {
+                let time_ratio = s.wall.as_secs_f64() / r.wall.as_secs_f64();
+                if t.time {
+                    time_ratio
+                } else {
+                    1.0 / time_ratio
+                }
+            })
+            .collect();
+        let (lo, hi) = min_max(&per_round);
+        let pass = if t.time {
+            ratio <= t.bound
+        } else {
+            ratio >= t.bound
+        };
+        let cpu_ratio = match cpu_medians {
+            [Some(raw), Some(sdk)] => Some(sdk / raw),
+            _ => None,
+        };
+        verdicts.push(Verdict {
+            case,
+            target: t,
+            ratio,
+            best,
+            spread: (lo, hi),
+            pass,
+            cpu_ratio,
+        });
+    }
+    println!();
+    println!(
+        "{:<38} {:<14} {:>7} {:>9} {:>5} {:>7} {:>15} {:>11}",
+        "ratio sdk/raw", "of", "ratio", "target", "", "best", "per round", "client CPU"
+    );
+    for v in verdicts {
+        println!(
+            "{:<38} {:<14} {:>7.3} {:>9} {:>5} {:>7.3} {:>15} {:>11}",
+            title(v.case, opts.sizes.of(v.case)),
+            v.target.what,
+            v.ratio,
+            format!(
+                "{} {:.2}",
+                if v.target.time { "<=" } else { ">=" },
+                v.target.bound
+            ),
+            if v.pass { "PASS" } else { "MISS" },
+            v.best,
+            format!("{:.3}..{:.3}", v.spread.0, v.spread.1),
+            v.cpu_ratio
+                .map_or_else(|| "?".to_string(), |r| format!("{r:.3}")),
+        );
+    }
+    println!(
+        "ratio: of wall-clock time per call or of throughput, as targeted, from each side's \
+         median round;\nbest: the same from each side's best round (steadier on a busy \
+         machine); per round: within each round, min..max;\nclient CPU: CPU time per call of \
+         every thread but the server's, sdk/raw (medians)"
+    );
+}
+
+struct Verdict {
+    case: Case,
+    target: Target,
+    ratio: f64,
+    /// The same ratio of each side's best round.
+    best: f64,
+    spread: (f64, f64),
+    pass: bool,
+    cpu_ratio: Option<f64>,
+}

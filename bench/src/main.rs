@@ -1,0 +1,260 @@
+//! `userbridge-bench`: userbridge against hand-written reqwest, on a loopback
+//! hyper server speaking Flashback. Run it with `cargo xtask bench` (release).
+//!
+//! Timings are figures to read, never assertions: the binary exits non-zero
+//! only when something failed functionally (a call that did not succeed).
+
+mod cases;
+mod compare;
+mod cpu;
+mod raw;
+mod rss;
+mod server;
+
+use std::process::ExitCode;
+
+use cases::{Case, Side};
+
+const USAGE: &str = "\
+usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] [--conc N]
+                        [--blocking N] [--bulk N] [--cases seq,conc,blocking,bulk]
+                        [--client-threads N]
+       userbridge-bench calls <IMPL> <N> [--base-url URL]
+       userbridge-bench serve
+       userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
+
+  compare     (default) warm-up, then interleaved rounds of every case, raw and
+              sdk alternating; prints medians and the ratios sdk/raw against the
+              targets. Sizes per round: --seq 2000, --conc 10000 (concurrency 32),
+              --blocking 2000, --bulk 10000 (concurrency 64); --rounds 5;
+              --quick: small sizes, 1 round (a functional smoke run).
+  calls       N calls of one implementation, then exit (what
+              `cargo xtask bench --callgrind` runs under valgrind): IMPL is
+              raw or sdk (sequential), raw-conc or sdk-conc (concurrency 32),
+              raw-blocking or sdk-blocking, raw-bulk or sdk-bulk (concurrency
+              64); without --base-url the server runs in this process.
+  serve       the loopback server alone: prints its base URL, serves until
+              standard input is closed.
+  stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
+              input: without --ids, runs 10,000 and 1,000,000 ids, each in its
+              own process against a server process (--quick: 1,000 and 20,000);
+              with --ids, one run here.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(why)) => {
+            eprintln!("userbridge-bench: {why}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Run(why)) => {
+            eprintln!("userbridge-bench: FAILED: {why}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    Usage(String),
+    Run(String),
+}
+
+/// `--flag value` pairs and `--switch`es after the mode and its positionals.
+struct Flags<'a> {
+    rest: &'a [String],
+}
+
+impl<'a> Flags<'a> {
+    /// Every flag, checked against `known` (switches take no value).
+    fn parse(
+        &self,
+        valued: &[&str],
+        switches: &[&str],
+    ) -> Result<Vec<(&'a str, Option<&'a str>)>, Failure> {
+        let mut out = Vec::new();
+        let mut it = self.rest.iter();
+        while let Some(flag) = it.next() {
+            let flag = flag.as_str();
+            if switches.contains(&flag) {
+                out.push((flag, None));
+            } else if valued.contains(&flag) {
+                let value = it
+                    .next()
+                    .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))?;
+                out.push((flag, Some(value.as_str())));
+            } else {
+                return Err(Failure::Usage(format!("unknown argument `{flag}`")));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn number(flag: &str, value: Option<&str>) -> Result<usize, Failure> {
+    value
+        .unwrap_or_default()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| Failure::Usage(format!("{flag} needs a number")))
+}
+
+fn run(args: &[String]) -> Result<(), Failure> {
+    let (mode, rest) = match args.first().map(String::as_str) {
+        Some(m @ ("compare" | "calls" | "serve" | "stream-rss")) => (m, &args[1..]),
+        Some("-h" | "--help") => {
+            println!("{USAGE}");
+            return Ok(());
+        }
+        _ => ("compare", args),
+    };
+    match mode {
+        "compare" => {
+            let flags = Flags { rest }.parse(
+                &[
+                    "--rounds",
+                    "--warmup",
+                    "--seq",
+                    "--conc",
+                    "--blocking",
+                    "--bulk",
+                    "--cases",
+                    "--client-threads",
+                ],
+                &["--quick"],
+            )?;
+            let mut opts = if flags.iter().any(|(f, _)| *f == "--quick") {
+                compare::Options::quick()
+            } else {
+                compare::Options::default()
+            };
+            for (flag, value) in flags {
+                match flag {
+                    "--quick" => {}
+                    "--cases" => {
+                        opts.cases = value
+                            .unwrap_or_default()
+                            .split(',')
+                            .map(|c| {
+                                Case::parse(c.trim())
+                                    .ok_or_else(|| Failure::Usage(format!("unknown case `{c}`")))
+                            })
+                            .collect::<Result<_, _>>()?;
+                    }
+                    _ => {
+                        let n = number(flag, value)?;
+                        match flag {
+                            "--rounds" => opts.rounds = n.max(1),
+                            "--warmup" => opts.warmup = n,
+                            "--seq" => opts.sizes.sequential = n.max(1),
+                            "--conc" => opts.sizes.concurrent = n.max(1),
+                            "--blocking" => opts.sizes.blocking = n.max(1),
+                            "--bulk" => opts.sizes.bulk = n.max(1),
+                            _ => opts.client_threads = n.max(1),
+                        }
+                    }
+                }
+            }
+            compare::run(&opts).map_err(Failure::Run)
+        }
+        "calls" => {
+            let [which, n, rest @ ..] = rest else {
+                return Err(Failure::Usage("calls needs an implementation and N".into()));
+            };
+            let n = number("N", Some(n))?;
+            let (case, side) = match which.as_str() {
+                "raw" => (Case::Sequential, Side::Raw),
+                "sdk" => (Case::Sequential, Side::Sdk),
+                "raw-conc" => (Case::Concurrent, Side::Raw),
+                "sdk-conc" => (Case::Concurrent, Side::Sdk),
+                "raw-blocking" => (Case::Blocking, Side::Raw),
+                "sdk-blocking" => (Case::Blocking, Side::Sdk),
+                "raw-bulk" => (Case::Bulk, Side::Raw),
+                "sdk-bulk" => (Case::Bulk, Side::Sdk),
+                other => return Err(Failure::Usage(format!("unknown implementation `{other}`"))),
+            };
+            let mut base_url = None;
+            for (_, value) in (Flags { rest }).parse(&["--base-url"], &[])? {
+                base_url = value.map(str::to_string);
+            }
+            calls(case, side, n, base_url).map_err(Failure::Run)
+        }
+        "serve" => {
+            Flags { rest }.parse(&[], &[])?;
+            server::serve_until_stdin_closes().map_err(|e| Failure::Run(e.to_string()))
+        }
+        _ => {
+            let mut ids = None;
+            let mut concurrency = cases::BULK_CONCURRENCY;
+            let mut base_url = None;
+            let mut sizes = [10_000, 1_000_000];
+            for (flag, value) in
+                (Flags { rest }).parse(&["--ids", "--concurrency", "--base-url"], &["--quick"])?
+            {
+                match flag {
+                    "--quick" => sizes = [1_000, 20_000],
+                    "--ids" => ids = Some(number(flag, value)?),
+                    "--concurrency" => concurrency = number(flag, value)?.max(1),
+                    _ => base_url = value.map(str::to_string),
+                }
+            }
+            match ids {
+                Some(n) => rss::measure(n, concurrency, base_url.as_deref()),
+                None => rss::compare(&sizes, concurrency),
+            }
+            .map_err(Failure::Run)
+        }
+    }
+}
+
+/// `calls`: `n` calls of one implementation in one case, nothing else.
+fn calls(case: Case, side: Side, n: usize, base_url: Option<String>) -> Result<(), String> {
+    let local;
+    let base = match base_url {
+        Some(b) => b,
+        None => {
+            local = server::Server::start().map_err(|e| e.to_string())?;
+            local.base_url()
+        }
+    };
+    let rt = cases::client_runtime(1).map_err(|e| e.to_string())?;
+    let clients = cases::Clients::new(&base)?;
+    let ids = cases::ids(n);
+    let took = cases::run(&rt, &clients, &ids, case, side, n)?;
+    eprintln!(
+        "{n} calls ({} {}) in {:.3} s",
+        case.key(),
+        side.name(),
+        took.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A functional smoke run of every case at tiny sizes: every call must
+    /// succeed. Nothing about time is asserted.
+    #[test]
+    fn every_case_succeeds() {
+        let opts = compare::Options {
+            rounds: 1,
+            sizes: compare::Sizes {
+                sequential: 20,
+                concurrent: 100,
+                blocking: 20,
+                bulk: 100,
+            },
+            warmup: 5,
+            client_threads: 1,
+            cases: Case::ALL.to_vec(),
+        };
+        compare::run(&opts).expect("every call succeeds");
+    }
+
+    #[test]
+    fn status_fields_are_read() {
+        assert!(rss::status_kb("VmHWM").is_some_and(|kb| kb > 0));
+    }
+}

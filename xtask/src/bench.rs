@@ -1,0 +1,303 @@
+//! `cargo xtask bench [--quick] [--callgrind [--calls SHORT,LONG]] [-- ARGS]`:
+//! builds `userbridge-bench` in release and runs it (the wall-clock comparison,
+//! or any of its modes through `ARGS`), or counts CPU instructions per call
+//! under callgrind.
+//!
+//! Instructions per call are the difference of two run lengths,
+//! (I(long) - I(short)) / (long - short), so the process's start-up, the
+//! clients' construction and the first connection cancel out. The server runs
+//! in a process of its own (`userbridge-bench serve`), so only the client is
+//! counted.
+
+use std::fmt::Write as _;
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The cases counted under callgrind: `userbridge-bench calls` names of the
+/// baseline and of the SDK, and whether issue 14 sets the 1.10 target on it
+/// (sequential async calls only; the others are for reference).
+const PAIRS: [(&str, &str, &str, bool); 4] = [
+    ("async sequential", "raw", "sdk", true),
+    ("async concurrency 32", "raw-conc", "sdk-conc", false),
+    ("blocking sequential", "raw-blocking", "sdk-blocking", false),
+    ("bulk, concurrency 64", "raw-bulk", "sdk-bulk", false),
+];
+
+/// Issue 14's target for instructions per call, sdk / raw.
+const INSTRUCTIONS_TARGET: f64 = 1.10;
+
+#[derive(Debug, PartialEq)]
+pub struct Options {
+    pub quick: bool,
+    pub callgrind: bool,
+    /// The two run lengths of the callgrind mode.
+    pub calls: (u64, u64),
+    /// Passed on to `userbridge-bench`.
+    pub extra: Vec<String>,
+}
+
+/// Parses the arguments after `bench`.
+pub fn parse(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        quick: false,
+        callgrind: false,
+        calls: (200, 1_200),
+        extra: Vec::new(),
+    };
+    let mut calls = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--quick" => opts.quick = true,
+            "--callgrind" => opts.callgrind = true,
+            "--calls" => {
+                let value = it.next().ok_or("--calls needs SHORT,LONG")?;
+                let parsed = value
+                    .split_once(',')
+                    .and_then(|(s, l)| Some((s.trim().parse().ok()?, l.trim().parse().ok()?)))
+                    .filter(|(s, l): &(u64, u64)| s < l)
+                    .ok_or_else(|| {
+                        format!("--calls needs SHORT,LONG with SHORT < LONG: `{value}`")
+                    })?;
+                calls = Some(parsed);
+            }
+            "--" => {
+                opts.extra = it.by_ref().cloned().collect();
+            }
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    opts.calls = calls.unwrap_or(if opts.quick { (20, 120) } else { (200, 1_200) });
+    if opts.callgrind && !opts.extra.is_empty() {
+        return Err("--callgrind takes no arguments after `--`".into());
+    }
+    Ok(opts)
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs the benchmark as `opts` says; `Err` for a build or functional failure.
+pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
+    if opts.callgrind {
+        return callgrind(root, opts.calls);
+    }
+    let mut cmd = cargo();
+    cmd.current_dir(root)
+        .args(["run", "--release", "-p", "userbridge-bench", "--"]);
+    // The mode, if any, first: `-- stream-rss` with `--quick` is
+    // `stream-rss --quick`.
+    cmd.args(&opts.extra);
+    if opts.quick {
+        cmd.arg("--quick");
+    }
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cargo did not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("userbridge-bench failed ({status})"))
+    }
+}
+
+/// Builds the bench binary in release; its path.
+fn build(root: &Path) -> Result<PathBuf, String> {
+    let out = cargo()
+        .current_dir(root)
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "userbridge-bench",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cargo did not start: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("the release build failed ({})", out.status));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "userbridge-bench")
+        .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo named no userbridge-bench executable".to_string())
+}
+
+/// `userbridge-bench serve` in a process of its own; stops when dropped.
+struct ServerProcess {
+    child: Child,
+    base_url: String,
+}
+
+impl ServerProcess {
+    fn start(bin: &Path) -> Result<ServerProcess, String> {
+        let mut child = Command::new(bin)
+            .arg("serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("the server did not start: {e}"))?;
+        let mut line = String::new();
+        if let Some(out) = child.stdout.take() {
+            let _ = BufReader::new(out).read_line(&mut line);
+        }
+        let base_url = line.trim().to_string();
+        let server = ServerProcess { child, base_url };
+        if !server.base_url.starts_with("http://") {
+            return Err("the server did not print its URL".into());
+        }
+        Ok(server)
+    }
+}
+
+impl Drop for ServerProcess {
+    /// Closing its standard input stops it.
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The `totals:` (or `summary:`) instruction count of a callgrind output file.
+pub fn callgrind_total(text: &str) -> Option<u64> {
+    let find = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+    };
+    find("totals:").or_else(|| find("summary:"))
+}
+
+/// Instructions of `n` calls of `which`, its output kept in `dir`.
+fn count(bin: &Path, dir: &Path, base_url: &str, which: &str, n: u64) -> Result<u64, String> {
+    let file = dir.join(format!("callgrind.{which}.{n}.out"));
+    let out = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(bin)
+        .args(["calls", which, &n.to_string(), "--base-url", base_url])
+        .output()
+        .map_err(|e| format!("valgrind did not start: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "valgrind ... calls {which} {n} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("{} could not be read: {e}", file.display()))?;
+    callgrind_total(&text).ok_or_else(|| format!("no totals line in {}", file.display()))
+}
+
+fn callgrind(root: &Path, (short, long): (u64, u64)) -> Result<(), String> {
+    let have_valgrind = Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_valgrind {
+        return Err("valgrind is not installed (e.g. `apt-get install -y valgrind`)".into());
+    }
+    let bin = build(root)?;
+    let dir = bin
+        .parent()
+        .and_then(Path::parent)
+        .map_or_else(|| root.join("target"), Path::to_path_buf)
+        .join("callgrind");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let server = ServerProcess::start(&bin)?;
+    eprintln!(
+        "callgrind: {short} and {long} calls of each implementation and case against {} \
+         (a separate process)",
+        server.base_url
+    );
+    let mut per_call = Vec::new();
+    for which in PAIRS.iter().flat_map(|(_, raw, sdk, _)| [*raw, *sdk]) {
+        let i_short = count(&bin, &dir, &server.base_url, which, short)?;
+        let i_long = count(&bin, &dir, &server.base_url, which, long)?;
+        let per = (i_long as f64 - i_short as f64) / (long - short) as f64;
+        eprintln!("  {which}: done");
+        per_call.push((which, i_short, i_long, per));
+    }
+    drop(server);
+    print!("{}", report(short, long, &per_call, &dir));
+    Ok(())
+}
+
+/// The table of instructions per call and the ratios sdk/raw.
+fn report(short: u64, long: u64, rows: &[(&str, u64, u64, f64)], dir: &Path) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nCPU instructions per call (callgrind, client process only; \
+         (I({long}) - I({short})) / {})",
+        long - short
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>16} {:>16} {:>14}",
+        "impl",
+        format!("I({short})"),
+        format!("I({long})"),
+        "per call"
+    );
+    for (which, s, l, per) in rows {
+        let _ = writeln!(out, "{which:<14} {s:>16} {l:>16} {per:>14.0}");
+    }
+    let per = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.3);
+    let _ = writeln!(out);
+    for (what, raw, sdk, targeted) in PAIRS {
+        let (Some(raw), Some(sdk)) = (per(raw), per(sdk)) else {
+            continue;
+        };
+        let ratio = sdk / raw;
+        let verdict = match (targeted, ratio <= INSTRUCTIONS_TARGET) {
+            (true, true) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) PASS"),
+            (true, false) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) MISS"),
+            (false, _) => "(no target; for reference)".to_string(),
+        };
+        let _ = writeln!(out, "{:<24} sdk/raw {ratio:.3}  {verdict}", what);
+    }
+    let _ = writeln!(
+        out,
+        "outputs: {}/callgrind.<impl>.<calls>.out \
+         (e.g. callgrind_annotate --inclusive=yes ...sdk.{long}.out)",
+        dir.display()
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &[&str]) -> Vec<String> {
+        s.iter().map(|a| a.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_the_flags() {
+        let o = parse(&args(&["--quick", "--", "--rounds", "3"])).unwrap();
+        assert!(o.quick && !o.callgrind);
+        assert_eq!(o.extra, args(&["--rounds", "3"]));
+        let o = parse(&args(&["--callgrind", "--calls", "100,600"])).unwrap();
+        assert_eq!(o.calls, (100, 600));
+        assert!(parse(&args(&["--calls", "600,100"])).is_err());
+        assert!(parse(&args(&["--callgrind", "--", "x"])).is_err());
+        assert!(parse(&args(&["--nope"])).is_err());
+    }
+
+    #[test]
+    fn reads_callgrind_totals() {
+        let text = "events: Ir\nsummary: 12345\n\nfn=(1) main\n0 3\ntotals: 12345\n";
+        assert_eq!(callgrind_total(text), Some(12345));
+        assert_eq!(callgrind_total("events: Ir\nsummary: 77\n"), Some(77));
+        assert_eq!(callgrind_total("events: Ir\n"), None);
+    }
+}
