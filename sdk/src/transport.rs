@@ -115,10 +115,13 @@ impl CallContext {
         let method = request.method().clone();
         let mut response = http.execute(request).await?;
         let status = response.status();
+        // Handed to the rebuilt response below: without it, reqwest would parse
+        // a placeholder URL for every call (a clone costs far less).
+        let response_url = response.url().clone();
         let url = if status.is_success() {
             String::new()
         } else {
-            response.url().to_string()
+            response_url.to_string()
         };
         let version = response.version();
         let headers = std::mem::take(response.headers_mut());
@@ -133,9 +136,18 @@ impl CallContext {
         });
         // The generated code reads the status and the body; the headers stay
         // in the record, where the mapping reads them.
-        let mut rebuilt = http::Response::new(body);
-        *rebuilt.status_mut() = status;
-        *rebuilt.version_mut() = version;
+        use reqwest::ResponseBuilderExt as _;
+        let rebuilt = http::Response::builder()
+            .status(status)
+            .version(version)
+            .url(response_url)
+            .body(body.clone())
+            .unwrap_or_else(|_| {
+                // Not reached: the parts come from a valid response.
+                let mut r = http::Response::new(body);
+                *r.status_mut() = status;
+                r
+            });
         Ok(reqwest::Response::from(rebuilt))
     }
 }

@@ -244,10 +244,11 @@ impl Reactivated {
 /// Checks an id: not blank, at most [`MAX_ID_CHARS`] characters, no control
 /// characters, and not a string an HTTP client would read as path structure.
 pub(crate) fn check_id(what: &str, id: &str) -> Result<(), String> {
-    if id.trim().is_empty() {
+    let trimmed = id.trim();
+    if trimmed.is_empty() {
         return Err(format!("the {what} id is empty"));
     }
-    if id.trim() != id {
+    if trimmed.len() != id.len() {
         return Err(format!(
             "the {what} id `{id}` has leading or trailing whitespace; ids are sent exactly as \
              given, so trim it first"

@@ -72,9 +72,12 @@ Written by userbridge from Flashback's published reference page for
 It is our own description of that page, not a spec published by Flashback.
 
 Where the page is wrong or silent, and what this spec models instead:
-- 401 and 429: the page documents neither an unauthenticated response nor rate
-  limiting. This spec does not invent them. The SDK maps a 401, a 429 or any other
-  undocumented status by its HTTP status, keeping the raw body.
+- 401: the page documents no unauthenticated response although the operation
+  requires a bearer token. This spec documents one, in the shape of the page's other
+  errors, marked as written by userbridge.
+- 429: the page documents no rate limiting. This spec does not invent it (the body
+  the simulator sends is under `x-userbridge-undocumented-responses`); the SDK maps a
+  429 or any other undocumented status by its HTTP status, keeping the raw body.
 - Response schemas: the page marks every field as optional and shows the same
   `{success, message}` shape for every error status. The success body is
   `ActivateUserResponse`. Errors use a separate `FlashbackError` schema even though
@@ -194,6 +197,9 @@ Arguments:
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             403u16 => {

@@ -43,6 +43,7 @@ pub(crate) const PATCH_OP_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Pat
 /// The schema URI of an error message (RFC 7644 §3.12).
 pub(crate) const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 /// The schema URI of a User (RFC 7643 §4.1).
+#[cfg(feature = "mock")]
 pub(crate) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 /// How a SCIM reactivation writes its PATCH operation; set with
