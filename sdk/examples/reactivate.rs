@@ -82,7 +82,10 @@ fn command() -> Command {
             Arg::new("organization")
                 .long("organization")
                 .value_name("ORG")
-                .help("the organization (Aitronos: required; Zitadel v1: x-zitadel-orgid)"),
+                .help(
+                    "the organization (Aitronos: required; Keycloak: the realm, required; \
+                     Zitadel v1: x-zitadel-orgid)",
+                ),
         )
         .arg(
             Arg::new("input")
@@ -105,6 +108,12 @@ fn command() -> Command {
                 .value_name("N")
                 .value_parser(value_parser!(u32).range(1..))
                 .help("at most N calls start in any one-second window"),
+        )
+        .arg(
+            Arg::new("api-token")
+                .long("api-token")
+                .action(ArgAction::SetTrue)
+                .help("send the token with the provider's API-token scheme (Okta: SSWS) instead of Bearer"),
         )
         .arg(
             Arg::new("allow-already-active")
@@ -174,7 +183,12 @@ async fn run(args: &ArgMatches) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut builder = Client::builder(provider).bearer_token(token);
+    let mut builder = Client::builder(provider);
+    builder = if args.get_flag("api-token") {
+        builder.api_token(token)
+    } else {
+        builder.bearer_token(token)
+    };
     if let Some(url) = args.get_one::<String>("base-url") {
         builder = builder.base_url(url);
     }
