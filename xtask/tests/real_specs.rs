@@ -206,7 +206,7 @@ fn known_statuses_of_each_provider_are_kept() {
             "flashback.yaml",
             (
                 "activate_organization_user",
-                &["200u16", "400u16", "403u16", "404u16", "500u16"][..],
+                &["200u16", "400u16", "401u16", "403u16", "404u16", "500u16"][..],
             ),
         ),
         (
