@@ -167,7 +167,7 @@ fn grpc_cases(p: Provider) -> Vec<Case> {
     let samples: [(u16, &str, Option<&str>); 8] = [
         (3, "Errors.Invalid.Argument", Some("USER-asdf3")),
         (5, "User could not be found", Some("COMMAND-4M0sd")),
-        (7, "No permission", Some("AUTHZ-HKJD33")),
+        (7, "No matching permissions found", Some("AUTH-5mWD2")),
         (8, "Quota exceeded", Some("QUOTA-B8cgt")),
         (9, "User is not inactive", Some("COMMAND-6M0sf")),
         (13, "Errors.Internal", Some("SQL-5nh0d")),
@@ -510,7 +510,12 @@ async fn tokens_in_words(p: Provider) {
         .reactivate(user)
         .await
         .unwrap_err();
-    assert_error(&err, ErrorKind::PermissionDenied, 403, "AUTHZ-HKJD33");
+    let id = if p == Provider::ZitadelV1 {
+        "AUTH-5mWD2"
+    } else {
+        "AUTH-AWfge"
+    };
+    assert_error(&err, ErrorKind::PermissionDenied, 403, id);
 }
 
 async fn other_organization_in_words(p: Provider) {

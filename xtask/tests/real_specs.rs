@@ -206,14 +206,18 @@ fn known_statuses_of_each_provider_are_kept() {
             "flashback.yaml",
             (
                 "activate_organization_user",
-                &["200u16", "400u16", "401u16", "403u16", "404u16", "500u16"][..],
+                &[
+                    "200u16", "400u16", "401u16", "403u16", "404u16", "429u16", "500u16",
+                ][..],
             ),
         ),
         (
             "nethesis.yaml",
             (
                 "reactivate_user",
-                &["200u16", "400u16", "401u16", "403u16", "404u16"][..],
+                &[
+                    "200u16", "400u16", "401u16", "403u16", "404u16", "429u16", "503u16",
+                ][..],
             ),
         ),
         (
@@ -283,9 +287,11 @@ fn the_pre_pass_rewrites_exactly_what_progenitor_cannot_take() {
                 ]
             }
             // 400/404 use one envelope, 401/403 another: one oneOf error type.
-            "nethesis.yaml" => vec!["reactivateUser: error responses 400, 401, 403, 404 share \
+            "nethesis.yaml" => vec![
+                "reactivateUser: error responses 400, 401, 403, 404, 429, 503 share \
                  `ReactivateUserErrorBody` (oneOf 2 schemas)"
-                .into()],
+                    .into(),
+            ],
             // 400/409 use ErrorRepresentation, 401/403/404/500 the generic body.
             "keycloak.yaml" => vec!["updateUser: error responses 400, 401, 403, 404, 409, 500 \
                  share `UpdateUserErrorBody` (oneOf 2 schemas)"

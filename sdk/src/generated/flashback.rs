@@ -75,9 +75,9 @@ Where the page is wrong or silent, and what this spec models instead:
 - 401: the page documents no unauthenticated response although the operation
   requires a bearer token. This spec documents one, in the shape of the page's other
   errors, marked as written by userbridge.
-- 429: the page documents no rate limiting. This spec does not invent it (the body
-  the simulator sends is under `x-userbridge-undocumented-responses`); the SDK maps a
-  429 or any other undocumented status by its HTTP status, keeping the raw body.
+- 429: the page documents no rate limiting. This spec documents the answer the
+  userbridge simulator injects, in the shape of the page's other errors, marked as
+  written by userbridge; a real 429 of any shape is classified by its status.
 - Response schemas: the page marks every field as optional and shows the same
   `{success, message}` shape for every error status. The success body is
   `ActivateUserResponse`. Errors use a separate `FlashbackError` schema even though
@@ -206,6 +206,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {

@@ -2,7 +2,7 @@
 // Do not edit by hand: change the spec (or xtask) and regenerate.
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
-//   - reactivateUser: error responses 400, 401, 403, 404 share `ReactivateUserErrorBody` (oneOf 2 schemas)
+//   - reactivateUser: error responses 400, 401, 403, 404, 429, 503 share `ReactivateUserErrorBody` (oneOf 2 schemas)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -237,8 +237,9 @@ Where the page is wrong or silent, and what this spec models instead:
 - `details` in the error data has no type on the page, so any JSON value is allowed.
 - 401/403 `data` is `{}` in the page's examples; the backend sends `null` for most
   errors. It is modelled as a nullable object.
-- 429: the page documents no rate limiting. A 429, or any other undocumented
-  status, is mapped by the SDK from the HTTP status.
+- 429 and 503: the page documents neither. This spec documents the answers the
+  userbridge simulator injects, in the backend's `{code, message, data}` shape, marked
+  as written by userbridge; a real one of any shape is classified by its status.
 - Request body: the page sends none; this spec declares none.
 
 
@@ -355,6 +356,12 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            503u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),

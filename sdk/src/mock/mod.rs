@@ -53,7 +53,7 @@
 //! | active user | 422 `USER_NOT_DEACTIVATED` | 400 `User is not deleted` | 400, gRPC 9, `COMMAND-6M0sf` / `COMMAND-s5qqcz97hf` | 400 `user not found or not suspended` |
 //! | unknown user | 404 `USER_NOT_FOUND` | 404 `User not found` | 404, gRPC 5, `COMMAND-4M0sd` / `COMMAND-9hy5kzbuk6` | 404 `user not found` |
 //! | missing or unknown token | 401 `UNAUTHORIZED` | 401 `Unauthorized` (undocumented) | 401, gRPC 16 | 401 `invalid token` |
-//! | token without permission | 403 `FORBIDDEN` | 403 `Insufficient permissions to activate users` | 403, gRPC 7, `AUTHZ-HKJD33` | 403 `insufficient permissions` |
+//! | token without permission | 403 `FORBIDDEN` | 403 `Insufficient permissions to activate users` | 403, gRPC 7, `AUTH-5mWD2` / `AUTH-AWfge` | 403 `insufficient permissions` |
 //! | user of another organization | see below | 403 `Users not in same organization` | v1: 404 in the selected organization; v2: 404 | 403 (the backend's hierarchy reason) |
 //!
 //! Providers that read the user before changing it (Okta, Auth0) have more

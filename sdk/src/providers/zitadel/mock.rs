@@ -78,7 +78,14 @@ fn reactivate(state: &mut State, call: &Call<'_>, version: Version, id: &str) ->
         Auth::Unknown => return status(version, 401, 16, "Token is invalid", Some("AUTH-7fs1e")),
     };
     if !token.permitted {
-        return status(version, 403, 7, "No permission", Some("AUTHZ-HKJD33"));
+        // The id of the permission check that fails (zitadel/zitadel: v1's auth
+        // interceptor, v2's authz.CheckPermission), not AUTHZ-HKJD33, which
+        // only Zitadel's own test mocks raise.
+        let id = match version {
+            Version::V1 => "AUTH-5mWD2",
+            Version::V2 => "AUTH-AWfge",
+        };
+        return status(version, 403, 7, "No matching permissions found", Some(id));
     }
     // v1 acts in the organization of `x-zitadel-orgid` (default: the caller's);
     // v2 sees only the users of the caller's organization.
