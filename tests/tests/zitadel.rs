@@ -266,10 +266,10 @@ fn spec_agrees_with_the_architecture() {
         Provider::ZitadelV1,
         &[
             ("200", "reactivated", None),
-            ("default", "notInactive", Some(NotDeactivated)),
-            ("default", "notFound", Some(NotFound)),
-            ("default", "permissionDenied", Some(PermissionDenied)),
-            ("default", "unauthenticated", Some(Unauthenticated)),
+            ("400", "notInactive", Some(NotDeactivated)),
+            ("404", "notFound", Some(NotFound)),
+            ("403", "permissionDenied", Some(PermissionDenied)),
+            ("401", "unauthenticated", Some(Unauthenticated)),
             ("default", "resourceExhausted", Some(RateLimited)),
             ("default", "unavailable", Some(Server)),
         ],
@@ -307,7 +307,7 @@ fn key_rules_with_literal_values() {
         assert_eq!(a.code.as_deref(), Some("9"));
         assert_eq!(a.error_id.as_deref(), Some("COMMAND-s5qqcz97hf"));
 
-        let e = call_example(runner, Provider::ZitadelV1, "default", "notInactive", "123")
+        let e = call_example(runner, Provider::ZitadelV1, "400", "notInactive", "123")
             .expect_err("an error");
         assert_eq!(e.kind(), ErrorKind::NotDeactivated);
         let a = e.api_error().expect("api error");
@@ -315,7 +315,7 @@ fn key_rules_with_literal_values() {
         assert_eq!(a.error_id.as_deref(), Some("COMMAND-6M0sf"));
         assert_eq!(a.message, "User is not inactive");
 
-        let e = call_example(runner, Provider::ZitadelV1, "default", "notFound", "123")
+        let e = call_example(runner, Provider::ZitadelV1, "404", "notFound", "123")
             .expect_err("an error");
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert_eq!(
@@ -596,14 +596,15 @@ async fn answers_in_words(p: Provider) {
             "{p}: {situation}"
         );
     };
-    same("again", "default", "notInactive");
-    same("unknown", if v1 { "default" } else { "404" }, "notFound");
+    // v1 documents 400/401/403/404 beside `default`; v2 403/404.
+    same("again", if v1 { "400" } else { "default" }, "notInactive");
+    same("unknown", "404", "notFound");
+    same("no permission", "403", "permissionDenied");
     same(
-        "no permission",
-        if v1 { "default" } else { "403" },
-        "permissionDenied",
+        "missing token",
+        if v1 { "401" } else { "default" },
+        "unauthenticated",
     );
-    same("missing token", "default", "unauthenticated");
     same("429", "default", "resourceExhausted");
     same("503", "default", "unavailable");
     assert_eq!(

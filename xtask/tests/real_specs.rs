@@ -234,7 +234,15 @@ fn known_statuses_of_each_provider_are_kept() {
             "zitadel-v1.yaml",
             (
                 "management_reactivate_user",
-                &["200u16", "400u16..=499u16", "500u16..=599u16"][..],
+                &[
+                    "200u16",
+                    "400u16",
+                    "400u16..=499u16",
+                    "401u16",
+                    "403u16",
+                    "404u16",
+                    "500u16..=599u16",
+                ][..],
             ),
         ),
         (

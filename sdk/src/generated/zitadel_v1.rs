@@ -134,7 +134,9 @@ Where the page is wrong or silent, and what this spec models instead:
   allowed on `ProtobufAny`.
 - Request body: the page marks an object body as required and the sample sends
   `{}`. It is modelled as a required empty object.
-- Response shape: only `default` is documented for errors, and it is kept. The page
+- Response shape: the page documents only `default` for errors. It is kept, and the
+  statuses the gateway gives the usual gRPC codes (400, 401, 403, 404) are documented
+  beside it, written by userbridge, so that a status check means something. The page
   gives no field descriptions for `details`. `sequence` is a uint64 encoded as a
   decimal string (proto3 JSON mapping), and every field is optional.
 - Host: the page's `$CUSTOM-DOMAIN` becomes the server variable `customDomain`.
@@ -253,7 +255,19 @@ requesting user must have permission in the requested organization.
         let response = result?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             400u16..=499u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16..=599u16 => {
