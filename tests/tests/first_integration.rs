@@ -574,3 +574,32 @@ fn p13_padded_ids_are_rejected_everywhere_and_build_checks_the_organization() {
         "at least one provider needs an organization"
     );
 }
+
+#[test]
+fn p6_a_lost_read_is_no_recovery() {
+    // A provider that reads before it writes: when the read's answer is lost
+    // and the retry finds the user active, nothing was done by the SDK, so the
+    // user was already active: NotDeactivated, never a recovered success.
+    let rt = runtime();
+    for p in Provider::ALL {
+        if userbridge_tests::sim::requests_before_the_write(p) == 0 {
+            continue; // one call: a lost answer may have done the work
+        }
+        let sim = rt.block_on(Simulator::start(p));
+        sim.add_user("usr_on2", sim.organization(), UserState::Active);
+        sim.fail_next(1, Failure::Slow(Duration::from_secs(2)));
+        let client = async_builder(p, &sim.base_url(), sim.token(), sim.organization())
+            .timeout(Duration::from_millis(300))
+            .retry_policy(
+                RetryPolicy::default()
+                    .max_attempts(2)
+                    .initial_backoff(Duration::from_millis(1)),
+            )
+            .build()
+            .expect("client");
+        let result = rt.block_on(client.users().reactivate("usr_on2"));
+        let e = result.expect_err("an active user is not reactivated");
+        assert_eq!(e.kind(), ErrorKind::NotDeactivated, "{p:?}: {e}");
+        assert_eq!(e.attempts(), 2, "{p:?}: {e}");
+    }
+}

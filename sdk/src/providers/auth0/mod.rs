@@ -88,6 +88,7 @@ impl Adapter for Auth0 {
             };
             let id = call.user_id;
 
+            call.phase.reading();
             let (user, _) = answer(&at, client.get_user(id).await)?;
             let blocked = user.blocked == Some(true);
             let (blocks, seen) = answer(&at, client.get_user_blocks(id).await)?;
@@ -98,6 +99,7 @@ impl Adapter for Auth0 {
 
             let mut done = Auth0Unblock::default();
             if blocked {
+                call.phase.writing();
                 let (after, seen) = answer(
                     &at,
                     client
@@ -114,6 +116,7 @@ impl Adapter for Auth0 {
                 done.admin_block_lifted = true;
             }
             if brute_force > 0 {
+                call.phase.writing();
                 if let Err(mut e) = answer(&at, client.delete_user_blocks(id).await) {
                     if blocked {
                         note(

@@ -98,6 +98,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let id = call.user_id;
     let read = client(call);
     let at = attempt_for(call, &read);
+    call.phase.reading();
     let (user, seen) = match at.outcome(read.get_user(id, Some(SELECT)).await) {
         Outcome::Success(user, seen) => (user, seen),
         Outcome::ErrorBody(body, api) => return Err(graph_error(body, api)),
@@ -128,6 +129,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let body = gen::types::UserEnable {
         account_enabled: true,
     };
+    call.phase.writing();
     match at.outcome(write.update_user(id, &body).await) {
         Outcome::Success((), _) => Ok(Reactivated::new(
             call.provider,

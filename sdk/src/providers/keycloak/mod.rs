@@ -118,6 +118,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
 
     let read = client(call);
     let at = attempt_for(call, &read);
+    call.phase.reading();
     let user = match at.outcome(read.get_user(realm, id).await) {
         Outcome::Success(user, _) => user,
         Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, api)),
@@ -135,6 +136,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
         let write = client(call);
         let at = attempt_for(call, &write);
         let body = gen::types::UserEnable { enabled: true };
+        call.phase.writing();
         return match at.outcome(write.update_user(realm, id, &body).await) {
             Outcome::Success((), _) => {
                 done.re_enabled = true;
@@ -161,6 +163,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
 
     let release = client(call);
     let at = attempt_for(call, &release);
+    call.phase.writing();
     match at.outcome(release.clear_brute_force(realm, id).await) {
         Outcome::Success((), _) => {
             done.lockout_cleared = true;

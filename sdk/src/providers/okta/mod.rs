@@ -202,6 +202,7 @@ impl Adapter for Okta {
             };
             let id = call.user_id;
 
+            call.phase.reading();
             let (user, seen) = read(&at, client.get_user(id).await)?;
             let Some(before) = user.status.filter(|s| !s.trim().is_empty()) else {
                 return Err(unexpected(&at, &seen, "the user object has no `status`"));
@@ -246,6 +247,7 @@ impl Adapter for Okta {
                 };
             };
 
+            call.phase.writing();
             let activation = match transition {
                 OktaTransition::Unsuspend => {
                     write(&at, client.unsuspend_user(id).await).map(|()| None)
