@@ -9,7 +9,6 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -171,8 +170,7 @@ impl ReactivateMany {
             batch: Arc::new(Batch {
                 gate: Gate::new(rate_limit),
                 total,
-                done: AtomicUsize::new(0),
-                succeeded: AtomicUsize::new(0),
+                tally: Mutex::new((0, 0)),
                 on_progress,
             }),
         }
@@ -252,19 +250,20 @@ impl Stream for BulkStream {
 struct Batch {
     gate: Gate,
     total: Option<usize>,
-    done: AtomicUsize,
-    succeeded: AtomicUsize,
+    /// (done, succeeded), counted together so that every [`Progress`] is one
+    /// consistent snapshot, whatever order concurrent items finish in.
+    tally: Mutex<(usize, usize)>,
     on_progress: Option<ProgressFn>,
 }
 
 impl Batch {
     fn finished(&self, ok: bool) {
-        let succeeded = if ok {
-            self.succeeded.fetch_add(1, Ordering::SeqCst) + 1
-        } else {
-            self.succeeded.load(Ordering::SeqCst)
+        let (done, succeeded) = {
+            let mut tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
+            tally.0 += 1;
+            tally.1 += usize::from(ok);
+            *tally
         };
-        let done = self.done.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(f) = &self.on_progress {
             f(&Progress {
                 done,

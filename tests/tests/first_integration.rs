@@ -12,19 +12,12 @@ use userbridge::mock::{Failure, Simulator, UserState};
 use userbridge::{
     Client, ClientBuilder, Error, ErrorKind, Provider, ReactivateRequest, RetryPolicy,
 };
+use userbridge_tests::runtime;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// A user id every provider accepts (Aitronos needs `usr_*`).
 const USER: &str = "usr_abc123";
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime")
-}
 
 /// The same configuration for the async and the blocking builder.
 fn configure<B>(
@@ -98,7 +91,7 @@ fn p1_a_wrong_base_url_is_an_unexpected_response_naming_the_url() {
         let sim = rt.block_on(Simulator::start(p));
         sim.add_user(USER, sim.organization(), UserState::Deactivated);
         let wrong = format!("{}/not-the-api", sim.base_url());
-        for (runner, result) in both(&rt, p, &wrong, sim.token(), sim.organization(), USER.into()) {
+        for (runner, result) in both(rt, p, &wrong, sim.token(), sim.organization(), USER.into()) {
             let e = result.expect_err("a wrong base URL cannot succeed");
             let what = format!("[{runner}] {p:?}: {e}");
             assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{what}");
@@ -111,7 +104,7 @@ fn p1_a_wrong_base_url_is_an_unexpected_response_naming_the_url() {
         }
         // The simulator's own "unknown user" is still NotFound.
         for (runner, result) in both(
-            &rt,
+            rt,
             p,
             &sim.base_url(),
             sim.token(),
@@ -138,8 +131,7 @@ fn p1_a_client_of_another_provider_variant_never_reads_not_found() {
             if client == server {
                 continue;
             }
-            for (runner, result) in
-                both(&rt, client, &sim.base_url(), sim.token(), org, USER.into())
+            for (runner, result) in both(rt, client, &sim.base_url(), sim.token(), org, USER.into())
             {
                 let e = result.expect_err("the wrong protocol cannot succeed");
                 let what = format!("[{runner}] {client:?} client on a {server:?} server: {e}");
@@ -178,7 +170,7 @@ fn p1_404_that_is_not_the_providers_answer_and_405_are_unexpected() {
         rt.block_on(Mock::given(any()).respond_with(answer).mount(&server));
         for p in Provider::ALL {
             for (runner, result) in both(
-                &rt,
+                rt,
                 p,
                 &server.uri(),
                 "a-valid-token",
@@ -207,7 +199,7 @@ fn p2_short_tokens_do_not_garble_messages() {
         let sim = rt.block_on(Simulator::start(p));
         for token in ["t", "token", "e", "not"] {
             for (runner, result) in both(
-                &rt,
+                rt,
                 p,
                 &sim.base_url(),
                 token,
@@ -236,7 +228,7 @@ fn p2_an_echoed_token_is_redacted_as_a_whole_word() {
             .mount(&server),
     );
     for p in Provider::ALL {
-        for (runner, result) in both(&rt, p, &server.uri(), secret, "org_xyz789", USER.into()) {
+        for (runner, result) in both(rt, p, &server.uri(), secret, "org_xyz789", USER.into()) {
             let e = result.expect_err("401");
             let body = &api(&e).body;
             assert_eq!(
@@ -307,7 +299,7 @@ fn p6_already_active_and_recovered_are_separate_and_carry_no_error_text() {
         sim.add_user("usr_lost2", sim.organization(), UserState::Deactivated);
         let org = sim.organization().to_string();
         for (runner, result) in both(
-            &rt,
+            rt,
             p,
             &sim.base_url(),
             sim.token(),
@@ -364,7 +356,7 @@ fn p7_the_providers_message_is_kept_for_a_rejected_token() {
     for p in Provider::ALL {
         let sim = rt.block_on(Simulator::start(p));
         for (runner, result) in both(
-            &rt,
+            rt,
             p,
             &sim.base_url(),
             "wrong-token-123",
@@ -414,7 +406,7 @@ fn p8_empty_prefixed_and_padded_tokens() {
         assert!(missing.unwrap_err().to_string().contains("no bearer token"));
         // Whitespace around the token (a file's newline) is trimmed.
         sim.add_token("padded-token-123");
-        let results = both(&rt, p, &base, "  padded-token-123\n", &org, USER.into());
+        let results = both(rt, p, &base, "  padded-token-123\n", &org, USER.into());
         let (_, first) = &results[0];
         assert!(first.is_ok(), "{p:?}: {first:?}");
         let (_, second) = &results[1];
@@ -452,7 +444,7 @@ fn p11_wording() {
     for p in Provider::ALL {
         let sim = rt.block_on(Simulator::start(p));
         let rejected = both(
-            &rt,
+            rt,
             p,
             &sim.base_url(),
             "wrong-token-123",
@@ -525,7 +517,7 @@ fn p13_padded_ids_are_rejected_everywhere_and_build_checks_the_organization() {
         let sim = rt.block_on(Simulator::start(p));
         for id in [" usr_a", "usr_a ", " usr_a ", "usr_a\n"] {
             for (runner, result) in both(
-                &rt,
+                rt,
                 p,
                 &sim.base_url(),
                 sim.token(),

@@ -641,6 +641,15 @@ fn millis(d: Duration) -> String {
     }
 }
 
+/// The Unix time `secs` seconds after the call: the value of a rate-limit
+/// reset header that counts in Unix time (Okta, Auth0).
+pub(crate) fn unix_time_after(call: &Call<'_>, secs: u64) -> u64 {
+    call.now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+        .saturating_add(secs)
+}
+
 /// `t` as RFC 3339 in UTC: `2025-12-22T15:30:00Z`, or with milliseconds
 /// (`2025-03-25T17:01:18.834Z`) when `millis`.
 pub(crate) fn rfc3339(t: SystemTime, millis: bool) -> String {

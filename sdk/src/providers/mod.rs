@@ -229,6 +229,19 @@ impl Call<'_> {
         let ends = (std::time::Instant::now() + self.timeout).min(self.deadline);
         crate::transport::CallContext::until(self.max_body, self.timeout, ends)
     }
+
+    /// What the mapping of one request of this call needs: the provider, the
+    /// user, and the request's recorded answer (`ctx`).
+    pub fn attempt<'s>(
+        &'s self,
+        ctx: &'s crate::transport::CallContext,
+    ) -> crate::transport::Attempt<'s> {
+        crate::transport::Attempt {
+            provider: self.provider,
+            user_id: self.user_id,
+            ctx,
+        }
+    }
 }
 
 pub(crate) type AttemptFuture<'a> =

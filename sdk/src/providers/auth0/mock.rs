@@ -19,13 +19,11 @@
 //! `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (a Unix
 //! time).
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use serde_json::Value;
 
 use crate::generated::auth0::types;
 use crate::mock::state::{
-    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+    rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
 };
 use crate::mock::{Simulate, UserState};
 
@@ -173,12 +171,7 @@ impl Simulate for Sim {
             retry_after_secs: retry_after,
         } = fault
         {
-            let now = call
-                .now
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or(Duration::ZERO)
-                .as_secs();
-            let reset = now + retry_after.unwrap_or(30);
+            let reset = unix_time_after(call, retry_after.unwrap_or(30));
             error(
                 429,
                 Some("too_many_requests"),

@@ -87,11 +87,7 @@ fn client(call: &Call<'_>) -> gen::Client {
 }
 
 fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    Attempt {
-        provider: call.provider,
-        user_id: call.user_id,
-        ctx: progenitor_client::ClientInfo::inner(client),
-    }
+    call.attempt(progenitor_client::ClientInfo::inner(client))
 }
 
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {

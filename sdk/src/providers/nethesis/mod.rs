@@ -59,11 +59,7 @@ impl Adapter for Nethesis {
             let client =
                 gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
             let result = client.reactivate_user(call.user_id).await;
-            let at = crate::transport::Attempt {
-                provider: call.provider,
-                user_id: call.user_id,
-                ctx: progenitor_client::ClientInfo::inner(&client),
-            };
+            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             match at.outcome(result) {
                 Outcome::Success(body, _) => {
                     Ok(Reactivated::new(call.provider, call.user_id, Details::None)

@@ -30,14 +30,12 @@
 //! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (a Unix time), injected
 //! 503s are `E0000010`.
 
-use std::time::{Duration, UNIX_EPOCH};
-
 use serde_json::Value;
 
 use crate::generated::okta::types;
 use crate::mock::state::{
-    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State, TokenRecord,
-    UserRecord,
+    rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+    TokenRecord, UserRecord,
 };
 use crate::mock::{Simulate, UserState};
 
@@ -186,12 +184,7 @@ impl Simulate for Sim {
             retry_after_secs: retry_after,
         } = fault
         {
-            let now = call
-                .now
-                .duration_since(UNIX_EPOCH)
-                .unwrap_or(Duration::ZERO)
-                .as_secs();
-            let reset = now + retry_after.unwrap_or(60);
+            let reset = unix_time_after(call, retry_after.unwrap_or(60));
             error(
                 call,
                 429,

@@ -195,11 +195,7 @@ impl Adapter for Okta {
             let ctx = call.context();
             let client =
                 gen::Client::new_with_client(call.base_url, call.http.clone(), ctx.clone());
-            let at = Attempt {
-                provider: call.provider,
-                user_id: call.user_id,
-                ctx: &ctx,
-            };
+            let at = call.attempt(&ctx);
             let id = call.user_id;
 
             call.phase.reading();

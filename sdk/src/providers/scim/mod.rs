@@ -163,11 +163,7 @@ impl Adapter for Scim {
             let ctx = call.context().with_media_type(MEDIA_TYPE);
             let client = gen::Client::new_with_client(call.base_url, call.http.clone(), ctx);
             let result = client.get_user(call.user_id).await;
-            let at = Attempt {
-                provider: call.provider,
-                user_id: call.user_id,
-                ctx: progenitor_client::ClientInfo::inner(&client),
-            };
+            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let seen = answered(&at, result)?;
             after_read(&at, &seen)?;
 
@@ -178,11 +174,7 @@ impl Adapter for Scim {
             let result = client
                 .patch_user(call.user_id, &patch_op(call.scim_patch_form))
                 .await;
-            let at = Attempt {
-                provider: call.provider,
-                user_id: call.user_id,
-                ctx: progenitor_client::ClientInfo::inner(&client),
-            };
+            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let seen = answered(&at, result)?;
             after_patch(&at, &seen)
         })

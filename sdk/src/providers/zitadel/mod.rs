@@ -163,11 +163,7 @@ impl Adapter for Zitadel {
                 let result = client.reactivate_user(call.user_id, body).await;
                 untyped(result, |r| r.details.map(Into::into))
             };
-            let at = crate::transport::Attempt {
-                provider: call.provider,
-                user_id: call.user_id,
-                ctx: &ctx,
-            };
+            let at = call.attempt(&ctx);
             finish(&at, at.outcome(answer))
         })
     }
