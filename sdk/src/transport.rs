@@ -6,8 +6,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use std::future::Future;
+
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderName};
+use progenitor_client::ResponseValue;
+use reqwest::header::HeaderMap;
 
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::providers::Provider;
@@ -86,17 +89,44 @@ impl CallContext {
     }
 
     /// Sends `request` and reads at most `max_body` bytes of the answer, all within
-    /// the per-attempt timeout. The answer is recorded and handed back to the
-    /// generated code with the body buffered.
-    pub(crate) async fn execute(
+    /// the per-attempt timeout. The answer (status, headers, body) is recorded;
+    /// the response handed back to the generated code has its status, and the
+    /// generated code decodes the body from the record
+    /// ([`CallContext::from_response`]): every body is read once.
+    ///
+    /// Little is kept across the awaits: the request is handed to reqwest
+    /// before the future is built (an `async fn` would keep room for it). This
+    /// future is part of every attempt's, which is allocated and moved on every
+    /// call.
+    pub(crate) fn execute(
         &self,
         http: &reqwest::Client,
         mut request: reqwest::Request,
-    ) -> reqwest::Result<reqwest::Response> {
-        // progenitor adds an `api-version` header with the spec's info.version;
-        // no provider documents it, so it is not sent.
-        static API_VERSION: HeaderName = HeaderName::from_static("api-version");
-        request.headers_mut().remove(&API_VERSION);
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
+        self.prepare(&mut request);
+        let method = request.method().clone();
+        let pending = http.execute(request);
+        async move {
+            let mut response = pending.await?;
+            let (body, too_large) = read_body(&mut response, self.max_body).await?;
+            self.record(Seen {
+                method,
+                url: if response.status().is_success() {
+                    String::new()
+                } else {
+                    response.url().to_string()
+                },
+                status: response.status().as_u16(),
+                headers: std::mem::take(response.headers_mut()),
+                body,
+                too_large,
+            });
+            Ok(response)
+        }
+    }
+
+    /// What the transport changes on a request before it is sent.
+    fn prepare(&self, request: &mut reqwest::Request) {
         encode_pipes(request.url_mut());
         if let Some(media) = self.media_type {
             let value = reqwest::header::HeaderValue::from_static(media);
@@ -112,43 +142,49 @@ impl CallContext {
         }
         // One timer per request: reqwest's, for the time left in the attempt.
         *request.timeout_mut() = Some(self.ends.saturating_duration_since(Instant::now()));
-        let method = request.method().clone();
-        let mut response = http.execute(request).await?;
+    }
+
+    /// The recorded body of the answer `response` is (the transport read it).
+    fn recorded_body(&self) -> Option<Bytes> {
+        self.seen.lock().ok()?.as_ref().map(|s| s.body.clone())
+    }
+
+    /// progenitor's `ResponseValue::from_response`, decoding the body the
+    /// transport recorded instead of reading `response` again; the generated
+    /// code calls it (the codegen post-pass puts it there). The value carries
+    /// no headers: the record has them.
+    pub fn from_response<T: serde::de::DeserializeOwned, E>(
+        &self,
+        response: reqwest::Response,
+    ) -> std::future::Ready<Result<ResponseValue<T>, progenitor_client::Error<E>>> {
         let status = response.status();
-        // Handed to the rebuilt response below: without it, reqwest would parse
-        // a placeholder URL for every call (a clone costs far less).
-        let response_url = response.url().clone();
-        let url = if status.is_success() {
-            String::new()
-        } else {
-            response_url.to_string()
+        drop(response);
+        let Some(body) = self.recorded_body() else {
+            return std::future::ready(Err(progenitor_client::Error::Custom(
+                "the response was not recorded".into(),
+            )));
         };
-        let version = response.version();
-        let headers = std::mem::take(response.headers_mut());
-        let (body, too_large) = read_body(&mut response, self.max_body).await?;
-        self.record(Seen {
-            method,
-            url,
-            status: status.as_u16(),
-            headers,
-            body: body.clone(),
-            too_large,
-        });
-        // The generated code reads the status and the body; the headers stay
-        // in the record, where the mapping reads them.
-        use reqwest::ResponseBuilderExt as _;
-        let rebuilt = http::Response::builder()
-            .status(status)
-            .version(version)
-            .url(response_url)
-            .body(body.clone())
-            .unwrap_or_else(|_| {
-                // Not reached: the parts come from a valid response.
-                let mut r = http::Response::new(body);
-                *r.status_mut() = status;
-                r
-            });
-        Ok(reqwest::Response::from(rebuilt))
+        std::future::ready(match serde_json::from_slice(&body) {
+            Ok(inner) => Ok(ResponseValue::new(inner, status, HeaderMap::new())),
+            Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+        })
+    }
+
+    /// progenitor's `ResponseValue::stream`, over the body the transport
+    /// recorded (see [`CallContext::from_response`]).
+    pub fn stream(
+        &self,
+        response: reqwest::Response,
+    ) -> ResponseValue<progenitor_client::ByteStream> {
+        let status = response.status();
+        drop(response);
+        let body = self.recorded_body().filter(|b| !b.is_empty());
+        let chunks = futures_util::stream::iter(body.map(Ok));
+        ResponseValue::new(
+            progenitor_client::ByteStream::new(Box::pin(chunks)),
+            status,
+            HeaderMap::new(),
+        )
     }
 }
 
@@ -187,13 +223,15 @@ async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Res
 macro_rules! transport_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::transport::CallContext> for $client {
-            async fn exec(
+            // Not an `async fn`: that would keep room for the request in every
+            // attempt's future, next to the transport's.
+            fn exec(
                 &self,
                 request: reqwest::Request,
                 _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+            ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
                 use progenitor_client::ClientInfo as _;
-                self.inner().execute(self.client(), request).await
+                self.inner().execute(self.client(), request)
             }
         }
     };

@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
-use crate::prepass;
 use crate::spec::{Spec, SpecError};
+use crate::{postpass, prepass};
 
 /// The Rust path of the per-call state every generated client carries
 /// (`Client::inner`); the SDK's transport hooks read and fill it.
@@ -55,8 +55,9 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecError> {
             )));
         }
     };
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| err(format!("progenitor produced code that does not parse: {e}")))?;
+    postpass::run(&mut file).map_err(err)?;
     let body = prettyplease::unparse(&file);
     let module = module_name(&spec.name);
     let mut text = format!(
@@ -73,6 +74,7 @@ pub fn generate(spec: &Spec) -> Result<Generated, SpecError> {
     for n in &notes {
         text.push_str(&format!("//   - {n}\n"));
     }
+    text.push_str(&format!("// {}\n", postpass::NOTE));
     text.push('\n');
     text.push_str(&body);
     Ok(Generated {

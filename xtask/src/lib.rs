@@ -8,5 +8,6 @@ pub mod bench;
 pub mod codegen;
 pub mod conformance;
 pub mod generate;
+pub mod postpass;
 pub mod prepass;
 pub mod spec;

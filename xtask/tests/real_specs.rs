@@ -84,7 +84,8 @@ fn arms_for(status: &str, has_success: bool) -> Vec<String> {
 }
 
 /// Asserts that `arm` is in `body` and that it decodes as a success (an empty one
-/// when the response documents no content) or a typed error.
+/// when the response documents no content) or a typed error, from the body the
+/// transport recorded (the post-pass's `self.inner().from_response`/`stream`).
 fn assert_arm(body: &str, arm: &str, success: bool, content: bool, what: &str) {
     let needle = format!("{arm} => ");
     let at = body
@@ -95,13 +96,13 @@ fn assert_arm(body: &str, arm: &str, success: bool, content: bool, what: &str) {
         .collect::<Vec<_>>()
         .join(" ");
     let expected = if success && body.contains("Result<ResponseValue<ByteStream>,") {
-        "Ok(ResponseValue::stream(response))"
+        "Ok(self.inner().stream(response))"
     } else if success && !content {
         "Ok(ResponseValue::empty(response))"
     } else if success {
-        "ResponseValue::from_response(response).await"
+        "self.inner().from_response(response).await"
     } else {
-        "{ Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)) }"
+        "{ Err(Error::ErrorResponse(self.inner().from_response(response).await?)) }"
     };
     assert!(
         after.starts_with(expected),

@@ -79,7 +79,7 @@ fn the_valid_fixture_is_accepted_and_generates() {
     assert!(generated.text.contains("pub async fn reactivate_user<'a>("));
     assert!(generated
         .text
-        .contains("200u16 => ResponseValue::from_response(response).await"));
+        .contains("200u16 => self.inner().from_response(response).await"));
     assert!(generated.text.contains("404u16 => {"));
     syn::parse_file(&generated.text).expect("generated text is valid Rust");
 }
@@ -212,8 +212,8 @@ fn json_success_beside_bodiless_success_generates_with_raw_success_arms() {
         "{body}"
     );
     for arm in [
-        "200u16 => Ok(ResponseValue::stream(response)),",
-        "204u16 => Ok(ResponseValue::stream(response)),",
+        "200u16 => Ok(self.inner().stream(response)),",
+        "204u16 => Ok(self.inner().stream(response)),",
     ] {
         assert!(body.contains(arm), "missing arm `{arm}`:\n{body}");
     }
@@ -303,7 +303,7 @@ fn the_pre_pass_lets_differing_error_schemas_and_default_generate() {
     );
     // Every documented status is a match arm; `default` became the two ranges.
     for arm in [
-        "200u16 => ResponseValue::from_response(response).await",
+        "200u16 => self.inner().from_response(response).await",
         "404u16 => {",
         "422u16 => {",
         "400u16..=499u16 => {",

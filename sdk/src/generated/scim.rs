@@ -6,6 +6,7 @@
 //   - patchUser: responses 200, 400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500, 501 read application/scim+json as application/json (a `+json` type is JSON)
 //   - patchUser: success responses 200 (JSON) and 204 (no body) are raw bytes in the generated client (one success type; the adapter decodes the body)
 //   - patchUser: request body application/scim+json sent as application/json (progenitor takes one media type and types only application/json)
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -341,12 +342,6 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::ScimError>> {
         let url = format!("{}/Users/{}", self.baseurl, encode_path(& id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -355,7 +350,6 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .headers(header_map)
             .build()?;
         let info = OperationInfo {
             operation_id: "get_user",
@@ -365,21 +359,21 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => self.inner().from_response(response).await,
             401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
@@ -410,19 +404,8 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         body: &'a types::PatchOp,
     ) -> Result<ResponseValue<ByteStream>, Error<types::ScimError>> {
         let url = format!("{}/Users/{}", self.baseurl, encode_path(& id.to_string()),);
-        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-        header_map
-            .append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
-            );
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .json(&body)
-            .headers(header_map)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         let info = OperationInfo {
             operation_id: "patch_user",
         };
@@ -431,43 +414,43 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::stream(response)),
-            204u16 => Ok(ResponseValue::stream(response)),
+            200u16 => Ok(self.inner().stream(response)),
+            204u16 => Ok(self.inner().stream(response)),
             400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             405u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             412u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             413u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             415u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             501u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }

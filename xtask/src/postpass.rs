@@ -1,0 +1,332 @@
+//! The post-pass: two edits of progenitor's output, for what is sent and for
+//! how an answer's body is read.
+//!
+//! 1. **No `api-version` header.** progenitor 0.15 adds one, with the spec's
+//!    `info.version`, to every request. None of our providers documents it, so
+//!    it is not sent. Building it (a header map, a header name, a header value,
+//!    a merge into the request's headers) and taking it off again in the
+//!    transport was about 1,500 CPU instructions per call; instead:
+//!    - the `header_map.append("api-version", ...)` statement goes;
+//!    - when that was the operation's only header, the `header_map` binding and
+//!      the `.headers(header_map)` step of the request builder go too;
+//!      otherwise the map's capacity is one less.
+//! 2. **One read of every body.** The SDK's transport hook reads each answer's
+//!    body (bounded by the client's maximum) and records it with the status and
+//!    headers, because the mapping needs the raw answer. progenitor's
+//!    `ResponseValue::from_response(response)` and `ResponseValue::stream(response)`
+//!    would read the body again, so the hook had to rebuild a `reqwest::Response`
+//!    around the buffered body for them (six allocations and a second read per
+//!    call). They become `self.inner().from_response(response)` and
+//!    `self.inner().stream(response)`: the same results, decoded from the
+//!    recorded body (`CallContext` in `sdk/src/transport.rs`).
+//!
+//! Anything else in progenitor's output stays as it is. When progenitor's shape
+//! is not the expected one (a header map without the `api-version` line, a
+//! capacity that is not a literal, a `ResponseValue` constructor that reads a
+//! body and is not rewritten), the pass fails and names the function, so a
+//! generator upgrade cannot silently change what is sent or read.
+
+use syn::visit_mut::VisitMut;
+
+/// The binding progenitor builds an operation's headers in.
+const MAP: &str = "header_map";
+
+/// What the post-pass did, for the generated file's header.
+pub const NOTE: &str = "post-pass: progenitor's `api-version` request header is not built (no \
+     provider documents it); bodies are decoded from the transport's record \
+     (`self.inner().from_response`/`stream`), not read twice";
+
+/// progenitor's `ResponseValue` constructors that read a body, and the
+/// `CallContext` methods they become. `empty` reads none and stays.
+const READERS: [&str; 2] = ["from_response", "stream"];
+
+/// Removes the `api-version` header from every generated operation of `file`.
+/// `Ok(n)`: the number of operations edited.
+pub fn run(file: &mut syn::File) -> Result<usize, String> {
+    let mut edited = 0;
+    for item in &mut file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for member in &mut imp.items {
+            let syn::ImplItem::Fn(f) = member else {
+                continue;
+            };
+            let name = f.sig.ident.to_string();
+            let fail = |why: String| format!("post-pass, fn `{name}`: {why}");
+            let headers = edit_operation(&mut f.block.stmts).map_err(fail)?;
+            let mut reads = ReadRecorded::default();
+            reads.visit_block_mut(&mut f.block);
+            if let Some(other) = reads.unknown {
+                return Err(fail(format!(
+                    "`ResponseValue::{other}` is not rewritten: it may read the body the \
+                     transport already read; update xtask/src/postpass.rs"
+                )));
+            }
+            if headers || reads.rewritten > 0 {
+                edited += 1;
+            }
+        }
+    }
+    Ok(edited)
+}
+
+fn tokens(node: &impl quote::ToTokens) -> String {
+    node.to_token_stream().to_string()
+}
+
+/// `let mut header_map = ...;`
+fn is_map_binding(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Local(local) = stmt else {
+        return false;
+    };
+    matches!(&local.pat, syn::Pat::Ident(p) if p.ident == MAP)
+}
+
+/// `header_map.append(HeaderName::from_static("api-version"), ...);`
+fn is_api_version_append(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    call.method == "append"
+        && tokens(&call.receiver) == MAP
+        && call
+            .args
+            .first()
+            .is_some_and(|name| tokens(name).contains("\"api-version\""))
+}
+
+/// Edits one function body; `Ok(false)` when it builds no header map.
+fn edit_operation(stmts: &mut Vec<syn::Stmt>) -> Result<bool, String> {
+    let Some(binding) = stmts.iter().position(is_map_binding) else {
+        return Ok(false);
+    };
+    let before = stmts.len();
+    stmts.retain(|s| !is_api_version_append(s));
+    if stmts.len() + 1 != before {
+        return Err(format!(
+            "expected exactly one `{MAP}.append(\"api-version\", ...)` after `let mut {MAP}`, \
+             found {}; progenitor's output changed: update xtask/src/postpass.rs",
+            before - stmts.len()
+        ));
+    }
+    let mentions = |s: &syn::Stmt| {
+        tokens(s)
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == MAP)
+    };
+    // The binding and the request builder's `.headers(header_map)` always name
+    // it; other headers of the operation (header parameters) name it too.
+    let others = stmts.iter().filter(|s| mentions(s)).count() - 2;
+    if others == 0 {
+        stmts.remove(binding);
+        let mut strip = StripHeaders { removed: 0 };
+        for stmt in stmts.iter_mut() {
+            strip.visit_stmt_mut(stmt);
+        }
+        if strip.removed != 1 {
+            return Err(format!(
+                "expected one `.headers({MAP})` in the request builder, found {}",
+                strip.removed
+            ));
+        }
+    } else {
+        let syn::Stmt::Local(local) = &mut stmts[binding] else {
+            return Err(format!("`let mut {MAP}` moved"));
+        };
+        let mut fix = OneLess { fixed: 0 };
+        if let Some(init) = local.init.as_mut() {
+            fix.visit_expr_mut(&mut init.expr);
+        }
+        if fix.fixed != 1 {
+            return Err(format!(
+                "expected `let mut {MAP} = HeaderMap::with_capacity(<N>usize)` with a literal N"
+            ));
+        }
+    }
+    Ok(true)
+}
+
+/// Replaces `<receiver>.headers(header_map)` with `<receiver>`.
+struct StripHeaders {
+    removed: usize,
+}
+
+impl VisitMut for StripHeaders {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        if let syn::Expr::MethodCall(call) = expr {
+            if call.method == "headers" && call.args.len() == 1 && tokens(&call.args[0]) == MAP {
+                let receiver = (*call.receiver).clone();
+                *expr = receiver;
+                self.removed += 1;
+                self.visit_expr_mut(expr);
+                return;
+            }
+        }
+        syn::visit_mut::visit_expr_mut(self, expr);
+    }
+}
+
+/// `ResponseValue::from_response(x)` becomes `self.inner().from_response(x)`,
+/// and `ResponseValue::stream(x)` becomes `self.inner().stream(x)`.
+#[derive(Default)]
+struct ReadRecorded {
+    rewritten: usize,
+    /// A `ResponseValue::<name>` call that is neither rewritten nor known not to
+    /// read a body.
+    unknown: Option<String>,
+}
+
+impl VisitMut for ReadRecorded {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        syn::visit_mut::visit_expr_mut(self, expr);
+        let syn::Expr::Call(call) = expr else { return };
+        let syn::Expr::Path(path) = &*call.func else {
+            return;
+        };
+        let segments: Vec<String> = path
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect();
+        let [ty, name] = segments.as_slice() else {
+            return;
+        };
+        if ty != "ResponseValue" {
+            return;
+        }
+        if !READERS.contains(&name.as_str()) || call.args.len() != 1 {
+            if name != "empty" {
+                self.unknown = Some(name.clone());
+            }
+            return;
+        }
+        let method = syn::Ident::new(name, proc_macro2::Span::call_site());
+        let arg = &call.args[0];
+        *expr = syn::parse_quote!(self.inner().#method(#arg));
+        self.rewritten += 1;
+    }
+}
+
+/// `HeaderMap::with_capacity(Nusize)` becomes `with_capacity((N-1)usize)`.
+struct OneLess {
+    fixed: usize,
+}
+
+impl VisitMut for OneLess {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if tokens(&call.func).ends_with("with_capacity") && call.args.len() == 1 {
+            if let Some(syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(n),
+                ..
+            })) = call.args.first_mut()
+            {
+                if let Ok(value) = n.base10_parse::<usize>() {
+                    if value > 0 {
+                        *n = syn::LitInt::new(&format!("{}usize", value - 1), n.span());
+                        self.fixed += 1;
+                        return;
+                    }
+                }
+            }
+        }
+        syn::visit_mut::visit_expr_call_mut(self, call);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edited(src: &str) -> Result<String, String> {
+        let mut file: syn::File = syn::parse_str(src).map_err(|e| e.to_string())?;
+        run(&mut file)?;
+        Ok(prettyplease::unparse(&file))
+    }
+
+    const ONLY: &str = r#"
+        impl Client {
+            pub async fn op<'a>(&'a self, id: &'a str) -> Result<(), ()> {
+                let url = format!("{}/x/{}", self.baseurl, id);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map.append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+                );
+                let mut request = self.client.post(url).header(ACCEPT, V).headers(header_map).build()?;
+                let response = self.exec(request, &info).await?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    204u16 => Ok(ResponseValue::stream(response)),
+                    404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+    "#;
+
+    #[test]
+    fn the_only_header_goes_with_its_map() {
+        let out = edited(ONLY).unwrap();
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(!out.contains("header_map"), "{out}");
+        assert!(
+            out.contains(".post(url).header(ACCEPT, V).build()?"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn bodies_are_decoded_from_the_record() {
+        let out = edited(ONLY).unwrap();
+        assert!(!out.contains("ResponseValue::from_response"), "{out}");
+        assert!(!out.contains("ResponseValue::stream"), "{out}");
+        assert_eq!(
+            out.matches("self.inner().from_response(response).await")
+                .count(),
+            2,
+            "{out}"
+        );
+        assert!(out.contains("Ok(self.inner().stream(response))"), "{out}");
+    }
+
+    #[test]
+    fn an_unknown_body_reader_is_an_error() {
+        let src = ONLY.replace(
+            "ResponseValue::stream(response)",
+            "ResponseValue::upgrade(response)",
+        );
+        let err = edited(&src).unwrap_err();
+        assert!(err.contains("ResponseValue::upgrade"), "{err}");
+    }
+
+    #[test]
+    fn other_headers_keep_the_map_one_smaller() {
+        let src = ONLY.replace("1usize", "2usize").replace(
+            "let mut request",
+            "if let Some(v) = org { header_map.append(\"x-org\", v.to_string().try_into()?); }\n\
+             let mut request",
+        );
+        let out = edited(&src).unwrap();
+        assert!(!out.contains("api-version"), "{out}");
+        assert!(out.contains("with_capacity(1usize)"), "{out}");
+        assert!(out.contains("header_map.append(\"x-org\""), "{out}");
+        assert!(out.contains(".headers(header_map)"), "{out}");
+    }
+
+    #[test]
+    fn a_changed_generator_is_an_error() {
+        let src = ONLY.replace("\"api-version\"", "\"x-api-version\"");
+        let err = edited(&src).unwrap_err();
+        assert!(
+            err.contains("fn `op`") && err.contains("api-version"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn functions_without_headers_are_left_alone() {
+        let src = "impl Client { fn new() -> Self { Self {} } }";
+        let mut file: syn::File = syn::parse_str(src).unwrap();
+        assert_eq!(run(&mut file), Ok(0));
+    }
+}
