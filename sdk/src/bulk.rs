@@ -198,12 +198,13 @@ impl BulkStream {
             let client = self.client.clone();
             let batch = self.batch.clone();
             self.tasks.spawn(async move {
-                let result = match users::check(&client, &request) {
+                let result = match users::check(&client, &request, std::time::Instant::now()) {
                     Err(invalid) => Err(invalid),
                     Ok(()) => {
                         batch.gate.wait_to_start().await;
                         let pause = |e: &Error| batch.gate.on_failed_attempt(e);
-                        users::reactivate_checked(&client, &request, &pause).await
+                        let started = std::time::Instant::now();
+                        users::reactivate_checked(&client, &request, started, &pause).await
                     }
                 };
                 batch.finished(result.is_ok());

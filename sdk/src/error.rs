@@ -539,7 +539,11 @@ pub const MIN_REDACTED_SECRET_CHARS: usize = 8;
 /// parts, so it counts as a boundary). Secrets shorter than [`MIN_REDACTED_SECRET_CHARS`]
 /// are left alone.
 pub(crate) fn redact(text: &mut String, secret: &str) {
-    if secret.chars().count() < MIN_REDACTED_SECRET_CHARS || !text.contains(secret) {
+    // Cheapest first: most texts are shorter than the token.
+    if text.len() < secret.len()
+        || secret.chars().count() < MIN_REDACTED_SECRET_CHARS
+        || !text.contains(secret)
+    {
         return;
     }
     let is_token_char = |c: char| c.is_alphanumeric() || "-_~+/".contains(c);

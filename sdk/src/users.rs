@@ -254,13 +254,21 @@ pub(crate) fn check_id(what: &str, id: &str) -> Result<(), String> {
              given, so trim it first"
         ));
     }
-    let chars = id.chars().count();
+    // The length in characters, and whether any is a control character: for
+    // the usual ASCII id, from its bytes.
+    let (chars, control) = if id.is_ascii() {
+        (id.len(), id.bytes().any(|b| b.is_ascii_control()))
+    } else {
+        id.chars().fold((0, false), |(n, control), c| {
+            (n + 1, control || c.is_control())
+        })
+    };
     if chars > MAX_ID_CHARS {
         return Err(format!(
             "the {what} id is {chars} characters long; at most {MAX_ID_CHARS} are accepted"
         ));
     }
-    if id.chars().any(char::is_control) {
+    if control {
         return Err(format!("the {what} id contains control characters"));
     }
     if id == "." || id == ".." {
@@ -385,15 +393,17 @@ impl Users {
         let client = self.client.clone();
         let req = req.into();
         async move {
-            check(&client, &req)?;
-            reactivate_checked(&client, &req, &|_| {}).await
+            let started = Instant::now();
+            check(&client, &req, started)?;
+            reactivate_checked(&client, &req, started, &|_| {}).await
         }
     }
 }
 
-/// The call of `req` on `client` as an adapter sees it.
-fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest) -> Call<'a> {
+/// The call of `req` on `client` as an adapter sees it, started at `started`.
+fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
     let inner = &client.inner;
+    let deadline = started + inner.deadline;
     Call {
         provider: inner.provider,
         http: &inner.http,
@@ -405,15 +415,17 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest) -> Call<'a> {
             .or(inner.organization.as_deref()),
         max_body: inner.max_body,
         timeout: inner.timeout,
-        deadline: Instant::now() + inner.deadline,
+        deadline,
+        attempt_ends: (started + inner.timeout).min(deadline),
         scim_patch_form: inner.scim_patch_form,
         phase: Phase::default(),
     }
 }
 
 /// The request rules, generic and the provider's: `Err` is an
-/// [`Error::InvalidRequest`], and nothing may be sent.
-pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Error> {
+/// [`Error::InvalidRequest`], and nothing may be sent. `now`: any instant (the
+/// rules do not depend on time; it saves reading the clock).
+pub(crate) fn check(client: &Client, req: &ReactivateRequest, now: Instant) -> Result<(), Error> {
     let provider = client.inner.provider;
     let invalid = |r| Error::invalid(Some(provider), r);
     check_id("user", &req.user_id).map_err(invalid)?;
@@ -422,22 +434,24 @@ pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Erro
     }
     provider
         .adapter()
-        .validate(&call_of(client, req))
+        .validate(&call_of(client, req, now))
         .map_err(invalid)
 }
 
-/// [`Users::reactivate`] of a request that passed [`check`]; `on_failed_attempt`
-/// sees every failed attempt before the retry decision (bulk runs use it to
-/// pause the whole batch on a rate-limit hint).
+/// [`Users::reactivate`] of a request that passed [`check`], started at
+/// `started` (its deadline counts from then); `on_failed_attempt` sees every
+/// failed attempt before the retry decision (bulk runs use it to pause the whole
+/// batch on a rate-limit hint).
 pub(crate) async fn reactivate_checked(
     client: &Client,
     req: &ReactivateRequest,
+    started: Instant,
     on_failed_attempt: &(dyn Fn(&Error) + Sync),
 ) -> Result<Reactivated, Error> {
     let inner = &client.inner;
     let provider = inner.provider;
     let adapter = provider.adapter();
-    let mut call = call_of(client, req);
+    let mut call = call_of(client, req, started);
 
     let span = tracing::info_span!(
         "userbridge.reactivate",
@@ -446,16 +460,12 @@ pub(crate) async fn reactivate_checked(
         user_id = %req.user_id,
     );
     let result = async {
-        let started = Instant::now();
-        let deadline = started + inner.deadline;
-        // Each request of an attempt gets the time left until the attempt's end
-        // (its timeout, or this deadline if sooner) as its one timer.
-        call.deadline = deadline;
-        let mut backoffs = inner.retry.backoffs();
+        let deadline = call.deadline;
+        // Built on the first failure: most calls never need it.
+        let mut backoffs = None;
         let mut outcome_unknown = false;
         let mut attempt: u32 = 1;
         loop {
-            let attempt_started = Instant::now();
             let attempt_span = tracing::debug_span!(
                 "userbridge.attempt",
                 attempt,
@@ -463,14 +473,29 @@ pub(crate) async fn reactivate_checked(
                 duration_ms = tracing::field::Empty,
             );
             call.phase.reset();
-            let result = adapter
-                .attempt(&call)
-                .instrument(attempt_span.clone())
-                .await;
-            attempt_span.record(
-                "duration_ms",
-                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            );
+            // Every request of an attempt gets the time left until the attempt's
+            // end (its timeout, or the deadline if sooner) as its one timer.
+            let attempt_started = if attempt == 1 {
+                started
+            } else {
+                Instant::now()
+            };
+            call.attempt_ends = (attempt_started + inner.timeout).min(deadline);
+            // Without a subscriber (the span is disabled), no span is entered on
+            // every poll and the clock is not read for the duration.
+            let result = if attempt_span.is_disabled() {
+                adapter.attempt(&call).await
+            } else {
+                let result = adapter
+                    .attempt(&call)
+                    .instrument(attempt_span.clone())
+                    .await;
+                attempt_span.record(
+                    "duration_ms",
+                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+                result
+            };
             let error = match result {
                 Ok(mut done) => {
                     done.attempts = attempt;
@@ -498,7 +523,10 @@ pub(crate) async fn reactivate_checked(
             if !error.is_retryable() {
                 return Err(error);
             }
-            let Some(backoff) = backoffs.next() else {
+            let Some(backoff) = backoffs
+                .get_or_insert_with(|| inner.retry.backoffs())
+                .next()
+            else {
                 return Err(error);
             };
             let hint = error.api_error().and_then(|e| e.retry_after);
@@ -524,9 +552,12 @@ pub(crate) async fn reactivate_checked(
             sleep(wait).await;
             attempt += 1;
         }
-    }
-    .instrument(span)
-    .await;
+    };
+    let result = if span.is_disabled() {
+        result.await
+    } else {
+        result.instrument(span).await
+    };
     // A provider may echo the token back (in a message or the body): what
     // the SDK keeps of an answer never carries it.
     result

@@ -181,6 +181,9 @@ pub(crate) struct Call<'a> {
     pub timeout: Duration,
     /// The call's overall deadline: no attempt runs past it.
     pub deadline: std::time::Instant,
+    /// When the current attempt must be over: its start plus the per-attempt
+    /// timeout, or the deadline if sooner. All requests of the attempt share it.
+    pub attempt_ends: std::time::Instant,
     /// How a SCIM PATCH is written ([`Provider::Scim`] only).
     pub scim_patch_form: ScimPatchForm,
     /// What the current attempt has sent so far (adapters that read before they
@@ -223,11 +226,10 @@ impl Phase {
 }
 
 impl Call<'_> {
-    /// A fresh per-attempt context for a generated client: the attempt ends
-    /// after the per-attempt timeout, or at the call's deadline if sooner.
+    /// A fresh context for a generated client of the current attempt: its
+    /// requests end at [`Call::attempt_ends`] at the latest.
     pub fn context(&self) -> crate::transport::CallContext {
-        let ends = (std::time::Instant::now() + self.timeout).min(self.deadline);
-        crate::transport::CallContext::until(self.max_body, self.timeout, ends)
+        crate::transport::CallContext::until(self.max_body, self.timeout, self.attempt_ends)
     }
 
     /// What the mapping of one request of this call needs: the provider, the
