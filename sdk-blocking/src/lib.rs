@@ -396,9 +396,11 @@ impl ReactivateMany {
     }
 
     /// Runs every request, blocking until the last one finished; items in
-    /// input order.
+    /// input order. (An empty report if the client's background thread has
+    /// stopped.)
     pub fn run(self) -> BulkReport {
-        self.iter().collect()
+        self.client
+            .run(self.inner.run(), || std::iter::empty().collect())
     }
 
     /// The items as they finish (completion order), blocking for each. At

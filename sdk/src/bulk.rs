@@ -15,6 +15,7 @@ use std::time::Duration;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures_util::stream::FuturesUnordered;
 use futures_util::{Stream, StreamExt as _};
 use serde::Serialize;
 use tokio::task::JoinSet;
@@ -38,7 +39,7 @@ type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 #[must_use = "nothing is sent until .run() or .stream()"]
 pub struct ReactivateMany {
     client: Client,
-    requests: Box<dyn Iterator<Item = ReactivateRequest> + Send>,
+    requests: Requests,
     total: Option<usize>,
     concurrency: usize,
     rate_limit: Option<u32>,
@@ -137,12 +138,29 @@ impl ReactivateMany {
     }
 
     /// Runs every request and returns the report, items in input order.
+    ///
+    /// The calls run concurrently on the task that awaits `run` (as
+    /// `buffer_unordered` would run them), at most `concurrency` at a time:
+    /// nothing else waits between two items, so no per-call task is needed.
+    /// Dropping the future cancels the calls in flight.
     pub async fn run(self) -> BulkReport {
-        self.stream()
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect()
+        let (client, requests, concurrency, batch) = self.into_parts();
+        let mut requests = requests.enumerate();
+        let mut in_flight = FuturesUnordered::new();
+        let mut items = Vec::with_capacity(batch.total.unwrap_or(0));
+        loop {
+            while in_flight.len() < concurrency {
+                let Some((index, request)) = requests.next() else {
+                    break;
+                };
+                in_flight.push(item(client.clone(), batch.clone(), index, request));
+            }
+            match in_flight.next().await {
+                Some(done) => items.push(done),
+                None => break,
+            }
+        }
+        items.into_iter().collect()
     }
 
     /// The items as they finish (completion order).
@@ -153,6 +171,19 @@ impl ReactivateMany {
     /// Dropping the stream cancels the calls in flight and starts no further
     /// ones. Must be polled within a Tokio runtime.
     pub fn stream(self) -> impl Stream<Item = BulkItem> + Send + 'static {
+        let (client, requests, concurrency, batch) = self.into_parts();
+        BulkStream {
+            client,
+            requests: requests.enumerate(),
+            exhausted: false,
+            concurrency,
+            tasks: JoinSet::new(),
+            batch,
+        }
+    }
+
+    /// The client, the input, the concurrency, and what the items share.
+    fn into_parts(self) -> (Client, Requests, usize, Arc<Batch>) {
         let ReactivateMany {
             client,
             requests,
@@ -161,26 +192,50 @@ impl ReactivateMany {
             rate_limit,
             on_progress,
         } = self;
-        BulkStream {
-            client,
-            requests: requests.enumerate(),
-            exhausted: false,
-            concurrency,
-            tasks: JoinSet::new(),
-            batch: Arc::new(Batch {
-                gate: Gate::new(rate_limit),
-                total,
-                tally: Mutex::new((0, 0)),
-                on_progress,
-            }),
+        let batch = Arc::new(Batch {
+            gate: Gate::new(rate_limit),
+            total,
+            tally: Mutex::new((0, 0)),
+            on_progress,
+        });
+        (client, requests, concurrency, batch)
+    }
+}
+
+/// The input of a bulk run.
+type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;
+
+/// The call of one item, [`ReactivateMany::run`]'s and
+/// [`ReactivateMany::stream`]'s alike: checked (an invalid request fails alone,
+/// nothing sent), started when the batch's gate lets it, run as
+/// [`Users::reactivate`] would, and counted in the progress.
+async fn item(
+    client: Client,
+    batch: Arc<Batch>,
+    index: usize,
+    request: ReactivateRequest,
+) -> BulkItem {
+    let result = match users::check(&client, &request, std::time::Instant::now()) {
+        Err(invalid) => Err(invalid),
+        Ok(()) => {
+            batch.gate.wait_to_start().await;
+            let pause = |e: &Error| batch.gate.on_failed_attempt(e);
+            let started = std::time::Instant::now();
+            users::reactivate_checked(&client, &request, started, &pause).await
         }
+    };
+    batch.finished(result.is_ok());
+    BulkItem {
+        index,
+        request,
+        result,
     }
 }
 
 /// The stream of [`ReactivateMany::stream`]: a task per started call.
 struct BulkStream {
     client: Client,
-    requests: std::iter::Enumerate<Box<dyn Iterator<Item = ReactivateRequest> + Send>>,
+    requests: std::iter::Enumerate<Requests>,
     exhausted: bool,
     concurrency: usize,
     tasks: JoinSet<BulkItem>,
@@ -195,25 +250,8 @@ impl BulkStream {
                 self.exhausted = true;
                 return;
             };
-            let client = self.client.clone();
-            let batch = self.batch.clone();
-            self.tasks.spawn(async move {
-                let result = match users::check(&client, &request, std::time::Instant::now()) {
-                    Err(invalid) => Err(invalid),
-                    Ok(()) => {
-                        batch.gate.wait_to_start().await;
-                        let pause = |e: &Error| batch.gate.on_failed_attempt(e);
-                        let started = std::time::Instant::now();
-                        users::reactivate_checked(&client, &request, started, &pause).await
-                    }
-                };
-                batch.finished(result.is_ok());
-                BulkItem {
-                    index,
-                    request,
-                    result,
-                }
-            });
+            let call = item(self.client.clone(), self.batch.clone(), index, request);
+            self.tasks.spawn(call);
         }
     }
 }
@@ -383,8 +421,24 @@ impl FromIterator<BulkItem> for BulkReport {
     /// A report of `items` in any order (as a stream gives them), put in input
     /// order.
     fn from_iter<T: IntoIterator<Item = BulkItem>>(items: T) -> Self {
-        let mut items: Vec<BulkItem> = items.into_iter().collect();
-        items.sort_unstable_by_key(|item| item.index);
+        let items: Vec<BulkItem> = items.into_iter().collect();
+        if items.is_sorted_by_key(|item| item.index) {
+            return BulkReport { items };
+        }
+        // Sorted by (index, position) pairs, then each item moved once into
+        // place: an item is a few hundred bytes, and sorting the items
+        // themselves moved each of them some log2(n) times.
+        let mut order: Vec<(usize, usize)> = items
+            .iter()
+            .enumerate()
+            .map(|(at, item)| (item.index, at))
+            .collect();
+        order.sort_unstable();
+        let mut slots: Vec<Option<BulkItem>> = items.into_iter().map(Some).collect();
+        let items = order
+            .into_iter()
+            .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
+            .collect();
         BulkReport { items }
     }
 }

@@ -417,6 +417,8 @@ impl ClientBuilder {
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout)
+            // The per-attempt timeout; transport::CallContext relies on it.
+            .timeout(self.timeout)
             .build()
             .map_err(|e| invalid(format!("the HTTP client could not be set up: {e}")))?;
         Ok(Client {

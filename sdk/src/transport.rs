@@ -28,8 +28,16 @@ pub struct CallContext {
     /// time left until then as its (one) timer.
     ends: Instant,
     media_type: Option<&'static str>,
+    /// The HTTP client's own total timeout is `timeout` (the SDK's client is
+    /// built so): a request with (almost) all of it left needs no timer of its own.
+    client_times_out: bool,
     seen: Arc<Mutex<Option<Arc<Seen>>>>,
 }
+
+/// How much of the per-attempt timeout a request may have used up before it is
+/// sent and still run on the HTTP client's own timer (see
+/// [`CallContext::prepare`]): the attempt then ends at most this much late.
+const CLIENT_TIMER_SLACK: Duration = Duration::from_millis(1);
 
 /// The raw answer of one attempt (the last response, for attempts that make
 /// several requests).
@@ -52,18 +60,24 @@ impl CallContext {
     /// attempt `timeout` in all. Needed to construct a generated client:
     /// `generated::<provider>::Client::new_with_client(url, http, CallContext::new(..))`.
     pub fn new(max_body: usize, timeout: Duration) -> Self {
-        CallContext::until(max_body, timeout, Instant::now() + timeout)
-    }
-
-    /// A context whose attempt ends at `ends` at the latest (the call's
-    /// deadline may come before the per-attempt `timeout`).
-    pub(crate) fn until(max_body: usize, timeout: Duration, ends: Instant) -> Self {
         CallContext {
             max_body,
             timeout,
-            ends,
+            ends: Instant::now() + timeout,
             media_type: None,
+            client_times_out: false,
             seen: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// A context for the SDK's own HTTP client (whose total timeout is the
+    /// per-attempt `timeout`), for an attempt that ends at `ends` at the latest
+    /// (the call's deadline may come before the per-attempt timeout).
+    pub(crate) fn until(max_body: usize, timeout: Duration, ends: Instant) -> Self {
+        CallContext {
+            ends,
+            client_times_out: true,
+            ..CallContext::new(max_body, timeout)
         }
     }
 
@@ -140,8 +154,15 @@ impl CallContext {
                 headers.insert(reqwest::header::CONTENT_TYPE, value);
             }
         }
-        // One timer per request: reqwest's, for the time left in the attempt.
-        *request.timeout_mut() = Some(self.ends.saturating_duration_since(Instant::now()));
+        // One timer per request, reqwest's, for the time left in the attempt.
+        // A request that has (almost) the whole per-attempt timeout left, as
+        // the first of an attempt has, runs on the client's timer, which is that
+        // timeout: a timer of its own would cost three allocations (reqwest keeps
+        // it in the request's extensions), for at most CLIENT_TIMER_SLACK.
+        let left = self.ends.saturating_duration_since(Instant::now());
+        if !self.client_times_out || left + CLIENT_TIMER_SLACK < self.timeout {
+            *request.timeout_mut() = Some(left);
+        }
     }
 
     /// The recorded body of the answer `response` is (the transport read it).

@@ -449,114 +449,21 @@ pub(crate) async fn reactivate_checked(
     on_failed_attempt: &(dyn Fn(&Error) + Sync),
 ) -> Result<Reactivated, Error> {
     let inner = &client.inner;
-    let provider = inner.provider;
-    let adapter = provider.adapter();
-    let mut call = call_of(client, req, started);
-
     let span = tracing::info_span!(
         "userbridge.reactivate",
-        provider = %provider,
+        provider = %inner.provider,
         operation = "reactivate",
         user_id = %req.user_id,
     );
-    let result = async {
-        let deadline = call.deadline;
-        // Built on the first failure: most calls never need it.
-        let mut backoffs = None;
-        let mut outcome_unknown = false;
-        let mut attempt: u32 = 1;
-        loop {
-            let attempt_span = tracing::debug_span!(
-                "userbridge.attempt",
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            call.phase.reset();
-            // Every request of an attempt gets the time left until the attempt's
-            // end (its timeout, or the deadline if sooner) as its one timer.
-            let attempt_started = if attempt == 1 {
-                started
-            } else {
-                Instant::now()
-            };
-            call.attempt_ends = (attempt_started + inner.timeout).min(deadline);
-            // Without a subscriber (the span is disabled), no span is entered on
-            // every poll and the clock is not read for the duration.
-            let result = if attempt_span.is_disabled() {
-                adapter.attempt(&call).await
-            } else {
-                let result = adapter
-                    .attempt(&call)
-                    .instrument(attempt_span.clone())
-                    .await;
-                attempt_span.record(
-                    "duration_ms",
-                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                );
-                result
-            };
-            let error = match result {
-                Ok(mut done) => {
-                    done.attempts = attempt;
-                    tracing::debug!(parent: &attempt_span, outcome = "reactivated");
-                    return Ok(done);
-                }
-                Err(e) => e,
-            };
-            if let Some(status) = error.status() {
-                attempt_span.record("status", status);
-            }
-            tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
-            if error.kind() == ErrorKind::NotDeactivated
-                && (outcome_unknown || req.allow_already_active)
-            {
-                let mut done = Reactivated::new(provider, &req.user_id, Details::None);
-                done.recovered = outcome_unknown;
-                done.already_active = !outcome_unknown;
-                done.attempts = attempt;
-                return Ok(done);
-            }
-            on_failed_attempt(&error);
-            let mut error = error;
-            error.set_attempts(attempt, started.elapsed());
-            if !error.is_retryable() {
-                return Err(error);
-            }
-            let Some(backoff) = backoffs
-                .get_or_insert_with(|| inner.retry.backoffs())
-                .next()
-            else {
-                return Err(error);
-            };
-            let hint = error.api_error().and_then(|e| e.retry_after);
-            if hint.is_some_and(|h| h > inner.retry.get_max_wait()) {
-                return Err(error);
-            }
-            // A provider's own hint wins over the computed backoff.
-            let wait = hint.unwrap_or(backoff);
-            let remaining = deadline.saturating_duration_since(Instant::now());
-            if wait >= remaining {
-                return Err(error);
-            }
-            // A lost answer leaves the outcome unknown, unless the attempt had
-            // only read the user (then nothing was changed).
-            let answer_lost = match &error {
-                Error::Timeout { .. } => true,
-                Error::Network { connected, .. } => *connected,
-                Error::Server(_) => true,
-                _ => false,
-            };
-            outcome_unknown |= answer_lost && !call.phase.only_read();
-            tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
-            sleep(wait).await;
-            attempt += 1;
-        }
-    };
+    // Without a subscriber (the span is disabled) the span is not entered on
+    // every poll. Each branch builds its own future: a future built before the
+    // branch would take room twice in this one.
     let result = if span.is_disabled() {
-        result.await
+        attempts(client, req, started, on_failed_attempt).await
     } else {
-        result.instrument(span).await
+        attempts(client, req, started, on_failed_attempt)
+            .instrument(span)
+            .await
     };
     // A provider may echo the token back (in a message or the body): what
     // the SDK keeps of an answer never carries it.
@@ -571,6 +478,157 @@ pub(crate) async fn reactivate_checked(
             e.redact(&inner.token);
             e
         })
+}
+
+/// The attempts of [`reactivate_checked`], under its retry policy and
+/// deadline.
+async fn attempts(
+    client: &Client,
+    req: &ReactivateRequest,
+    started: Instant,
+    on_failed_attempt: &(dyn Fn(&Error) + Sync),
+) -> Result<Reactivated, Error> {
+    let inner = &client.inner;
+    let adapter = inner.provider.adapter();
+    let mut call = call_of(client, req, started);
+    let mut retry = Retry {
+        started,
+        backoffs: None,
+        outcome_unknown: false,
+        attempt: 1,
+    };
+    loop {
+        let attempt_span = tracing::debug_span!(
+            "userbridge.attempt",
+            attempt = retry.attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        call.phase.reset();
+        // Every request of an attempt gets the time left until the attempt's
+        // end (its timeout, or the deadline if sooner) as its one timer.
+        let attempt_started = if retry.attempt == 1 {
+            started
+        } else {
+            Instant::now()
+        };
+        call.attempt_ends = (attempt_started + inner.timeout).min(call.deadline);
+        // Without a subscriber (the span is disabled), no span is entered on
+        // every poll and the clock is not read for the duration. (What is
+        // kept across the awaits is kept small: this future is moved on
+        // every call.)
+        let error = if attempt_span.is_disabled() {
+            match adapter.attempt(&call).await {
+                Ok(done) => return Ok(retry.succeeded(done)),
+                Err(e) => e,
+            }
+        } else {
+            let result = adapter
+                .attempt(&call)
+                .instrument(attempt_span.clone())
+                .await;
+            attempt_span.record(
+                "duration_ms",
+                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            match result {
+                Ok(done) => {
+                    tracing::debug!(parent: &attempt_span, outcome = "reactivated");
+                    return Ok(retry.succeeded(done));
+                }
+                Err(e) => e,
+            }
+        };
+        if let Some(status) = error.status() {
+            attempt_span.record("status", status);
+        }
+        tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
+        let wait = match retry.after_failure(client, req, &call, error, on_failed_attempt) {
+            Next::Wait(wait) => wait,
+            Next::Stop(result) => return result,
+        };
+        sleep(wait).await;
+        retry.attempt += 1;
+    }
+}
+
+/// Where the attempts of one call stand.
+struct Retry {
+    started: Instant,
+    /// Built on the first failure: most calls never need it.
+    backoffs: Option<Box<dyn Iterator<Item = Duration> + Send>>,
+    /// An earlier attempt's answer was lost after it may have written.
+    outcome_unknown: bool,
+    attempt: u32,
+}
+
+impl Retry {
+    fn succeeded(&self, mut done: Reactivated) -> Reactivated {
+        done.attempts = self.attempt;
+        done
+    }
+
+    /// What follows a failed attempt.
+    fn after_failure(
+        &mut self,
+        client: &Client,
+        req: &ReactivateRequest,
+        call: &Call<'_>,
+        mut error: Error,
+        on_failed_attempt: &(dyn Fn(&Error) + Sync),
+    ) -> Next {
+        let inner = &client.inner;
+        if error.kind() == ErrorKind::NotDeactivated
+            && (self.outcome_unknown || req.allow_already_active)
+        {
+            let mut done = Reactivated::new(inner.provider, &req.user_id, Details::None);
+            done.recovered = self.outcome_unknown;
+            done.already_active = !self.outcome_unknown;
+            done.attempts = self.attempt;
+            return Next::Stop(Ok(done));
+        }
+        on_failed_attempt(&error);
+        error.set_attempts(self.attempt, self.started.elapsed());
+        if !error.is_retryable() {
+            return Next::Stop(Err(error));
+        }
+        let backoffs = self
+            .backoffs
+            .get_or_insert_with(|| Box::new(inner.retry.backoffs()));
+        let Some(backoff) = backoffs.next() else {
+            return Next::Stop(Err(error));
+        };
+        let hint = error.api_error().and_then(|e| e.retry_after);
+        if hint.is_some_and(|h| h > inner.retry.get_max_wait()) {
+            return Next::Stop(Err(error));
+        }
+        // A provider's own hint wins over the computed backoff.
+        let wait = hint.unwrap_or(backoff);
+        let remaining = call.deadline.saturating_duration_since(Instant::now());
+        if wait >= remaining {
+            return Next::Stop(Err(error));
+        }
+        // A lost answer leaves the outcome unknown, unless the attempt had
+        // only read the user (then nothing was changed).
+        let answer_lost = match &error {
+            Error::Timeout { .. } => true,
+            Error::Network { connected, .. } => *connected,
+            Error::Server(_) => true,
+            _ => false,
+        };
+        self.outcome_unknown |= answer_lost && !call.phase.only_read();
+        tracing::debug!(wait_ms = wait.as_millis() as u64, "retrying");
+        Next::Wait(wait)
+    }
+}
+
+/// What follows a failed attempt: a retry after a wait, or the call's result
+/// (its final error; or, for "not deactivated" after a lost answer or with
+/// [`ReactivateRequest::allow_already_active`], the success it means).
+#[allow(clippy::large_enum_variant)] // returned, never kept: a box would cost an allocation
+enum Next {
+    Wait(Duration),
+    Stop(Result<Reactivated, Error>),
 }
 
 async fn sleep(d: Duration) {

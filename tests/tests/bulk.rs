@@ -17,7 +17,8 @@ use futures_util::StreamExt as _;
 use serde_json::Value;
 use userbridge::mock::{Simulator, UserState};
 use userbridge::{
-    Client, ErrorKind, Progress, Provider, ReactivateRequest, RetryPolicy, DEFAULT_BULK_CONCURRENCY,
+    BulkReport, Client, ErrorKind, Progress, Provider, ReactivateRequest, RetryPolicy,
+    DEFAULT_BULK_CONCURRENCY,
 };
 use userbridge_tests::runtime;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -356,26 +357,36 @@ fn most_in_window(log: &Log, width: Duration) -> usize {
 fn no_more_than_the_concurrency_is_in_flight() {
     let rt = runtime();
     let delay = Duration::from_millis(60);
+    // run() drives its calls itself; stream() and the blocking iter() run a
+    // task per call: each keeps the bound.
     for (runner, concurrency) in [
-        ("async", 3),
-        ("blocking", 5),
-        ("async", DEFAULT_BULK_CONCURRENCY),
+        ("async run", 3),
+        ("async stream", 4),
+        ("blocking run", 5),
+        ("blocking iter", 2),
+        ("async run", DEFAULT_BULK_CONCURRENCY),
     ] {
         let (_server, log, client, blocking) = recording_server(rt, move |_| delay, None);
-        let report = if runner == "async" {
-            rt.block_on(
-                client
-                    .users()
-                    .reactivate_many(ids(30))
-                    .concurrency(concurrency)
-                    .run(),
-            )
-        } else {
+        let async_many = || {
+            client
+                .users()
+                .reactivate_many(ids(30))
+                .concurrency(concurrency)
+        };
+        let blocking_many = || {
             blocking
                 .users()
                 .reactivate_many(ids(30))
                 .concurrency(concurrency)
-                .run()
+        };
+        let report: BulkReport = match runner {
+            "async run" => rt.block_on(async_many().run()),
+            "async stream" => rt
+                .block_on(async_many().stream().collect::<Vec<_>>())
+                .into_iter()
+                .collect(),
+            "blocking run" => blocking_many().run(),
+            _ => blocking_many().iter().collect(),
         };
         assert_eq!(report.succeeded(), 30, "[{runner}]");
         assert_eq!(log.lock().expect("log").len(), 30, "[{runner}]");
