@@ -209,26 +209,38 @@ type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;
 /// [`ReactivateMany::stream`]'s alike: checked (an invalid request fails alone,
 /// nothing sent), started when the batch's gate lets it, run as
 /// [`Users::reactivate`] would, and counted in the progress.
-async fn item(
+///
+/// (A plain function returning the future: an `async fn` would keep its
+/// arguments twice. The future is allocated per item.)
+#[allow(clippy::manual_async_fn)] // deliberate: see above
+fn item(
     client: Client,
     batch: Arc<Batch>,
     index: usize,
     request: ReactivateRequest,
-) -> BulkItem {
-    let result = match users::check(&client, &request, std::time::Instant::now()) {
-        Err(invalid) => Err(invalid),
-        Ok(()) => {
-            batch.gate.wait_to_start().await;
-            let pause = |e: &Error| batch.gate.on_failed_attempt(e);
-            let started = std::time::Instant::now();
-            users::reactivate_checked(&client, &request, started, &pause).await
+) -> impl std::future::Future<Output = BulkItem> + Send + 'static {
+    async move {
+        let now = std::time::Instant::now();
+        // Not a `match` around the awaits below: its scrutinee would be kept
+        // across them.
+        if let Err(invalid) = users::check(&client, &request, now) {
+            batch.finished(false);
+            return BulkItem {
+                index,
+                request,
+                result: Err(invalid),
+            };
         }
-    };
-    batch.finished(result.is_ok());
-    BulkItem {
-        index,
-        request,
-        result,
+        batch.gate.wait_to_start().await;
+        let pause = |e: &Error| batch.gate.on_failed_attempt(e);
+        let started = std::time::Instant::now();
+        let result = users::reactivate_checked(&client, &request, started, &pause).await;
+        batch.finished(result.is_ok());
+        BulkItem {
+            index,
+            request,
+            result,
+        }
     }
 }
 

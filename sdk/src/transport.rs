@@ -216,26 +216,56 @@ async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Res
     if response.content_length().is_some_and(|n| n > max as u64) {
         return Ok((Bytes::new(), true));
     }
-    let Some(first) = response.chunk().await? else {
-        return Ok((Bytes::new(), false));
-    };
-    if first.len() > max {
-        return Ok((Bytes::new(), true));
-    }
-    let Some(second) = response.chunk().await? else {
-        return Ok((first, false));
-    };
-    let mut body = BytesMut::with_capacity(first.len() + second.len());
-    body.extend_from_slice(&first);
-    let mut next = Some(second);
-    while let Some(chunk) = next {
+    let mut body = Chunks::None;
+    while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > max {
             return Ok((Bytes::new(), true));
         }
-        body.extend_from_slice(&chunk);
-        next = response.chunk().await?;
+        body.push(chunk);
     }
-    Ok((body.freeze(), false))
+    Ok((body.into_bytes(), false))
+}
+
+/// A body being read (one value, so that the read keeps little across its
+/// awaits): the first chunk as it came, and a buffer once a second one comes.
+enum Chunks {
+    None,
+    One(Bytes),
+    Many(BytesMut),
+}
+
+impl Chunks {
+    fn len(&self) -> usize {
+        match self {
+            Chunks::None => 0,
+            Chunks::One(b) => b.len(),
+            Chunks::Many(b) => b.len(),
+        }
+    }
+
+    fn push(&mut self, chunk: Bytes) {
+        *self = match std::mem::replace(self, Chunks::None) {
+            Chunks::None => Chunks::One(chunk),
+            Chunks::One(first) => {
+                let mut all = BytesMut::with_capacity(first.len() + chunk.len());
+                all.extend_from_slice(&first);
+                all.extend_from_slice(&chunk);
+                Chunks::Many(all)
+            }
+            Chunks::Many(mut all) => {
+                all.extend_from_slice(&chunk);
+                Chunks::Many(all)
+            }
+        };
+    }
+
+    fn into_bytes(self) -> Bytes {
+        match self {
+            Chunks::None => Bytes::new(),
+            Chunks::One(b) => b,
+            Chunks::Many(b) => b.freeze(),
+        }
+    }
 }
 
 /// Implements progenitor's `ClientHooks` for a generated client so that its
