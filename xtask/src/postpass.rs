@@ -20,6 +20,11 @@
 //!    `self.inner().stream(response)`: the same results, decoded from the
 //!    recorded body (`CallContext` in `sdk/src/transport.rs`).
 //!
+//! 3. **No copy of a string before encoding it.** progenitor writes a path
+//!    parameter into the URL as `encode_path(&user_id.to_string())`; for a
+//!    `&str` parameter the copy is an allocation per parameter and request for
+//!    nothing, so it becomes `encode_path(user_id)` (the same string encoded).
+//!
 //! Anything else in progenitor's output stays as it is. When progenitor's shape
 //! is not the expected one (a header map without the `api-version` line, a
 //! capacity that is not a literal, a `ResponseValue` constructor that reads a
@@ -61,7 +66,13 @@ pub fn run(file: &mut syn::File) -> Result<usize, String> {
                      transport already read; update xtask/src/postpass.rs"
                 )));
             }
-            if headers || reads.rewritten > 0 {
+            let strs = str_params(&f.sig);
+            let mut copies = NoCopyToEncode {
+                strs: &strs,
+                rewritten: 0,
+            };
+            copies.visit_block_mut(&mut f.block);
+            if headers || reads.rewritten > 0 || copies.rewritten > 0 {
                 edited += 1;
             }
         }
@@ -207,6 +218,82 @@ impl VisitMut for ReadRecorded {
     }
 }
 
+/// The parameters of `sig` whose type is a `&str` (any lifetime).
+fn str_params(sig: &syn::Signature) -> Vec<String> {
+    sig.inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(arg) => Some(arg),
+            syn::FnArg::Receiver(_) => None,
+        })
+        .filter(|arg| match &*arg.ty {
+            syn::Type::Reference(r) => r.mutability.is_none() && tokens(&r.elem) == "str",
+            _ => false,
+        })
+        .filter_map(|arg| match &*arg.pat {
+            syn::Pat::Ident(p) => Some(p.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `encode_path(&p.to_string())` becomes `encode_path(p)` for a `&str`
+/// parameter `p`, in expressions and in the arguments of `format!`.
+struct NoCopyToEncode<'a> {
+    strs: &'a [String],
+    rewritten: usize,
+}
+
+impl NoCopyToEncode<'_> {
+    /// `Some(p)` when `arg` is `&p.to_string()` for a `&str` parameter `p`.
+    fn copied_param(&self, arg: &syn::Expr) -> Option<syn::Expr> {
+        let syn::Expr::Reference(r) = arg else {
+            return None;
+        };
+        let syn::Expr::MethodCall(call) = &*r.expr else {
+            return None;
+        };
+        let receiver = tokens(&call.receiver);
+        (call.method == "to_string"
+            && call.args.is_empty()
+            && self.strs.contains(&receiver))
+        .then(|| (*call.receiver).clone())
+    }
+}
+
+impl VisitMut for NoCopyToEncode<'_> {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        syn::visit_mut::visit_expr_call_mut(self, call);
+        if tokens(&call.func) != "encode_path" || call.args.len() != 1 {
+            return;
+        }
+        if let Some(param) = self.copied_param(&call.args[0]) {
+            call.args[0] = param;
+            self.rewritten += 1;
+        }
+    }
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        // `format!("...", a, b)`: its arguments are expressions after the
+        // literal; other macros are left alone.
+        if !mac.path.is_ident("format") {
+            return;
+        }
+        use syn::parse::Parser as _;
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        let Ok(mut args) = parser.parse2(mac.tokens.clone()) else {
+            return;
+        };
+        let before = self.rewritten;
+        for arg in args.iter_mut() {
+            self.visit_expr_mut(arg);
+        }
+        if self.rewritten != before {
+            mac.tokens = quote::quote!(#args);
+        }
+    }
+}
+
 /// `HeaderMap::with_capacity(Nusize)` becomes `with_capacity((N-1)usize)`.
 struct OneLess {
     fixed: usize,
@@ -287,6 +374,31 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("Ok(self.inner().stream(response))"), "{out}");
+    }
+
+    #[test]
+    fn str_parameters_are_encoded_without_a_copy() {
+        let src = r#"
+            impl Client {
+                pub async fn op<'a>(&'a self, realm: &'a str, id: &'a str, n: i64) -> Result<(), ()> {
+                    let url = format!(
+                        "{}/r/{}/u/{}/n/{}", self.baseurl, encode_path(&realm.to_string()),
+                        encode_path(&id.to_string()), encode_path(&n.to_string()),
+                    );
+                    let other = encode_path(&id.to_string());
+                    Ok(())
+                }
+            }
+        "#;
+        let out = edited(src).unwrap();
+        assert!(out.contains("encode_path(realm)"), "{out}");
+        assert!(out.contains("encode_path(id)"), "{out}");
+        assert!(!out.contains("id.to_string()"), "{out}");
+        // Not a string: its text is needed.
+        assert!(
+            out.contains("n.to_string()") && !out.contains("encode_path(n)"),
+            "{out}"
+        );
     }
 
     #[test]

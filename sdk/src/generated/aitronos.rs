@@ -217,8 +217,8 @@ Arguments:
         user_id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::ErrorEnvelope>> {
         let url = format!(
-            "{}/v1/organizations/{}/users/{}/reactivate", self.baseurl, encode_path(&
-            organization_id.to_string()), encode_path(& user_id.to_string()),
+            "{}/v1/organizations/{}/users/{}/reactivate", self.baseurl,
+            encode_path(organization_id), encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self

@@ -239,9 +239,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::UserBlocks>, Error<types::Auth0Error>> {
-        let url = format!(
-            "{}/user-blocks/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/user-blocks/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -297,9 +295,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::Auth0Error>> {
-        let url = format!(
-            "{}/user-blocks/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/user-blocks/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -355,7 +351,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/users/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -413,7 +409,7 @@ example leaves out the prefix so that it needs no encoding.
         id: &'a str,
         body: &'a types::UnblockUser,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/users/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client

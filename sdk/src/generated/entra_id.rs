@@ -253,9 +253,7 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         select: Option<&'a str>,
     ) -> Result<ResponseValue<types::User>, Error<types::ODataError>> {
-        let url = format!(
-            "{}/users/{}", self.baseurl, encode_path(& user_id.to_string()),
-        );
+        let url = format!("{}/users/{}", self.baseurl, encode_path(user_id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -330,9 +328,7 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::ODataError>> {
-        let url = format!(
-            "{}/users/{}", self.baseurl, encode_path(& user_id.to_string()),
-        );
+        let url = format!("{}/users/{}", self.baseurl, encode_path(user_id),);
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -169,8 +169,7 @@ Arguments:
         Error<types::FlashbackError>,
     > {
         let url = format!(
-            "{}/organization/users/{}/activate", self.baseurl, encode_path(& user_id
-            .to_string()),
+            "{}/organization/users/{}/activate", self.baseurl, encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self

@@ -349,7 +349,7 @@ Arguments:
     ) -> Result<ResponseValue<types::BruteForceStatus>, Error<types::OAuth2Error>> {
         let url = format!(
             "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            encode_path(& realm.to_string()), encode_path(& user_id.to_string()),
+            encode_path(realm), encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -403,7 +403,7 @@ Arguments:
     ) -> Result<ResponseValue<()>, Error<types::OAuth2Error>> {
         let url = format!(
             "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            encode_path(& realm.to_string()), encode_path(& user_id.to_string()),
+            encode_path(realm), encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -458,8 +458,8 @@ Arguments:
         user_id: &'a str,
     ) -> Result<ResponseValue<types::UserRepresentation>, Error<types::OAuth2Error>> {
         let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(& realm
-            .to_string()), encode_path(& user_id.to_string()),
+            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(realm),
+            encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -515,8 +515,8 @@ Arguments:
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::UpdateUserErrorBody>> {
         let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(& realm
-            .to_string()), encode_path(& user_id.to_string()),
+            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(realm),
+            encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self

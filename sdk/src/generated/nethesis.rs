@@ -319,9 +319,7 @@ Arguments:
         ResponseValue<types::NethesisSuccess>,
         Error<types::ReactivateUserErrorBody>,
     > {
-        let url = format!(
-            "{}/users/{}/reactivate", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/users/{}/reactivate", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client

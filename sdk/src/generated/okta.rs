@@ -312,9 +312,7 @@ containing `/` by login (only by id).
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::OktaError>> {
-        let url = format!(
-            "{}/api/v1/users/{}", self.baseurl, encode_path(& id.to_string()),
-        );
+        let url = format!("{}/api/v1/users/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -376,8 +374,7 @@ containing `/` by login (only by id).
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/activate", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/api/v1/users/{}/lifecycle/activate", self.baseurl, encode_path(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -439,8 +436,7 @@ containing `/` by login (only by id).
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/reactivate", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/api/v1/users/{}/lifecycle/reactivate", self.baseurl, encode_path(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -499,8 +495,7 @@ containing `/` by login (only by id).
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unlock", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/api/v1/users/{}/lifecycle/unlock", self.baseurl, encode_path(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -558,8 +553,7 @@ containing `/` by login (only by id).
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unsuspend", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/api/v1/users/{}/lifecycle/unsuspend", self.baseurl, encode_path(id),
         );
         #[allow(unused_mut)]
         let mut request = self

@@ -341,7 +341,7 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::ScimError>> {
-        let url = format!("{}/Users/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/Users/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -403,7 +403,7 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         id: &'a str,
         body: &'a types::PatchOp,
     ) -> Result<ResponseValue<ByteStream>, Error<types::ScimError>> {
-        let url = format!("{}/Users/{}", self.baseurl, encode_path(& id.to_string()),);
+        let url = format!("{}/Users/{}", self.baseurl, encode_path(id),);
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
         let info = OperationInfo {

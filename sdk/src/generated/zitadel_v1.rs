@@ -224,8 +224,7 @@ requesting user must have permission in the requested organization.
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<ResponseValue<types::ReactivateUserResponse>, Error<types::RpcStatus>> {
         let url = format!(
-            "{}/management/v1/users/{}/_reactivate", self.baseurl, encode_path(& id
-            .to_string()),
+            "{}/management/v1/users/{}/_reactivate", self.baseurl, encode_path(id),
         );
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         if let Some(value) = x_zitadel_orgid {

@@ -224,8 +224,7 @@ Arguments:
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<ResponseValue<types::ReactivateUserResponse>, Error<types::RpcStatus>> {
         let url = format!(
-            "{}/v2/users/{}/reactivate", self.baseurl, encode_path(& user_id
-            .to_string()),
+            "{}/v2/users/{}/reactivate", self.baseurl, encode_path(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
