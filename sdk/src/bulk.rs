@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -147,20 +148,27 @@ impl ReactivateMany {
         let (client, requests, concurrency, batch) = self.into_parts();
         let mut requests = requests.enumerate();
         let mut in_flight = FuturesUnordered::new();
-        let mut items = Vec::with_capacity(batch.total.unwrap_or(0));
+        // A slot per request taken from the input, filled when its call ends:
+        // the report is in input order without sorting.
+        let mut slots: Vec<Option<BulkItem>> = Vec::with_capacity(batch.total.unwrap_or(0));
         loop {
             while in_flight.len() < concurrency {
                 let Some((index, request)) = requests.next() else {
                     break;
                 };
+                slots.push(None);
                 in_flight.push(item(client.clone(), batch.clone(), index, request));
             }
-            match in_flight.next().await {
-                Some(done) => items.push(done),
-                None => break,
+            let Some(done) = in_flight.next().await else {
+                break;
+            };
+            if let Some(slot) = slots.get_mut(done.index) {
+                *slot = Some(done);
             }
         }
-        items.into_iter().collect()
+        BulkReport {
+            items: slots.into_iter().flatten().collect(),
+        }
     }
 
     /// The items as they finish (completion order).
@@ -220,10 +228,9 @@ fn item(
     request: ReactivateRequest,
 ) -> impl std::future::Future<Output = BulkItem> + Send + 'static {
     async move {
-        let now = std::time::Instant::now();
         // Not a `match` around the awaits below: its scrutinee would be kept
         // across them.
-        if let Err(invalid) = users::check(&client, &request, now) {
+        if let Err(invalid) = users::check(&client, &request) {
             batch.finished(false);
             return BulkItem {
                 index,
@@ -234,7 +241,9 @@ fn item(
         batch.gate.wait_to_start().await;
         let pause = |e: &Error| batch.gate.on_failed_attempt(e);
         let started = std::time::Instant::now();
-        let result = users::reactivate_checked(&client, &request, started, &pause).await;
+        let result = users::reactivate_checked(&client, &request, started, &pause)
+            .await
+            .map(|done| done.with_user(request.user_id().to_string()));
         batch.finished(result.is_ok());
         BulkItem {
             index,
@@ -309,20 +318,22 @@ struct Batch {
 
 impl Batch {
     fn finished(&self, ok: bool) {
+        // The tally is only read for the progress callback.
+        let Some(f) = &self.on_progress else {
+            return;
+        };
         let (done, succeeded) = {
             let mut tally = self.tally.lock().unwrap_or_else(PoisonError::into_inner);
             tally.0 += 1;
             tally.1 += usize::from(ok);
             *tally
         };
-        if let Some(f) = &self.on_progress {
-            f(&Progress {
-                done,
-                total: self.total,
-                succeeded,
-                failed: done.saturating_sub(succeeded),
-            });
-        }
+        f(&Progress {
+            done,
+            total: self.total,
+            succeeded,
+            failed: done.saturating_sub(succeeded),
+        });
     }
 }
 
@@ -330,6 +341,9 @@ impl Batch {
 /// until a provider's retry hint has passed.
 struct Gate {
     per_second: Option<u32>,
+    /// A pause was asked for at some point: until then, a batch without a
+    /// start rate lets every call start without taking the lock.
+    ever_paused: AtomicBool,
     state: Mutex<GateState>,
 }
 
@@ -345,12 +359,16 @@ impl Gate {
     fn new(per_second: Option<u32>) -> Gate {
         Gate {
             per_second,
+            ever_paused: AtomicBool::new(false),
             state: Mutex::new(GateState::default()),
         }
     }
 
     /// Waits until a call may start, and counts it as started.
     async fn wait_to_start(&self) {
+        if self.per_second.is_none() && !self.ever_paused.load(Ordering::Acquire) {
+            return;
+        }
         loop {
             let wait = {
                 let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -390,6 +408,7 @@ impl Gate {
         if s.paused_until.is_none_or(|t| t < until) {
             s.paused_until = Some(until);
         }
+        self.ever_paused.store(true, Ordering::Release);
     }
 }
 

@@ -20,7 +20,7 @@ use crate::providers::Provider;
 /// The transport hook records the raw answer here, so that an adapter can keep
 /// the raw body and headers of a response that the generated code decoded (or
 /// failed to decode).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CallContext {
     max_body: usize,
     timeout: Duration,
@@ -31,7 +31,26 @@ pub struct CallContext {
     /// The HTTP client's own total timeout is `timeout` (the SDK's client is
     /// built so): a request with (almost) all of it left needs no timer of its own.
     client_times_out: bool,
-    seen: Arc<Mutex<Option<Arc<Seen>>>>,
+    /// The last answer recorded. Not shared with clones (see `Clone`): a
+    /// shared slot would cost an allocation per request.
+    seen: Mutex<Option<Arc<Seen>>>,
+}
+
+impl Clone for CallContext {
+    /// The same settings, with no answer recorded: a context belongs to the
+    /// one generated client that records into it. (progenitor derives `Clone`
+    /// on the generated clients; the SDK never clones them, and reads a
+    /// client's record through the client, `ClientInfo::inner`.)
+    fn clone(&self) -> Self {
+        CallContext {
+            max_body: self.max_body,
+            timeout: self.timeout,
+            ends: self.ends,
+            media_type: self.media_type,
+            client_times_out: self.client_times_out,
+            seen: Mutex::new(None),
+        }
+    }
 }
 
 /// How much of the per-attempt timeout a request may have used up before it is
@@ -66,7 +85,7 @@ impl CallContext {
             ends: Instant::now() + timeout,
             media_type: None,
             client_times_out: false,
-            seen: Arc::new(Mutex::new(None)),
+            seen: Mutex::new(None),
         }
     }
 

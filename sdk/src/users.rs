@@ -113,16 +113,24 @@ pub struct Reactivated {
 }
 
 impl Reactivated {
-    pub(crate) fn new(provider: Provider, user_id: &str, details: Details) -> Self {
+    /// A success of `provider`, for the user the caller names: the call that
+    /// owns the request sets [`Reactivated::user_id`] (`with_user`), so that an
+    /// adapter does not copy the id.
+    pub(crate) fn new(provider: Provider, details: Details) -> Self {
         Reactivated {
             provider,
-            user_id: user_id.to_string(),
+            user_id: String::new(),
             message: None,
             details,
             already_active: false,
             recovered: false,
             attempts: 1,
         }
+    }
+
+    pub(crate) fn with_user(mut self, user_id: String) -> Self {
+        self.user_id = user_id;
+        self
     }
 
     pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
@@ -394,8 +402,9 @@ impl Users {
         let req = req.into();
         async move {
             let started = Instant::now();
-            check(&client, &req, started)?;
-            reactivate_checked(&client, &req, started, &|_| {}).await
+            check(&client, &req)?;
+            let done = reactivate_checked(&client, &req, started, &|_| {}).await?;
+            Ok(done.with_user(req.user_id))
         }
     }
 }
@@ -423,18 +432,22 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant)
 }
 
 /// The request rules, generic and the provider's: `Err` is an
-/// [`Error::InvalidRequest`], and nothing may be sent. `now`: any instant (the
-/// rules do not depend on time; it saves reading the clock).
-pub(crate) fn check(client: &Client, req: &ReactivateRequest, now: Instant) -> Result<(), Error> {
-    let provider = client.inner.provider;
+/// [`Error::InvalidRequest`], and nothing may be sent.
+pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Error> {
+    let inner = &client.inner;
+    let provider = inner.provider;
     let invalid = |r| Error::invalid(Some(provider), r);
     check_id("user", &req.user_id).map_err(invalid)?;
     if let Some(org) = req.organization.as_deref() {
         check_id("organization", org).map_err(invalid)?;
     }
+    let organization = req
+        .organization
+        .as_deref()
+        .or(inner.organization.as_deref());
     provider
         .adapter()
-        .validate(&call_of(client, req, now))
+        .validate(&req.user_id, organization)
         .map_err(invalid)
 }
 
@@ -442,113 +455,121 @@ pub(crate) fn check(client: &Client, req: &ReactivateRequest, now: Instant) -> R
 /// `started` (its deadline counts from then); `on_failed_attempt` sees every
 /// failed attempt before the retry decision (bulk runs use it to pause the whole
 /// batch on a rate-limit hint).
-pub(crate) async fn reactivate_checked(
-    client: &Client,
-    req: &ReactivateRequest,
+// Not an `async fn`: that would keep its arguments twice in the future, which
+// is allocated (a bulk item's) and moved on every call.
+#[allow(clippy::manual_async_fn)]
+pub(crate) fn reactivate_checked<'a>(
+    client: &'a Client,
+    req: &'a ReactivateRequest,
     started: Instant,
-    on_failed_attempt: &(dyn Fn(&Error) + Sync),
-) -> Result<Reactivated, Error> {
-    let inner = &client.inner;
-    let span = tracing::info_span!(
-        "userbridge.reactivate",
-        provider = %inner.provider,
-        operation = "reactivate",
-        user_id = %req.user_id,
-    );
-    // Without a subscriber (the span is disabled) the span is not entered on
-    // every poll. Each branch builds its own future: a future built before the
-    // branch would take room twice in this one.
-    let result = if span.is_disabled() {
-        attempts(client, req, started, on_failed_attempt).await
-    } else {
-        attempts(client, req, started, on_failed_attempt)
-            .instrument(span)
-            .await
-    };
-    // A provider may echo the token back (in a message or the body): what
-    // the SDK keeps of an answer never carries it.
-    result
-        .map(|mut done| {
-            if let Some(m) = done.message.as_mut() {
-                crate::error::redact(m, &inner.token);
-            }
-            done
-        })
-        .map_err(|mut e| {
-            e.redact(&inner.token);
-            e
-        })
+    on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
+) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
+    async move {
+        let inner = &client.inner;
+        let span = tracing::info_span!(
+            "userbridge.reactivate",
+            provider = %inner.provider,
+            operation = "reactivate",
+            user_id = %req.user_id,
+        );
+        // Without a subscriber (the span is disabled) the span is not entered on
+        // every poll. Each branch builds its own future: a future built before the
+        // branch would take room twice in this one.
+        let result = if span.is_disabled() {
+            attempts(client, req, started, on_failed_attempt).await
+        } else {
+            attempts(client, req, started, on_failed_attempt)
+                .instrument(span)
+                .await
+        };
+        // A provider may echo the token back (in a message or the body): what
+        // the SDK keeps of an answer never carries it.
+        result
+            .map(|mut done| {
+                if let Some(m) = done.message.as_mut() {
+                    crate::error::redact(m, &inner.token);
+                }
+                done
+            })
+            .map_err(|mut e| {
+                e.redact(&inner.token);
+                e
+            })
+    }
 }
 
 /// The attempts of [`reactivate_checked`], under its retry policy and
 /// deadline.
-async fn attempts(
-    client: &Client,
-    req: &ReactivateRequest,
+#[allow(clippy::manual_async_fn)] // as reactivate_checked
+fn attempts<'a>(
+    client: &'a Client,
+    req: &'a ReactivateRequest,
     started: Instant,
-    on_failed_attempt: &(dyn Fn(&Error) + Sync),
-) -> Result<Reactivated, Error> {
-    let inner = &client.inner;
-    let adapter = inner.provider.adapter();
-    let mut call = call_of(client, req, started);
-    let mut retry = Retry {
-        started,
-        backoffs: None,
-        outcome_unknown: false,
-        attempt: 1,
-    };
-    loop {
-        let attempt_span = tracing::debug_span!(
-            "userbridge.attempt",
-            attempt = retry.attempt,
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        call.phase.reset();
-        // Every request of an attempt gets the time left until the attempt's
-        // end (its timeout, or the deadline if sooner) as its one timer.
-        let attempt_started = if retry.attempt == 1 {
-            started
-        } else {
-            Instant::now()
+    on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
+) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
+    async move {
+        let inner = &client.inner;
+        let adapter = inner.provider.adapter();
+        let mut call = call_of(client, req, started);
+        let mut retry = Retry {
+            started,
+            backoffs: None,
+            outcome_unknown: false,
+            attempt: 1,
         };
-        call.attempt_ends = (attempt_started + inner.timeout).min(call.deadline);
-        // Without a subscriber (the span is disabled), no span is entered on
-        // every poll and the clock is not read for the duration. (What is
-        // kept across the awaits is kept small: this future is moved on
-        // every call.)
-        let error = if attempt_span.is_disabled() {
-            match adapter.attempt(&call).await {
-                Ok(done) => return Ok(retry.succeeded(done)),
-                Err(e) => e,
-            }
-        } else {
-            let result = adapter
-                .attempt(&call)
-                .instrument(attempt_span.clone())
-                .await;
-            attempt_span.record(
-                "duration_ms",
-                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        loop {
+            let attempt_span = tracing::debug_span!(
+                "userbridge.attempt",
+                attempt = retry.attempt,
+                status = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
             );
-            match result {
-                Ok(done) => {
-                    tracing::debug!(parent: &attempt_span, outcome = "reactivated");
-                    return Ok(retry.succeeded(done));
+            call.phase.reset();
+            // Every request of an attempt gets the time left until the attempt's
+            // end (its timeout, or the deadline if sooner) as its one timer.
+            let attempt_started = if retry.attempt == 1 {
+                started
+            } else {
+                Instant::now()
+            };
+            call.attempt_ends = (attempt_started + inner.timeout).min(call.deadline);
+            // Without a subscriber (the span is disabled), no span is entered on
+            // every poll and the clock is not read for the duration. (What is
+            // kept across the awaits is kept small: this future is moved on
+            // every call.)
+            let error = if attempt_span.is_disabled() {
+                match adapter.attempt(&call).await {
+                    Ok(done) => return Ok(retry.succeeded(done)),
+                    Err(e) => e,
                 }
-                Err(e) => e,
+            } else {
+                let result = adapter
+                    .attempt(&call)
+                    .instrument(attempt_span.clone())
+                    .await;
+                attempt_span.record(
+                    "duration_ms",
+                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+                match result {
+                    Ok(done) => {
+                        tracing::debug!(parent: &attempt_span, outcome = "reactivated");
+                        return Ok(retry.succeeded(done));
+                    }
+                    Err(e) => e,
+                }
+            };
+            if let Some(status) = error.status() {
+                attempt_span.record("status", status);
             }
-        };
-        if let Some(status) = error.status() {
-            attempt_span.record("status", status);
+            tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
+            let wait = match retry.after_failure(client, req, &call, error, on_failed_attempt) {
+                Next::Wait(wait) => wait,
+                Next::Stop(result) => return result,
+            };
+            sleep(wait).await;
+            retry.attempt += 1;
         }
-        tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
-        let wait = match retry.after_failure(client, req, &call, error, on_failed_attempt) {
-            Next::Wait(wait) => wait,
-            Next::Stop(result) => return result,
-        };
-        sleep(wait).await;
-        retry.attempt += 1;
     }
 }
 
@@ -581,7 +602,7 @@ impl Retry {
         if error.kind() == ErrorKind::NotDeactivated
             && (self.outcome_unknown || req.allow_already_active)
         {
-            let mut done = Reactivated::new(inner.provider, &req.user_id, Details::None);
+            let mut done = Reactivated::new(inner.provider, Details::None);
             done.recovered = self.outcome_unknown;
             done.already_active = !self.outcome_unknown;
             done.attempts = self.attempt;

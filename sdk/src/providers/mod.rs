@@ -296,8 +296,10 @@ pub(crate) trait Adapter: Sync {
     fn api_token_scheme(&self) -> Option<&'static str> {
         None
     }
-    /// Provider-specific request rules; `Err` is the reason (nothing is sent).
-    fn validate(&self, _call: &Call<'_>) -> Result<(), String> {
+    /// Provider-specific request rules for the user id and the organization
+    /// the call would use (the request's, else the client's); `Err` is the
+    /// reason (nothing is sent).
+    fn validate(&self, _user_id: &str, _organization: Option<&str>) -> Result<(), String> {
         Ok(())
     }
     /// `Some` when `body` is recognizably this provider's own error answer to a

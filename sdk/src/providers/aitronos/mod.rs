@@ -111,12 +111,12 @@ impl Adapter for Aitronos {
         })
     }
 
-    fn validate(&self, call: &Call<'_>) -> Result<(), String> {
-        let org = call.organization.ok_or(
+    fn validate(&self, user_id: &str, organization: Option<&str>) -> Result<(), String> {
+        let org = organization.ok_or(
             "Aitronos needs an organization: set .organization(..) on the client or the request",
         )?;
         check_prefix("organization", org, "org_")?;
-        check_prefix("user", call.user_id, "usr_")
+        check_prefix("user", user_id, "usr_")
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
@@ -129,7 +129,6 @@ impl Adapter for Aitronos {
             match at.outcome(result) {
                 Outcome::Success(user, _) => Ok(Reactivated::new(
                     call.provider,
-                    call.user_id,
                     Details::Aitronos(user.into()),
                 )),
                 Outcome::ErrorBody(envelope, mut api) => {

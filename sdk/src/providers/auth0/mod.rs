@@ -78,10 +78,10 @@ impl Adapter for Auth0 {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let ctx = call.context();
             let client =
-                gen::Client::new_with_client(call.base_url, call.http.clone(), ctx.clone());
-            let at = call.attempt(&ctx);
+                gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
+            // Every answer is recorded in the client's context.
+            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let id = call.user_id;
 
             call.phase.reading();
@@ -125,7 +125,7 @@ impl Adapter for Auth0 {
                 }
                 done.brute_force_blocks_lifted = brute_force;
             }
-            Ok(Reactivated::new(call.provider, id, Details::Auth0(done)))
+            Ok(Reactivated::new(call.provider, Details::Auth0(done)))
         })
     }
 }

@@ -56,13 +56,13 @@ impl Adapter for EntraId {
         &mock::Sim
     }
 
-    fn validate(&self, call: &Call<'_>) -> Result<(), String> {
-        if call.user_id.starts_with('$') {
+    fn validate(&self, user_id: &str, _organization: Option<&str>) -> Result<(), String> {
+        if user_id.starts_with('$') {
             return Err(format!(
                 "Microsoft Graph cannot address the user principal name `{}` as a path segment \
                  (names that start with `$` are answered 400 Bad Request); use the user's \
                  object id instead",
-                call.user_id
+                user_id
             ));
         }
         Ok(())
@@ -127,11 +127,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     };
     call.phase.writing();
     match at.outcome(write.update_user(id, &body).await) {
-        Outcome::Success((), _) => Ok(Reactivated::new(
-            call.provider,
-            call.user_id,
-            Details::EntraId(done),
-        )),
+        Outcome::Success((), _) => Ok(Reactivated::new(call.provider, Details::EntraId(done))),
         Outcome::ErrorBody(body, api) => Err(graph_error(body, api)),
         Outcome::Failed(e) => Err(e),
     }

@@ -59,8 +59,7 @@ impl Adapter for Flashback {
                         );
                         return Err(Error::UnexpectedResponse(api));
                     }
-                    Ok(Reactivated::new(call.provider, call.user_id, Details::None)
-                        .with_message(body.message))
+                    Ok(Reactivated::new(call.provider, Details::None).with_message(body.message))
                 }
                 Outcome::ErrorBody(body, mut api) => {
                     let message = body.message.unwrap_or_default();

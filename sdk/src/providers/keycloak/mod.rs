@@ -75,8 +75,8 @@ impl Adapter for Keycloak {
         })
     }
 
-    fn validate(&self, call: &Call<'_>) -> Result<(), String> {
-        call.organization.map(|_| ()).ok_or_else(|| {
+    fn validate(&self, _user_id: &str, organization: Option<&str>) -> Result<(), String> {
+        organization.map(|_| ()).ok_or_else(|| {
             "Keycloak needs a realm: set .realm(..) on the client or the request".to_string()
         })
     }
@@ -171,7 +171,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
 }
 
 fn success(call: &Call<'_>, user: KeycloakUser) -> Reactivated {
-    Reactivated::new(call.provider, call.user_id, Details::Keycloak(user))
+    Reactivated::new(call.provider, Details::Keycloak(user))
 }
 
 /// A documented error status: the status decides, the raw body refines.

@@ -62,8 +62,7 @@ impl Adapter for Nethesis {
             let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             match at.outcome(result) {
                 Outcome::Success(body, _) => {
-                    Ok(Reactivated::new(call.provider, call.user_id, Details::None)
-                        .with_message(body.message))
+                    Ok(Reactivated::new(call.provider, Details::None).with_message(body.message))
                 }
                 Outcome::ErrorBody(body, mut api) => {
                     let status_kind = kind_for_status(api.status);

@@ -192,10 +192,10 @@ impl Adapter for Okta {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let ctx = call.context();
             let client =
-                gen::Client::new_with_client(call.base_url, call.http.clone(), ctx.clone());
-            let at = call.attempt(&ctx);
+                gen::Client::new_with_client(call.base_url, call.http.clone(), call.context());
+            // Every answer is recorded in the client's context.
+            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let id = call.user_id;
 
             call.phase.reading();
@@ -294,7 +294,7 @@ impl Adapter for Okta {
                     ));
                 }
             }
-            Ok(Reactivated::new(call.provider, id, Details::Okta(lifecycle)).with_message(message))
+            Ok(Reactivated::new(call.provider, Details::Okta(lifecycle)).with_message(message))
         })
     }
 }

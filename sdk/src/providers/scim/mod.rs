@@ -257,7 +257,7 @@ fn after_patch(at: &Attempt<'_>, seen: &Seen) -> Result<Reactivated, Error> {
     }
     // 204, or a 2xx without a body: patched, nothing more said.
     let Some(resource) = resource(at, seen, "PATCH")? else {
-        return Ok(Reactivated::new(at.provider, at.user_id, Details::None));
+        return Ok(Reactivated::new(at.provider, Details::None));
     };
     match active(&resource) {
         Ok(Some(false)) => {
@@ -271,7 +271,6 @@ fn after_patch(at: &Attempt<'_>, seen: &Seen) -> Result<Reactivated, Error> {
         }
         Ok(_) => Ok(Reactivated::new(
             at.provider,
-            at.user_id,
             Details::Scim(ScimUser::from_resource(&resource)),
         )),
         Err(raw) => Err(unreadable_active(at, seen, "PATCH", &raw)),

@@ -150,18 +150,19 @@ impl Adapter for Zitadel {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let ctx = call.context();
             let (base, http, body) = (call.base_url, call.http.clone(), &Default::default());
-            let answer = if self.version == Version::V1 {
-                let client = zitadel_v1::Client::new_with_client(base, http, ctx.clone());
+            // The context (with the recorded answer) is taken back from the
+            // client that recorded into it.
+            let (answer, ctx) = if self.version == Version::V1 {
+                let client = zitadel_v1::Client::new_with_client(base, http, call.context());
                 let result = client
                     .management_reactivate_user(call.user_id, call.organization, body)
                     .await;
-                untyped(result, |r| r.details.map(Into::into))
+                (untyped(result, |r| r.details.map(Into::into)), client.inner)
             } else {
-                let client = zitadel_v2::Client::new_with_client(base, http, ctx.clone());
+                let client = zitadel_v2::Client::new_with_client(base, http, call.context());
                 let result = client.reactivate_user(call.user_id, body).await;
-                untyped(result, |r| r.details.map(Into::into))
+                (untyped(result, |r| r.details.map(Into::into)), client.inner)
             };
             let at = call.attempt(&ctx);
             finish(&at, at.outcome(answer))
@@ -177,7 +178,6 @@ fn finish(
     match outcome {
         Outcome::Success(details, _) => Ok(Reactivated::new(
             at.provider,
-            at.user_id,
             Details::Zitadel(details.unwrap_or_default()),
         )),
         Outcome::ErrorBody((), api) => {
