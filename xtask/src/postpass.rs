@@ -1,5 +1,5 @@
-//! The post-pass: two edits of progenitor's output, for what is sent and for
-//! how an answer's body is read.
+//! The post-pass: edits of progenitor's output, for what is sent, how an
+//! answer's body is read, and a copy per path parameter.
 //!
 //! 1. **No `api-version` header.** progenitor 0.15 adds one, with the spec's
 //!    `info.version`, to every request. None of our providers documents it, so
@@ -39,7 +39,8 @@ const MAP: &str = "header_map";
 /// What the post-pass did, for the generated file's header.
 pub const NOTE: &str = "post-pass: progenitor's `api-version` request header is not built (no \
      provider documents it); bodies are decoded from the transport's record \
-     (`self.inner().from_response`/`stream`), not read twice";
+     (`self.inner().from_response`/`stream`), not read twice; `&str` path \
+     parameters are encoded without a copy";
 
 /// progenitor's `ResponseValue` constructors that read a body, and the
 /// `CallContext` methods they become. `empty` reads none and stays.
@@ -254,10 +255,8 @@ impl NoCopyToEncode<'_> {
             return None;
         };
         let receiver = tokens(&call.receiver);
-        (call.method == "to_string"
-            && call.args.is_empty()
-            && self.strs.contains(&receiver))
-        .then(|| (*call.receiver).clone())
+        (call.method == "to_string" && call.args.is_empty() && self.strs.contains(&receiver))
+            .then(|| (*call.receiver).clone())
     }
 }
 

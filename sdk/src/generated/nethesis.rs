@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - reactivateUser: error responses 400, 401, 403, 404, 429, 503 share `ReactivateUserErrorBody` (oneOf 2 schemas)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};

@@ -6,7 +6,7 @@
 //   - patchUser: responses 200, 400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500, 501 read application/scim+json as application/json (a `+json` type is JSON)
 //   - patchUser: success responses 200 (JSON) and 204 (no body) are raw bytes in the generated client (one success type; the adapter decodes the body)
 //   - patchUser: request body application/scim+json sent as application/json (progenitor takes one media type and types only application/json)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
