@@ -54,7 +54,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            rounds: 5,
+            // On a shared 2-core VM one round's ratio ranges from about 0.5 to
+            // 2.4: the medians need this many rounds to settle (about 25 s).
+            rounds: 15,
             sizes: Sizes::FULL,
             warmup: 1_000,
             client_threads: 1,

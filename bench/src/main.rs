@@ -26,7 +26,7 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
               sdk alternating; prints medians and the ratios sdk/raw against the
               targets. Sizes per round: --seq 2000, --conc 10000 (concurrency 32),
-              --blocking 2000, --bulk 10000 (concurrency 64); --rounds 5;
+              --blocking 2000, --bulk 10000 (concurrency 64); --rounds 15;
               --quick: small sizes, 1 round (a functional smoke run).
   calls       N calls of one implementation, then exit (what
               `cargo xtask bench --callgrind` runs under valgrind): IMPL is
