@@ -243,7 +243,7 @@ fn item(
         let started = std::time::Instant::now();
         let result = users::reactivate_checked(&client, &request, started, &pause)
             .await
-            .map(|done| done.with_user(request.user_id().to_string()));
+            .map(|done| done.named(request.user_id().to_string()));
         batch.finished(result.is_ok());
         BulkItem {
             index,
@@ -452,24 +452,8 @@ impl FromIterator<BulkItem> for BulkReport {
     /// A report of `items` in any order (as a stream gives them), put in input
     /// order.
     fn from_iter<T: IntoIterator<Item = BulkItem>>(items: T) -> Self {
-        let items: Vec<BulkItem> = items.into_iter().collect();
-        if items.is_sorted_by_key(|item| item.index) {
-            return BulkReport { items };
-        }
-        // Sorted by (index, position) pairs, then each item moved once into
-        // place: an item is a few hundred bytes, and sorting the items
-        // themselves moved each of them some log2(n) times.
-        let mut order: Vec<(usize, usize)> = items
-            .iter()
-            .enumerate()
-            .map(|(at, item)| (item.index, at))
-            .collect();
-        order.sort_unstable();
-        let mut slots: Vec<Option<BulkItem>> = items.into_iter().map(Some).collect();
-        let items = order
-            .into_iter()
-            .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
-            .collect();
+        let mut items: Vec<BulkItem> = items.into_iter().collect();
+        items.sort_unstable_by_key(|item| item.index);
         BulkReport { items }
     }
 }

@@ -3,10 +3,9 @@
 //! reading, per-attempt timeout), and the mapping of generator outcomes onto
 //! [`Error`] before a provider's body refines it.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-use std::future::Future;
 
 use bytes::{Bytes, BytesMut};
 use progenitor_client::ResponseValue;

@@ -113,9 +113,8 @@ pub struct Reactivated {
 }
 
 impl Reactivated {
-    /// A success of `provider`, for the user the caller names: the call that
-    /// owns the request sets [`Reactivated::user_id`] (`with_user`), so that an
-    /// adapter does not copy the id.
+    /// A success of `provider`. Its user id is set by the call that owns the
+    /// request ([`Unnamed::named`]), so that an adapter does not copy the id.
     pub(crate) fn new(provider: Provider, details: Details) -> Self {
         Reactivated {
             provider,
@@ -126,11 +125,6 @@ impl Reactivated {
             recovered: false,
             attempts: 1,
         }
-    }
-
-    pub(crate) fn with_user(mut self, user_id: String) -> Self {
-        self.user_id = user_id;
-        self
     }
 
     pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
@@ -404,7 +398,7 @@ impl Users {
             let started = Instant::now();
             check(&client, &req)?;
             let done = reactivate_checked(&client, &req, started, &|_| {}).await?;
-            Ok(done.with_user(req.user_id))
+            Ok(done.named(req.user_id))
         }
     }
 }
@@ -451,6 +445,19 @@ pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Erro
         .map_err(invalid)
 }
 
+/// A success whose user id is not set yet: [`reactivate_checked`] gives it,
+/// and its caller, which owns the request, names the user (moving the id in,
+/// or copying it when it keeps the request). A type of its own so that no
+/// caller can hand out a success without its user.
+#[must_use]
+pub(crate) struct Unnamed(Reactivated);
+
+impl Unnamed {
+    pub(crate) fn named(self, user_id: String) -> Reactivated {
+        Reactivated { user_id, ..self.0 }
+    }
+}
+
 /// [`Users::reactivate`] of a request that passed [`check`], started at
 /// `started` (its deadline counts from then); `on_failed_attempt` sees every
 /// failed attempt before the retry decision (bulk runs use it to pause the whole
@@ -463,7 +470,7 @@ pub(crate) fn reactivate_checked<'a>(
     req: &'a ReactivateRequest,
     started: Instant,
     on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
-) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
+) -> impl Future<Output = Result<Unnamed, Error>> + Send + 'a {
     async move {
         let inner = &client.inner;
         let span = tracing::info_span!(
@@ -489,7 +496,7 @@ pub(crate) fn reactivate_checked<'a>(
                 if let Some(m) = done.message.as_mut() {
                     crate::error::redact(m, &inner.token);
                 }
-                done
+                Unnamed(done)
             })
             .map_err(|mut e| {
                 e.redact(&inner.token);

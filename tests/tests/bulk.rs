@@ -75,6 +75,9 @@ fn check_report(
     for (i, item) in report.items().iter().enumerate() {
         assert_eq!(item.index(), i, "{what}: input order");
         assert_eq!(item.request().user_id(), ids[i], "{what}");
+        if let Ok(done) = item.result() {
+            assert_eq!(done.user_id(), ids[i], "{what}: the success names its user");
+        }
         let got = item.result().as_ref().err().map(|e| e.kind());
         assert_eq!(got, expected[i], "{what} item {i}: {:?}", item.result());
         if got == Some(ErrorKind::InvalidRequest) {
