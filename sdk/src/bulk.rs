@@ -167,7 +167,11 @@ impl ReactivateMany {
             }
         }
         BulkReport {
-            items: slots.into_iter().flatten().collect(),
+            // `filter_map`, not `flatten`: std collects it in place (an
+            // `Option<BulkItem>` is the size of a `BulkItem`), where `flatten`
+            // would copy every item into a second buffer.
+            #[allow(clippy::filter_map_identity)]
+            items: slots.into_iter().filter_map(|slot| slot).collect(),
         }
     }
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
+use percent_encoding::{utf8_percent_encode, AsciiSet, PercentEncode, CONTROLS};
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 
@@ -159,7 +160,6 @@ impl CallContext {
 
     /// What the transport changes on a request before it is sent.
     fn prepare(&self, request: &mut reqwest::Request) {
-        encode_pipes(request.url_mut());
         if let Some(media) = self.media_type {
             let value = reqwest::header::HeaderValue::from_static(media);
             let headers = request.headers_mut();
@@ -190,23 +190,24 @@ impl CallContext {
 
     /// progenitor's `ResponseValue::from_response`, decoding the body the
     /// transport recorded instead of reading `response` again; the generated
-    /// code calls it (the codegen post-pass puts it there). The value carries
-    /// no headers: the record has them.
+    /// code calls it (the codegen post-pass puts it there, not awaited: the
+    /// body is already read). The value carries no headers: the record has
+    /// them.
     pub fn from_response<T: serde::de::DeserializeOwned, E>(
         &self,
         response: reqwest::Response,
-    ) -> std::future::Ready<Result<ResponseValue<T>, progenitor_client::Error<E>>> {
+    ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
         let status = response.status();
         drop(response);
         let Some(body) = self.recorded_body() else {
-            return std::future::ready(Err(progenitor_client::Error::Custom(
+            return Err(progenitor_client::Error::Custom(
                 "the response was not recorded".into(),
-            )));
+            ));
         };
-        std::future::ready(match serde_json::from_slice(&body) {
+        match serde_json::from_slice(&body) {
             Ok(inner) => Ok(ResponseValue::new(inner, status, HeaderMap::new())),
             Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
-        })
+        }
     }
 
     /// progenitor's `ResponseValue::stream`, over the body the transport
@@ -289,6 +290,10 @@ impl Chunks {
 /// Implements progenitor's `ClientHooks` for a generated client so that its
 /// requests go through [`CallContext::execute`]. Each adapter invokes it once for
 /// its generated client.
+///
+/// Only `exec`: the generated operations do not call the `pre` and `post`
+/// hooks (the codegen post-pass takes out progenitor's calls of them, which
+/// do nothing by default), so implementing them here would change nothing.
 macro_rules! transport_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::transport::CallContext> for $client {
@@ -544,14 +549,29 @@ pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// `|` in a path (an Auth0 user id, `auth0|5f7c...`) is sent percent-encoded:
-/// RFC 3986 does not allow it raw in a path, and the URL parser leaves it as
-/// given. Everything else was encoded by the generated client.
-fn encode_pipes(url: &mut reqwest::Url) {
-    if url.path().contains('|') {
-        let path = url.path().replace('|', "%7C");
-        url.set_path(&path);
-    }
+/// The characters a path parameter is sent with percent-encoded: those of
+/// progenitor's `encode_path` (controls, space, `"#<>?`{}/%`), and `|`, which
+/// RFC 3986 does not allow raw in a path either and the URL parser leaves as
+/// given (an Auth0 user id, `auth0|5f7c...`).
+const PATH_SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%')
+    .add(b'|');
+
+/// A path parameter, percent-encoded as one segment as it is written into the
+/// URL (no `String` of its own). The generated clients call it in place of
+/// progenitor's `encode_path` (the codegen post-pass puts it there).
+pub(crate) fn path_segment(text: &str) -> PercentEncode<'_> {
+    utf8_percent_encode(text, PATH_SEGMENT)
 }
 
 /// The rate-limit reset headers: when the provider's window resets, in seconds
@@ -675,16 +695,17 @@ mod tests {
     }
 
     #[test]
-    fn pipes_in_a_path_are_percent_encoded() {
-        let mut url =
-            reqwest::Url::parse("https://t.example/api/v2/users/auth0|5f7c8e?x=a|b").unwrap();
-        encode_pipes(&mut url);
-        assert_eq!(
-            url.as_str(),
-            "https://t.example/api/v2/users/auth0%7C5f7c8e?x=a|b"
-        );
-        let mut plain = reqwest::Url::parse("https://t.example/users/abc%2Fd").unwrap();
-        encode_pipes(&mut plain);
-        assert_eq!(plain.as_str(), "https://t.example/users/abc%2Fd");
+    fn path_parameters_are_one_segment() {
+        let encoded = |s: &str| path_segment(s).to_string();
+        // progenitor's `encode_path` set, and `|`.
+        assert_eq!(encoded("auth0|5f7c8e"), "auth0%7C5f7c8e");
+        assert_eq!(encoded("a/b c%d?e#f"), "a%2Fb%20c%25d%3Fe%23f");
+        assert_eq!(encoded("<\"{`}>"), "%3C%22%7B%60%7D%3E");
+        assert_eq!(encoded("usr_a1-b.c~d@e:f+g"), "usr_a1-b.c~d@e:f+g");
+        assert_eq!(encoded("ü"), "%C3%BC");
+        for id in ["auth0|5f7c8e", "a/b c%d?e#f", "ü", "plain"] {
+            let progenitor = progenitor_client::encode_path(id);
+            assert_eq!(encoded(id), progenitor.replace('|', "%7C"), "{id}");
+        }
     }
 }

@@ -20,16 +20,30 @@
 //!    `self.inner().stream(response)`: the same results, decoded from the
 //!    recorded body (`CallContext` in `sdk/src/transport.rs`).
 //!
-//! 3. **No copy of a string before encoding it.** progenitor writes a path
-//!    parameter into the URL as `encode_path(&user_id.to_string())`; for a
-//!    `&str` parameter the copy is an allocation per parameter and request for
-//!    nothing, so it becomes `encode_path(user_id)` (the same string encoded).
+//! 3. **Path parameters are encoded straight into the URL.** progenitor
+//!    writes a path parameter into the URL's `format!` as
+//!    `encode_path(&user_id.to_string())`: a copy of the text, then an encoded
+//!    copy, two allocations per parameter and request. It becomes
+//!    `path_segment(user_id)` (`use crate::transport::path_segment`, added
+//!    after progenitor's `use`s), which encodes as it is
+//!    formatted: progenitor's set of characters, plus `|`, which RFC 3986 does
+//!    not allow in a path either (an Auth0 id, `auth0|5f7c...`). A parameter
+//!    that is not a `&str` keeps its `.to_string()`.
+//! 4. **No awaits on what cannot wait.** Every operation awaits
+//!    `self.pre(&mut request, &info)` and `self.post(&result, &info)`,
+//!    progenitor's `ClientHooks` defaults, which do nothing: the SDK's hooks
+//!    (`transport_hooks!` in `sdk/src/transport.rs`) implement only `exec`.
+//!    Both statements go, and `self.inner().from_response(response)` (edit 2)
+//!    is not awaited: it returns its result. Each await kept the request, the
+//!    result and the response in the operation's future, which is part of
+//!    every attempt's allocation (the Flashback attempt: 1,016 bytes before).
 //!
 //! Anything else in progenitor's output stays as it is. When progenitor's shape
 //! is not the expected one (a header map without the `api-version` line, a
 //! capacity that is not a literal, a `ResponseValue` constructor that reads a
-//! body and is not rewritten), the pass fails and names the function, so a
-//! generator upgrade cannot silently change what is sent or read.
+//! body and is not rewritten, an operation without exactly one `pre` and one
+//! `post` hook call), the pass fails and names the function, so a generator
+//! upgrade cannot silently change what is sent or read.
 
 use syn::visit_mut::VisitMut;
 
@@ -39,17 +53,19 @@ const MAP: &str = "header_map";
 /// What the post-pass did, for the generated file's header.
 pub const NOTE: &str = "post-pass: progenitor's `api-version` request header is not built (no \
      provider documents it); bodies are decoded from the transport's record \
-     (`self.inner().from_response`/`stream`), not read twice; `&str` path \
-     parameters are encoded without a copy";
+     (`self.inner().from_response`/`stream`), not read twice; path parameters are \
+     encoded into the URL by `crate::transport::path_segment`, `&str` ones without \
+     a copy; the no-op `pre`/`post` hooks are not awaited";
 
 /// progenitor's `ResponseValue` constructors that read a body, and the
 /// `CallContext` methods they become. `empty` reads none and stays.
 const READERS: [&str; 2] = ["from_response", "stream"];
 
-/// Removes the `api-version` header from every generated operation of `file`.
+/// Makes the edits above in every generated operation of `file`.
 /// `Ok(n)`: the number of operations edited.
 pub fn run(file: &mut syn::File) -> Result<usize, String> {
     let mut edited = 0;
+    let mut segments = 0;
     for item in &mut file.items {
         let syn::Item::Impl(imp) = item else { continue };
         for member in &mut imp.items {
@@ -59,6 +75,7 @@ pub fn run(file: &mut syn::File) -> Result<usize, String> {
             let name = f.sig.ident.to_string();
             let fail = |why: String| format!("post-pass, fn `{name}`: {why}");
             let headers = edit_operation(&mut f.block.stmts).map_err(fail)?;
+            let hooks = drop_noop_hooks(&mut f.block.stmts).map_err(fail)?;
             let mut reads = ReadRecorded::default();
             reads.visit_block_mut(&mut f.block);
             if let Some(other) = reads.unknown {
@@ -70,13 +87,31 @@ pub fn run(file: &mut syn::File) -> Result<usize, String> {
             let strs = str_params(&f.sig);
             let mut copies = NoCopyToEncode {
                 strs: &strs,
+                in_format: false,
                 rewritten: 0,
+                segments: 0,
             };
             copies.visit_block_mut(&mut f.block);
-            if headers || reads.rewritten > 0 || copies.rewritten > 0 {
+            segments += copies.segments;
+            if headers || hooks || reads.rewritten > 0 || copies.rewritten > 0 {
                 edited += 1;
             }
         }
+    }
+    if segments > 0 {
+        // After progenitor's own `use`s (an item of its own: the generated
+        // files are not run through rustfmt, which would sort it in).
+        let at = file
+            .items
+            .iter()
+            .rposition(|item| matches!(item, syn::Item::Use(_)))
+            .map_or(0, |i| i + 1);
+        file.items.insert(
+            at,
+            syn::parse_quote!(
+                use crate::transport::path_segment;
+            ),
+        );
     }
     Ok(edited)
 }
@@ -157,6 +192,41 @@ fn edit_operation(stmts: &mut Vec<syn::Stmt>) -> Result<bool, String> {
     Ok(true)
 }
 
+/// The `ClientHooks` calls that do nothing in the SDK (edit 4).
+const NOOP_HOOKS: [&str; 2] = ["pre", "post"];
+
+/// `self.<hook>(..).await?;` for a hook of [`NOOP_HOOKS`]: its name.
+fn noop_hook_call(stmt: &syn::Stmt) -> Option<String> {
+    let syn::Stmt::Expr(syn::Expr::Try(t), Some(_)) = stmt else {
+        return None;
+    };
+    let syn::Expr::Await(a) = &*t.expr else {
+        return None;
+    };
+    let syn::Expr::MethodCall(call) = &*a.base else {
+        return None;
+    };
+    let name = call.method.to_string();
+    (tokens(&call.receiver) == "self" && NOOP_HOOKS.contains(&name.as_str())).then_some(name)
+}
+
+/// Removes the `pre` and `post` hook calls of an operation (one of each, or
+/// none in a function that sends nothing); `Ok(true)` when it did.
+fn drop_noop_hooks(stmts: &mut Vec<syn::Stmt>) -> Result<bool, String> {
+    let found: Vec<String> = stmts.iter().filter_map(noop_hook_call).collect();
+    if found.is_empty() {
+        return Ok(false);
+    }
+    if found != NOOP_HOOKS {
+        return Err(format!(
+            "expected `self.pre(..).await?;` then `self.post(..).await?;`, found the hook \
+             calls {found:?}; progenitor's output changed: update xtask/src/postpass.rs"
+        ));
+    }
+    stmts.retain(|s| noop_hook_call(s).is_none());
+    Ok(true)
+}
+
 /// Replaces `<receiver>.headers(header_map)` with `<receiver>`.
 struct StripHeaders {
     removed: usize,
@@ -177,8 +247,9 @@ impl VisitMut for StripHeaders {
     }
 }
 
-/// `ResponseValue::from_response(x)` becomes `self.inner().from_response(x)`,
-/// and `ResponseValue::stream(x)` becomes `self.inner().stream(x)`.
+/// `ResponseValue::from_response(x).await` becomes
+/// `self.inner().from_response(x)`, and `ResponseValue::stream(x)` becomes
+/// `self.inner().stream(x)`.
 #[derive(Default)]
 struct ReadRecorded {
     rewritten: usize,
@@ -190,6 +261,14 @@ struct ReadRecorded {
 impl VisitMut for ReadRecorded {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         syn::visit_mut::visit_expr_mut(self, expr);
+        // `self.inner().from_response(x).await` (rewritten just now, below):
+        // the record is already read, so the result is returned, not awaited.
+        if let syn::Expr::Await(a) = expr {
+            if tokens(&a.base).starts_with("self . inner () . from_response (") {
+                *expr = (*a.base).clone();
+            }
+            return;
+        }
         let syn::Expr::Call(call) = expr else { return };
         let syn::Expr::Path(path) = &*call.func else {
             return;
@@ -238,11 +317,18 @@ fn str_params(sig: &syn::Signature) -> Vec<String> {
         .collect()
 }
 
-/// `encode_path(&p.to_string())` becomes `encode_path(p)` for a `&str`
-/// parameter `p`, in expressions and in the arguments of `format!`.
+/// In the arguments of `format!`, `encode_path(x)` becomes
+/// `path_segment(x)` (`crate::transport`'s, encoded as it is formatted), and
+/// `encode_path(&p.to_string())` becomes `..path_segment(p)` for a `&str`
+/// parameter `p`. Elsewhere `encode_path`'s `String` may be needed, and only
+/// the copy of a `&str` goes.
 struct NoCopyToEncode<'a> {
     strs: &'a [String],
+    /// Visiting the arguments of a `format!`.
+    in_format: bool,
     rewritten: usize,
+    /// `path_segment` calls written.
+    segments: usize,
 }
 
 impl NoCopyToEncode<'_> {
@@ -270,6 +356,11 @@ impl VisitMut for NoCopyToEncode<'_> {
             call.args[0] = param;
             self.rewritten += 1;
         }
+        if self.in_format {
+            *call.func = syn::parse_quote!(path_segment);
+            self.rewritten += 1;
+            self.segments += 1;
+        }
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
@@ -284,9 +375,11 @@ impl VisitMut for NoCopyToEncode<'_> {
             return;
         };
         let before = self.rewritten;
+        self.in_format = true;
         for arg in args.iter_mut() {
             self.visit_expr_mut(arg);
         }
+        self.in_format = false;
         if self.rewritten != before {
             mac.tokens = quote::quote!(#args);
         }
@@ -339,7 +432,11 @@ mod tests {
                     ::reqwest::header::HeaderValue::from_static(Self::api_version()),
                 );
                 let mut request = self.client.post(url).header(ACCEPT, V).headers(header_map).build()?;
-                let response = self.exec(request, &info).await?;
+                let info = OperationInfo { operation_id: "op" };
+                self.pre(&mut request, &info).await?;
+                let result = self.exec(request, &info).await;
+                self.post(&result, &info).await?;
+                let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
                     204u16 => Ok(ResponseValue::stream(response)),
@@ -367,9 +464,17 @@ mod tests {
         assert!(!out.contains("ResponseValue::from_response"), "{out}");
         assert!(!out.contains("ResponseValue::stream"), "{out}");
         assert_eq!(
-            out.matches("self.inner().from_response(response).await")
-                .count(),
+            out.matches("self.inner().from_response(response)").count(),
             2,
+            "{out}"
+        );
+        assert!(!out.contains("from_response(response).await"), "{out}");
+        assert!(
+            out.contains("200u16 => self.inner().from_response(response),"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Err(Error::ErrorResponse(self.inner().from_response(response)?))"),
             "{out}"
         );
         assert!(out.contains("Ok(self.inner().stream(response))"), "{out}");
@@ -390,14 +495,34 @@ mod tests {
             }
         "#;
         let out = edited(src).unwrap();
-        assert!(out.contains("encode_path(realm)"), "{out}");
-        assert!(out.contains("encode_path(id)"), "{out}");
-        assert!(!out.contains("id.to_string()"), "{out}");
+        assert!(out.contains("path_segment(realm),"), "{out}");
+        assert!(out.contains("path_segment(id),"), "{out}");
+        assert!(out.contains("use crate::transport::path_segment;"), "{out}");
         // Not a string: its text is needed.
+        assert!(out.contains("path_segment(& n.to_string())"), "{out}");
+        // Outside a `format!`, the encoded `String` may be needed: only the
+        // copy goes.
+        assert!(out.contains("let other = encode_path(id);"), "{out}");
+        assert!(!out.contains("id.to_string()"), "{out}");
+    }
+
+    #[test]
+    fn the_noop_hooks_are_not_called() {
+        let out = edited(ONLY).unwrap();
+        assert!(!out.contains("self.pre("), "{out}");
+        assert!(!out.contains("self.post("), "{out}");
         assert!(
-            out.contains("n.to_string()") && !out.contains("encode_path(n)"),
+            out.contains("let result = self.exec(request, &info).await;"),
             "{out}"
         );
+        assert!(out.contains("let response = result?;"), "{out}");
+    }
+
+    #[test]
+    fn a_missing_hook_call_is_an_error() {
+        let src = ONLY.replace("self.post(&result, &info).await?;", "");
+        let err = edited(&src).unwrap_err();
+        assert!(err.contains("fn `op`") && err.contains("post"), "{err}");
     }
 
     #[test]

@@ -100,10 +100,12 @@ fn assert_arm(body: &str, arm: &str, success: bool, content: bool, what: &str) {
     } else if success && !content {
         "Ok(ResponseValue::empty(response))"
     } else if success {
-        "self.inner().from_response(response).await"
+        "self.inner().from_response(response),"
     } else {
-        "{ Err(Error::ErrorResponse(self.inner().from_response(response).await?)) }"
+        "Err(Error::ErrorResponse(self.inner().from_response(response)?))"
     };
+    // A long arm is a block: `{ <expr> }`.
+    let after = after.strip_prefix("{ ").unwrap_or(&after);
     assert!(
         after.starts_with(expected),
         "{what}: arm `{arm}` must be `{expected}`, found `{}`",

@@ -3,12 +3,13 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -239,7 +240,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::UserBlocks>, Error<types::Auth0Error>> {
-        let url = format!("{}/user-blocks/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/user-blocks/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -252,27 +253,15 @@ example leaves out the prefix so that it needs no encoding.
         let info = OperationInfo {
             operation_id: "get_user_blocks",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -295,7 +284,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::Auth0Error>> {
-        let url = format!("{}/user-blocks/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/user-blocks/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -308,27 +297,15 @@ example leaves out the prefix so that it needs no encoding.
         let info = OperationInfo {
             operation_id: "delete_user_blocks",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -351,7 +328,7 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/users/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -364,27 +341,15 @@ example leaves out the prefix so that it needs no encoding.
         let info = OperationInfo {
             operation_id: "get_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -409,7 +374,7 @@ example leaves out the prefix so that it needs no encoding.
         id: &'a str,
         body: &'a types::UnblockUser,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/users/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -423,27 +388,15 @@ example leaves out the prefix so that it needs no encoding.
         let info = OperationInfo {
             operation_id: "update_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

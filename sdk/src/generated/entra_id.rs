@@ -4,12 +4,13 @@
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - getUser: `default` beside a success response became 4XX and 5XX
 //   - updateUser: `default` beside a success response became 4XX and 5XX
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -253,7 +254,7 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         select: Option<&'a str>,
     ) -> Result<ResponseValue<types::User>, Error<types::ODataError>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(user_id),);
+        let url = format!("{}/users/{}", self.baseurl, path_segment(user_id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -267,42 +268,24 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         let info = OperationInfo {
             operation_id: "get_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response)?))
             }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response)?))
             }
-            503u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            504u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            503u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            504u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -328,7 +311,7 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::ODataError>> {
-        let url = format!("{}/users/{}", self.baseurl, encode_path(user_id),);
+        let url = format!("{}/users/{}", self.baseurl, path_segment(user_id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -342,42 +325,24 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         let info = OperationInfo {
             operation_id: "update_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             400u16..=499u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response)?))
             }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             500u16..=599u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
+                Err(Error::ErrorResponse(self.inner().from_response(response)?))
             }
-            503u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            504u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            503u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            504u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

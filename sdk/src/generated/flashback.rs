@@ -3,12 +3,13 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -169,7 +170,7 @@ Arguments:
         Error<types::FlashbackError>,
     > {
         let url = format!(
-            "{}/organization/users/{}/activate", self.baseurl, encode_path(user_id),
+            "{}/organization/users/{}/activate", self.baseurl, path_segment(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -183,30 +184,16 @@ Arguments:
         let info = OperationInfo {
             operation_id: "activate_organization_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -3,12 +3,13 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - updateUser: error responses 400, 401, 403, 404, 409, 500 share `UpdateUserErrorBody` (oneOf 2 schemas)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -349,7 +350,7 @@ Arguments:
     ) -> Result<ResponseValue<types::BruteForceStatus>, Error<types::OAuth2Error>> {
         let url = format!(
             "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            encode_path(realm), encode_path(user_id),
+            path_segment(realm), path_segment(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -363,21 +364,13 @@ Arguments:
         let info = OperationInfo {
             operation_id: "get_brute_force_status",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -403,7 +396,7 @@ Arguments:
     ) -> Result<ResponseValue<()>, Error<types::OAuth2Error>> {
         let url = format!(
             "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            encode_path(realm), encode_path(user_id),
+            path_segment(realm), path_segment(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -417,21 +410,13 @@ Arguments:
         let info = OperationInfo {
             operation_id: "clear_brute_force",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -458,8 +443,8 @@ Arguments:
         user_id: &'a str,
     ) -> Result<ResponseValue<types::UserRepresentation>, Error<types::OAuth2Error>> {
         let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(realm),
-            encode_path(user_id),
+            "{}/admin/realms/{}/users/{}", self.baseurl, path_segment(realm),
+            path_segment(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -473,21 +458,13 @@ Arguments:
         let info = OperationInfo {
             operation_id: "get_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -515,8 +492,8 @@ Arguments:
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::UpdateUserErrorBody>> {
         let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, encode_path(realm),
-            encode_path(user_id),
+            "{}/admin/realms/{}/users/{}", self.baseurl, path_segment(realm),
+            path_segment(user_id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -531,30 +508,16 @@ Arguments:
         let info = OperationInfo {
             operation_id: "update_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             204u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            409u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

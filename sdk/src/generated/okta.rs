@@ -3,12 +3,13 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -312,7 +313,7 @@ containing `/` by login (only by id).
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::OktaError>> {
-        let url = format!("{}/api/v1/users/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/api/v1/users/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -325,27 +326,15 @@ containing `/` by login (only by id).
         let info = OperationInfo {
             operation_id: "get_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -374,7 +363,7 @@ containing `/` by login (only by id).
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/activate", self.baseurl, encode_path(id),
+            "{}/api/v1/users/{}/lifecycle/activate", self.baseurl, path_segment(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -389,27 +378,15 @@ containing `/` by login (only by id).
         let info = OperationInfo {
             operation_id: "activate_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -436,7 +413,7 @@ containing `/` by login (only by id).
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/reactivate", self.baseurl, encode_path(id),
+            "{}/api/v1/users/{}/lifecycle/reactivate", self.baseurl, path_segment(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -451,27 +428,15 @@ containing `/` by login (only by id).
         let info = OperationInfo {
             operation_id: "reactivate_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -495,7 +460,7 @@ containing `/` by login (only by id).
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unlock", self.baseurl, encode_path(id),
+            "{}/api/v1/users/{}/lifecycle/unlock", self.baseurl, path_segment(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -509,27 +474,15 @@ containing `/` by login (only by id).
         let info = OperationInfo {
             operation_id: "unlock_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -553,7 +506,7 @@ containing `/` by login (only by id).
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
         let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unsuspend", self.baseurl, encode_path(id),
+            "{}/api/v1/users/{}/lifecycle/unsuspend", self.baseurl, path_segment(id),
         );
         #[allow(unused_mut)]
         let mut request = self
@@ -567,30 +520,16 @@ containing `/` by login (only by id).
         let info = OperationInfo {
             operation_id: "unsuspend_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }

@@ -6,12 +6,13 @@
 //   - patchUser: responses 200, 400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500, 501 read application/scim+json as application/json (a `+json` type is JSON)
 //   - patchUser: success responses 200 (JSON) and 204 (no body) are raw bytes in the generated client (one success type; the adapter decodes the body)
 //   - patchUser: request body application/scim+json sent as application/json (progenitor takes one media type and types only application/json)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; `&str` path parameters are encoded without a copy
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
+use crate::transport::path_segment;
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -341,7 +342,7 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::ScimError>> {
-        let url = format!("{}/Users/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/Users/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -354,27 +355,15 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         let info = OperationInfo {
             operation_id: "get_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
-            200u16 => self.inner().from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            200u16 => self.inner().from_response(response),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
@@ -403,55 +392,29 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
         id: &'a str,
         body: &'a types::PatchOp,
     ) -> Result<ResponseValue<ByteStream>, Error<types::ScimError>> {
-        let url = format!("{}/Users/{}", self.baseurl, encode_path(id),);
+        let url = format!("{}/Users/{}", self.baseurl, path_segment(id),);
         #[allow(unused_mut)]
         let mut request = self.client.patch(url).json(&body).build()?;
         let info = OperationInfo {
             operation_id: "patch_user",
         };
-        self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
-        self.post(&result, &info).await?;
         let response = result?;
         match response.status().as_u16() {
             200u16 => Ok(self.inner().stream(response)),
             204u16 => Ok(self.inner().stream(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            405u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            409u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            412u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            413u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            415u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
-            501u16 => {
-                Err(Error::ErrorResponse(self.inner().from_response(response).await?))
-            }
+            400u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            401u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            403u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            404u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            405u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            409u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            412u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            413u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            415u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            429u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            500u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
+            501u16 => Err(Error::ErrorResponse(self.inner().from_response(response)?)),
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
