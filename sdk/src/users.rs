@@ -543,38 +543,43 @@ fn attempts<'a>(
             // Without a subscriber (the span is disabled), no span is entered on
             // every poll and the clock is not read for the duration. (What is
             // kept across the awaits is kept small: this future is moved on
-            // every call.)
-            let error = if attempt_span.is_disabled() {
-                match adapter.attempt(&call).await {
-                    Ok(done) => return Ok(retry.succeeded(done)),
-                    Err(e) => e,
-                }
-            } else {
-                let result = adapter
-                    .attempt(&call)
-                    .instrument(attempt_span.clone())
-                    .await;
-                attempt_span.record(
-                    "duration_ms",
-                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                );
-                match result {
-                    Ok(done) => {
-                        tracing::debug!(parent: &attempt_span, outcome = "reactivated");
-                        return Ok(retry.succeeded(done));
+            // every call. The error is scoped to this block so that it is not
+            // kept across the backoff's await.)
+            let wait = {
+                let error = if attempt_span.is_disabled() {
+                    match adapter.attempt(&call).await {
+                        Ok(done) => return Ok(retry.succeeded(done)),
+                        Err(e) => e,
                     }
-                    Err(e) => e,
+                } else {
+                    let result = adapter
+                        .attempt(&call)
+                        .instrument(attempt_span.clone())
+                        .await;
+                    attempt_span.record(
+                        "duration_ms",
+                        u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                    );
+                    match result {
+                        Ok(done) => {
+                            tracing::debug!(parent: &attempt_span, outcome = "reactivated");
+                            return Ok(retry.succeeded(done));
+                        }
+                        Err(e) => e,
+                    }
+                };
+                if let Some(status) = error.status() {
+                    attempt_span.record("status", status);
+                }
+                tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
+                match retry.after_failure(client, req, &call, error, on_failed_attempt) {
+                    Next::Wait(wait) => wait,
+                    Next::Stop(result) => return result,
                 }
             };
-            if let Some(status) = error.status() {
-                attempt_span.record("status", status);
-            }
-            tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
-            let wait = match retry.after_failure(client, req, &call, error, on_failed_attempt) {
-                Next::Wait(wait) => wait,
-                Next::Stop(result) => return result,
-            };
-            sleep(wait).await;
+            // Boxed: a timer is larger than the rest of this future, and
+            // only a retry needs one.
+            Box::pin(sleep(wait)).await;
             retry.attempt += 1;
         }
     }
