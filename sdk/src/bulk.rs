@@ -157,7 +157,7 @@ impl ReactivateMany {
                     break;
                 };
                 slots.push(None);
-                in_flight.push(item(client.clone(), batch.clone(), index, request));
+                in_flight.push(item(&client, &batch, index, request));
             }
             let Some(done) = in_flight.next().await else {
                 break;
@@ -225,16 +225,16 @@ type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;
 /// (A plain function returning the future: an `async fn` would keep its
 /// arguments twice. The future is allocated per item.)
 #[allow(clippy::manual_async_fn)] // deliberate: see above
-fn item(
-    client: Client,
-    batch: Arc<Batch>,
+fn item<'a>(
+    client: &'a Client,
+    batch: &'a Batch,
     index: usize,
     request: ReactivateRequest,
-) -> impl std::future::Future<Output = BulkItem> + Send + 'static {
+) -> impl std::future::Future<Output = BulkItem> + Send + 'a {
     async move {
         // Not a `match` around the awaits below: its scrutinee would be kept
         // across them.
-        if let Err(invalid) = users::check(&client, &request) {
+        if let Err(invalid) = users::check(client, &request) {
             batch.finished(false);
             return BulkItem {
                 index,
@@ -245,7 +245,7 @@ fn item(
         batch.gate.wait_to_start().await;
         let pause = |e: &Error| batch.gate.on_failed_attempt(e);
         let started = std::time::Instant::now();
-        let result = users::reactivate_checked(&client, &request, started, &pause)
+        let result = users::reactivate_checked(client, &request, started, &pause)
             .await
             .map(|done| done.named(request.user_id().to_string()));
         batch.finished(result.is_ok());
@@ -275,8 +275,9 @@ impl BulkStream {
                 self.exhausted = true;
                 return;
             };
-            let call = item(self.client.clone(), self.batch.clone(), index, request);
-            self.tasks.spawn(call);
+            let (client, batch) = (self.client.clone(), self.batch.clone());
+            self.tasks
+                .spawn(async move { item(&client, &batch, index, request).await });
         }
     }
 }
