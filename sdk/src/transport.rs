@@ -703,9 +703,12 @@ mod tests {
         assert_eq!(encoded("<\"{`}>"), "%3C%22%7B%60%7D%3E");
         assert_eq!(encoded("usr_a1-b.c~d@e:f+g"), "usr_a1-b.c~d@e:f+g");
         assert_eq!(encoded("ü"), "%C3%BC");
-        for id in ["auth0|5f7c8e", "a/b c%d?e#f", "ü", "plain"] {
-            let progenitor = progenitor_client::encode_path(id);
-            assert_eq!(encoded(id), progenitor.replace('|', "%7C"), "{id}");
+        // Every ASCII character is encoded as progenitor's `encode_path` would,
+        // except `|`.
+        for c in (0u8..=127).map(char::from) {
+            let id = format!("a{c}b");
+            let progenitor = progenitor_client::encode_path(&id);
+            assert_eq!(encoded(&id), progenitor.replace('|', "%7C"), "{c:?}");
         }
     }
 }

@@ -563,39 +563,41 @@ fn attempts<'a>(
             // Without a subscriber (the span is disabled), no span is entered on
             // every poll and the clock is not read for the duration. (What is
             // kept across the awaits is kept small: this future is moved on
-            // every call. The error is scoped to this block so that it is not
+            // every call. The error goes straight into `after_failure`, neither
+            // borrowed here nor its decision bound to a name, so that neither is
             // kept across the backoff's await.)
-            let wait = {
-                let error = if attempt_span.is_disabled() {
-                    match adapter.attempt(&call).await {
-                        Ok(done) => return Ok(retry.succeeded(done)),
-                        Err(e) => e,
-                    }
-                } else {
-                    let result = adapter
-                        .attempt(&call)
-                        .instrument(attempt_span.clone())
-                        .await;
-                    attempt_span.record(
-                        "duration_ms",
-                        u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                    );
-                    match result {
-                        Ok(done) => {
-                            tracing::debug!(parent: &attempt_span, outcome = "reactivated");
-                            return Ok(retry.succeeded(done));
-                        }
-                        Err(e) => e,
-                    }
-                };
-                if let Some(status) = error.status() {
-                    attempt_span.record("status", status);
+            let error = if attempt_span.is_disabled() {
+                match adapter.attempt(&call).await {
+                    Ok(done) => return Ok(retry.succeeded(done)),
+                    Err(e) => e,
                 }
-                tracing::debug!(parent: &attempt_span, kind = %error.kind(), "attempt failed");
-                match retry.after_failure(client, req, &call, error, on_failed_attempt) {
-                    Next::Wait(wait) => wait,
-                    Next::Stop(result) => return result,
+            } else {
+                let result = adapter
+                    .attempt(&call)
+                    .instrument(attempt_span.clone())
+                    .await;
+                attempt_span.record(
+                    "duration_ms",
+                    u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                );
+                match result {
+                    Ok(done) => {
+                        tracing::debug!(parent: &attempt_span, outcome = "reactivated");
+                        return Ok(retry.succeeded(done));
+                    }
+                    Err(e) => e,
                 }
+            };
+            let wait = match retry.after_failure(
+                client,
+                req,
+                &call,
+                &attempt_span,
+                error,
+                on_failed_attempt,
+            ) {
+                Next::Wait(wait) => wait,
+                Next::Stop(result) => return result,
             };
             // Boxed: a timer is larger than the rest of this future, and
             // only a retry needs one.
@@ -621,15 +623,20 @@ impl Retry {
         done
     }
 
-    /// What follows a failed attempt.
+    /// What follows a failed attempt (recorded on its span).
     fn after_failure(
         &mut self,
         client: &Client,
         req: &ReactivateRequest,
         call: &Call<'_>,
+        attempt_span: &tracing::Span,
         mut error: Error,
         on_failed_attempt: &(dyn Fn(&Error) + Sync),
     ) -> Next {
+        if let Some(status) = error.status() {
+            attempt_span.record("status", status);
+        }
+        tracing::debug!(parent: attempt_span, kind = %error.kind(), "attempt failed");
         let inner = &client.inner;
         if error.kind() == ErrorKind::NotDeactivated
             && (self.outcome_unknown || req.allow_already_active)
