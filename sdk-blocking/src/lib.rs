@@ -66,7 +66,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
@@ -112,8 +111,6 @@ pub mod mock {
     pub use userbridge::mock::*;
 }
 
-type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
-
 /// A blocking client for one provider. Cheap to clone: clones share the pool
 /// and the background thread.
 #[derive(Clone)]
@@ -123,7 +120,11 @@ pub struct Client {
 
 struct Shared {
     client: userbridge::Client,
-    jobs: tokio::sync::mpsc::UnboundedSender<Job>,
+    /// The background thread's runtime: calls are spawned onto it directly.
+    runtime: tokio::runtime::Handle,
+    /// Dropped with the last clone: the background thread then stops its
+    /// runtime (cancelling whatever still runs there) and ends.
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl fmt::Debug for Client {
@@ -159,26 +160,30 @@ impl Client {
         }
     }
 
-    /// Runs `fut` on the client's thread without waiting (dropped at once if
-    /// the thread has stopped).
+    /// Runs `fut` on the client's thread without waiting.
     fn spawn(&self, fut: impl Future<Output = ()> + Send + 'static) {
-        let _ = self.shared.jobs.send(Box::pin(fut));
+        drop(self.shared.runtime.spawn(fut));
     }
 
-    /// Runs `fut` on the client's thread and waits for its output.
+    /// Runs `fut` on the client's thread and waits for its output; `failed`
+    /// makes the answer when it produced none (it panicked, or the runtime
+    /// has stopped), from the reason in words.
+    ///
+    /// The wait is `pollster`'s (a condition variable): unlike Tokio's own
+    /// blocking waits, it neither needs nor refuses an async context.
     fn run<T: Send + 'static>(
         &self,
         fut: impl Future<Output = T> + Send + 'static,
-        stopped: impl FnOnce() -> T,
+        failed: impl FnOnce(&str) -> T,
     ) -> T {
-        let (tx, rx) = mpsc::sync_channel(1);
-        let job: Job = Box::pin(async move {
-            let _ = tx.send(fut.await);
-        });
-        if self.shared.jobs.send(job).is_err() {
-            return stopped();
+        match pollster::block_on(self.shared.runtime.spawn(fut)) {
+            Ok(out) => out,
+            Err(e) if e.is_panic() => failed(
+                "the call panicked on the blocking client's background thread (a userbridge \
+                 bug: please report it)",
+            ),
+            Err(_) => failed("the blocking client's background thread has stopped"),
         }
-        rx.recv().unwrap_or_else(|_| stopped())
     }
 }
 
@@ -276,19 +281,25 @@ impl ClientBuilder {
             .enable_all()
             .build()
             .map_err(|e| setup_error(provider, &format!("its runtime could not start: {e}")))?;
-        let (jobs, mut rx) = tokio::sync::mpsc::unbounded_channel::<Job>();
+        let handle = runtime.handle().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         std::thread::Builder::new()
             .name(format!("userbridge-blocking-{}", provider.as_str()))
             .spawn(move || {
+                // Serves the calls spawned onto `handle` until the last clone
+                // of the client is gone; dropping the runtime here, outside
+                // any async context, cancels what still runs.
                 runtime.block_on(async move {
-                    while let Some(job) = rx.recv().await {
-                        tokio::spawn(job);
-                    }
+                    let _ = stopped.await;
                 });
             })
             .map_err(|e| setup_error(provider, &format!("its thread could not start: {e}")))?;
         Ok(Client {
-            shared: Arc::new(Shared { client, jobs }),
+            shared: Arc::new(Shared {
+                client,
+                runtime: handle,
+                _stop: stop,
+            }),
         })
     }
 }
@@ -315,11 +326,11 @@ impl Users {
         let provider = self.client.provider();
         let user_id = req.user_id().to_string();
         self.client
-            .run(async move { users.reactivate(req).await }, move || {
+            .run(async move { users.reactivate(req).await }, move |why| {
                 Err(Error::Network {
                     provider,
                     user_id,
-                    reason: "the blocking client's background thread has stopped".into(),
+                    reason: why.into(),
                     connected: false,
                     attempts: 0,
                 })
@@ -400,7 +411,7 @@ impl ReactivateMany {
     /// stopped.)
     pub fn run(self) -> BulkReport {
         self.client
-            .run(self.inner.run(), || std::iter::empty().collect())
+            .run(self.inner.run(), |_| std::iter::empty().collect())
     }
 
     /// The items as they finish (completion order), blocking for each. At
@@ -436,6 +447,7 @@ impl ReactivateMany {
             rx,
             handed,
             _stop: stop,
+            _client: self.client,
         }
     }
 }
@@ -447,6 +459,9 @@ pub struct BulkIter {
     handed: Arc<tokio::sync::Semaphore>,
     /// Dropped with the iterator: tells the background thread to stop.
     _stop: tokio::sync::oneshot::Sender<()>,
+    /// Keeps the background thread running while the iterator lives, even
+    /// if every other clone of the client is gone.
+    _client: Client,
 }
 
 impl Iterator for BulkIter {

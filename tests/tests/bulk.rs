@@ -558,3 +558,35 @@ fn iter_yields_in_completion_order_and_covers_every_item() {
     );
     assert_eq!(streamed.last(), Some(&0), "{streamed:?}");
 }
+
+#[test]
+fn a_blocking_iterator_keeps_working_after_its_client_is_dropped() {
+    // `client.users().reactivate_many(ids).iter()` with a client that is a
+    // temporary: the iterator alone must keep the background thread running.
+    let sim = Simulator::start_blocking(Provider::Flashback).expect("simulator");
+    let ids: Vec<String> = (0..20).map(|i| format!("usr_kept{i}")).collect();
+    for id in &ids {
+        sim.add_user(id.as_str(), sim.organization(), UserState::Deactivated);
+    }
+    let iter = blocking_client_for(&sim)
+        .users()
+        .reactivate_many(ids.clone())
+        .concurrency(4)
+        .iter();
+    let mut done: Vec<String> = iter
+        .map(|item| {
+            assert!(item.result().is_ok(), "{:?}", item.result());
+            item.request().user_id().to_string()
+        })
+        .collect();
+    done.sort();
+    let mut expected = ids.clone();
+    expected.sort();
+    assert_eq!(
+        done, expected,
+        "every item, although the client was dropped"
+    );
+    for id in &ids {
+        assert_eq!(sim.user_state(id), Some(UserState::Active), "{id}");
+    }
+}
