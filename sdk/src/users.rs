@@ -112,6 +112,14 @@ pub struct Reactivated {
     pub(crate) attempts: u32,
 }
 
+// Every call moves its `Reactivated` several times and a bulk report keeps one
+// per item: a provider's large payload goes in a box in `Details`.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(
+    std::mem::size_of::<Reactivated>() <= 160,
+    "Reactivated grew: box the new large Details payload"
+);
+
 impl Reactivated {
     /// A success of `provider`. Its user id is set by the call that owns the
     /// request ([`Unnamed::named`]), so that an adapter does not copy the id.
@@ -156,7 +164,7 @@ impl Reactivated {
     /// Aitronos' updated user object.
     pub fn user(&self) -> Option<&AitronosUser> {
         match &self.details {
-            Details::Aitronos(u) => Some(u),
+            Details::Aitronos(u) => Some(&**u),
             _ => None,
         }
     }
@@ -173,7 +181,7 @@ impl Reactivated {
     /// ([`OktaLifecycle::can_sign_in`] says whether they can sign in now).
     pub fn okta(&self) -> Option<&OktaLifecycle> {
         match &self.details {
-            Details::Okta(d) => Some(d),
+            Details::Okta(d) => Some(&**d),
             _ => None,
         }
     }
@@ -212,7 +220,7 @@ impl Reactivated {
     /// ```
     pub fn scim_user(&self) -> Option<&ScimUser> {
         match &self.details {
-            Details::Scim(u) => Some(u),
+            Details::Scim(u) => Some(&**u),
             _ => None,
         }
     }

@@ -129,7 +129,7 @@ impl Adapter for Aitronos {
             match at.outcome(result) {
                 Outcome::Success(user, _) => Ok(Reactivated::new(
                     call.provider,
-                    Details::Aitronos(user.into()),
+                    Details::Aitronos(Box::new(user.into())),
                 )),
                 Outcome::ErrorBody(envelope, mut api) => {
                     let body = envelope.error;

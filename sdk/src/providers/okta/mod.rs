@@ -294,7 +294,10 @@ impl Adapter for Okta {
                     ));
                 }
             }
-            Ok(Reactivated::new(call.provider, Details::Okta(lifecycle)).with_message(message))
+            Ok(
+                Reactivated::new(call.provider, Details::Okta(Box::new(lifecycle)))
+                    .with_message(message),
+            )
         })
     }
 }

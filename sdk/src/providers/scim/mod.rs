@@ -271,7 +271,7 @@ fn after_patch(at: &Attempt<'_>, seen: &Seen) -> Result<Reactivated, Error> {
         }
         Ok(_) => Ok(Reactivated::new(
             at.provider,
-            Details::Scim(ScimUser::from_resource(&resource)),
+            Details::Scim(Box::new(ScimUser::from_resource(&resource))),
         )),
         Err(raw) => Err(unreadable_active(at, seen, "PATCH", &raw)),
     }
