@@ -169,14 +169,15 @@ impl Client {
     /// makes the answer when it produced none (it panicked, or the runtime
     /// has stopped), from the reason in words.
     ///
-    /// The wait is `pollster`'s (a condition variable): unlike Tokio's own
-    /// blocking waits, it neither needs nor refuses an async context.
+    /// The wait is `futures_lite::future::block_on`: a parker cached per
+    /// thread (no allocation per call) that, unlike Tokio's own blocking
+    /// waits, neither needs nor refuses an async context, and nests.
     fn run<T: Send + 'static>(
         &self,
         fut: impl Future<Output = T> + Send + 'static,
         failed: impl FnOnce(&str) -> T,
     ) -> T {
-        match pollster::block_on(self.shared.runtime.spawn(fut)) {
+        match futures_lite::future::block_on(self.shared.runtime.spawn(fut)) {
             Ok(out) => out,
             Err(e) if e.is_panic() => failed(
                 "the call panicked on the blocking client's background thread (a userbridge \

@@ -331,3 +331,24 @@ fn plain_threads_without_any_runtime() {
         assert_eq!(received(&server).len(), 1);
     }
 }
+
+#[test]
+fn inside_another_executors_block_on() {
+    // A blocking call from a future that another executor's `block_on` runs
+    // (here the one the client itself waits with, nested): it completes, and
+    // the answer is mapped as anywhere else.
+    for p in single_call_providers() {
+        let ok = spec(p).example_of("ok");
+        let server = start_server();
+        serve(&server, &ok.answer());
+        let client = Config::for_server(p, &server.uri())
+            .blocking_builder()
+            .build()
+            .expect("client");
+        let user = spec(p).sample_user_id();
+        let result = futures_lite::future::block_on(async { client.users().reactivate(user) });
+        let problems = check_outcome(p, user, &ok.expectation(&[]), &result, None);
+        assert!(problems.is_empty(), "{p}: {problems:?}");
+        assert_eq!(received(&server).len(), 1);
+    }
+}
