@@ -56,7 +56,9 @@
 //!
 //! It never panics inside a Tokio runtime (the classic `reqwest::blocking`
 //! failure): building, calling and dropping it there all work, because the work
-//! happens on the client's own thread and the caller only waits on a channel.
+//! happens on the client's own thread and the caller only parks until its
+//! call's task there has finished. The thread stops when the last clone of the
+//! client (or the last [`BulkIter`], which keeps one) is dropped.
 //! Calling it from an async task still blocks that task's worker thread for the
 //! duration of the call: in async code, use the async [`userbridge::Client`]; in
 //! `tokio::task::spawn_blocking`, this client is fine.
