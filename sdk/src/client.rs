@@ -298,14 +298,16 @@ impl ClientBuilder {
     }
 
     /// Timeout of one attempt: connecting, sending and reading the whole answer.
-    /// Default [`DEFAULT_TIMEOUT`].
+    /// Default [`DEFAULT_TIMEOUT`]. Must be greater than zero; `Duration::MAX`
+    /// means no limit.
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.timeout = per_attempt;
         self
     }
 
     /// Overall deadline of one call, all attempts and waits included. Default
-    /// [`DEFAULT_DEADLINE`].
+    /// [`DEFAULT_DEADLINE`]. Must be greater than zero; `Duration::MAX` means no
+    /// limit.
     pub fn deadline(mut self, overall: Duration) -> Self {
         self.deadline = overall;
         self

@@ -53,6 +53,16 @@ impl Clone for CallContext {
     }
 }
 
+/// `start + d`, saturating: a configured timeout or deadline so long that the
+/// sum overflows `Instant` (`Duration::MAX`, "no limit") ends a century later.
+pub(crate) fn later(start: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+    start
+        .checked_add(d)
+        .or_else(|| start.checked_add(CENTURY))
+        .unwrap_or(start)
+}
+
 /// How much of the per-attempt timeout a request may have used up before it is
 /// sent and still run on the HTTP client's own timer (see
 /// [`CallContext::prepare`]): the attempt then ends at most this much late.
@@ -82,7 +92,7 @@ impl CallContext {
         CallContext {
             max_body,
             timeout,
-            ends: Instant::now() + timeout,
+            ends: later(Instant::now(), timeout),
             media_type: None,
             client_times_out: false,
             seen: Mutex::new(None),
@@ -631,6 +641,17 @@ mod tests {
             h.insert(*k, HeaderValue::from_str(v).unwrap());
         }
         h
+    }
+
+    #[test]
+    fn later_saturates_instead_of_overflowing() {
+        let now = Instant::now();
+        assert_eq!(
+            later(now, Duration::from_secs(1)),
+            now + Duration::from_secs(1)
+        );
+        let far = later(now, Duration::MAX);
+        assert!(far > now + Duration::from_secs(50 * 365 * 24 * 60 * 60));
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::providers::{
     AitronosUser, Auth0Unblock, Call, ChangeDetails, Details, OktaLifecycle, Phase, Provider,
     ScimUser,
 };
+use crate::transport::later;
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
@@ -434,7 +435,7 @@ impl Users {
 /// The call of `req` on `client` as an adapter sees it, started at `started`.
 fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
     let inner = &client.inner;
-    let deadline = started + inner.deadline;
+    let deadline = later(started, inner.deadline);
     Call {
         provider: inner.provider,
         http: &inner.http,
@@ -447,7 +448,7 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant)
         max_body: inner.max_body,
         timeout: inner.timeout,
         deadline,
-        attempt_ends: (started + inner.timeout).min(deadline),
+        attempt_ends: later(started, inner.timeout).min(deadline),
         scim_patch_form: inner.scim_patch_form,
         phase: Phase::default(),
     }
@@ -567,7 +568,7 @@ fn attempts<'a>(
             } else {
                 Instant::now()
             };
-            call.attempt_ends = (attempt_started + inner.timeout).min(call.deadline);
+            call.attempt_ends = later(attempt_started, inner.timeout).min(call.deadline);
             // Without a subscriber (the span is disabled), no span is entered on
             // every poll and the clock is not read for the duration. (What is
             // kept across the awaits is kept small: this future is moved on

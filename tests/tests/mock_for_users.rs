@@ -464,3 +464,73 @@ async fn connection_reset_sends_nothing() {
         client(&sim).users().reactivate(USER).await.unwrap();
     }
 }
+
+// ------------------------------------------------------------------ limits
+
+/// `Duration::MAX` as the timeout and the deadline ("no limit") is accepted
+/// and works, on every provider, with retries too: no instant arithmetic
+/// overflows.
+#[tokio::test]
+async fn unbounded_timeout_and_deadline_work() {
+    for provider in Provider::ALL {
+        let sim = sim_with(provider, &[USER]).await;
+        sim.fail_user(
+            USER,
+            1,
+            Failure::TooManyRequests {
+                retry_after: Some(Duration::from_millis(1)),
+            },
+        );
+        let client = builder(&sim)
+            .timeout(Duration::MAX)
+            .deadline(Duration::MAX)
+            .retry_policy(
+                RetryPolicy::default()
+                    .max_attempts(2)
+                    .initial_backoff(Duration::from_millis(1))
+                    .jitter(false),
+            )
+            .build()
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        let done = client
+            .users()
+            .reactivate(USER)
+            .await
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        assert_eq!(done.attempts(), 2, "{provider}");
+        assert_eq!(sim.user_state(USER), Some(UserState::Active), "{provider}");
+    }
+}
+
+/// Backoffs of `Duration::MAX` are accepted: the first one outlasts the
+/// deadline, so the call ends with the attempt's error instead of waiting.
+#[tokio::test]
+async fn unbounded_backoffs_end_the_call_at_the_deadline() {
+    for provider in Provider::ALL {
+        let sim = sim_with(provider, &[USER]).await;
+        sim.fail_user(USER, 1, Failure::ServiceUnavailable);
+        let client = builder(&sim)
+            .deadline(Duration::from_secs(5))
+            .retry_policy(
+                RetryPolicy::default()
+                    .max_attempts(u32::MAX)
+                    .initial_backoff(Duration::MAX)
+                    .max_backoff(Duration::MAX)
+                    .max_wait(Duration::MAX),
+            )
+            .build()
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        let err = client.users().reactivate(USER).await.unwrap_err();
+        assert_eq!(
+            (err.kind(), err.status()),
+            (ErrorKind::Server, Some(503)),
+            "{provider}: {err}"
+        );
+        assert_eq!(err.attempts(), 1, "{provider}: no second attempt");
+        assert_eq!(
+            sim.user_state(USER),
+            Some(UserState::Deactivated),
+            "{provider}"
+        );
+    }
+}
