@@ -149,8 +149,12 @@ impl ReactivateMany {
         let mut requests = requests.enumerate();
         let mut in_flight = FuturesUnordered::new();
         // A slot per request taken from the input, filled when its call ends:
-        // the report is in input order without sorting.
-        let mut slots: Vec<Option<BulkItem>> = Vec::with_capacity(batch.total.unwrap_or(0));
+        // the report is in input order without sorting. Room is reserved for
+        // the announced input, up to a limit: an input may announce more items
+        // than memory holds (`repeat_n(id, usize::MAX)`); past the limit,
+        // the slots grow as requests are taken.
+        let reserved = batch.total.unwrap_or(0).min(MAX_RESERVED_SLOTS);
+        let mut slots: Vec<Option<BulkItem>> = Vec::with_capacity(reserved);
         loop {
             while in_flight.len() < concurrency {
                 let Some((index, request)) = requests.next() else {
@@ -213,6 +217,10 @@ impl ReactivateMany {
         (client, requests, concurrency, batch)
     }
 }
+
+/// The most report slots [`ReactivateMany::run`] reserves before it has taken
+/// any request (about 270 MiB of them on 64-bit targets).
+const MAX_RESERVED_SLOTS: usize = 1 << 20;
 
 /// The input of a bulk run.
 type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;

@@ -590,3 +590,27 @@ fn a_blocking_iterator_keeps_working_after_its_client_is_dropped() {
         assert_eq!(sim.user_state(id), Some(UserState::Active), "{id}");
     }
 }
+
+#[test]
+fn an_input_announcing_usize_max_items_is_run_without_reserving_for_them() {
+    // `repeat_n(id, usize::MAX)` says exactly how long it is: run() must
+    // not try to reserve room for that many items up front (a capacity
+    // overflow), only for what it gets. Dropping the run stops it.
+    let rt = runtime();
+    let sim = rt.block_on(Simulator::start(Provider::Flashback));
+    sim.add_user("usr_many", sim.organization(), UserState::Deactivated);
+    let client = client_for(&sim);
+    let input = std::iter::repeat_n("usr_many", usize::MAX);
+    let run = client.users().reactivate_many(input).concurrency(2).run();
+    rt.block_on(async {
+        tokio::select! {
+            _ = run => panic!("an endless run ended"),
+            _ = async {
+                while sim.requests().len() < 5 {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            } => {}
+        }
+    });
+    assert!(sim.requests().len() >= 5);
+}
