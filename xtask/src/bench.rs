@@ -1,4 +1,4 @@
-//! `cargo xtask bench [--quick] [--callgrind [--calls SHORT,LONG]] [-- ARGS]`:
+//! `cargo xtask bench [--quick] [--callgrind [--cache-sim] [--calls SHORT,LONG]] [-- ARGS]`:
 //! builds `userbridge-bench` in release and runs it (the wall-clock comparison,
 //! or any of its modes through `ARGS`), or counts CPU instructions per call
 //! under callgrind.
@@ -8,6 +8,13 @@
 //! clients' construction and the first connection cancel out. The server runs
 //! in a process of its own (`userbridge-bench serve`), so only the client is
 //! counted.
+//!
+//! `--cache-sim` adds callgrind's cache and branch-prediction simulation:
+//! instruction-cache, data-cache and last-level misses and mispredicted
+//! branches per call, and KCachegrind's cycle estimate from them. Two sides
+//! with nearly the same instruction count can differ by several per cent in
+//! client CPU time through those misses; the estimate shows it
+//! deterministically, where the wall-clock ratios are noisy.
 
 use std::fmt::Write as _;
 use std::io::{BufRead as _, BufReader};
@@ -31,6 +38,8 @@ const INSTRUCTIONS_TARGET: f64 = 1.10;
 pub struct Options {
     pub quick: bool,
     pub callgrind: bool,
+    /// Callgrind's cache and branch simulation as well (implies `callgrind`).
+    pub cache_sim: bool,
     /// The two run lengths of the callgrind mode.
     pub calls: (u64, u64),
     /// Passed on to `userbridge-bench`.
@@ -42,6 +51,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     let mut opts = Options {
         quick: false,
         callgrind: false,
+        cache_sim: false,
         calls: (200, 1_200),
         extra: Vec::new(),
     };
@@ -51,6 +61,10 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
         match arg.as_str() {
             "--quick" => opts.quick = true,
             "--callgrind" => opts.callgrind = true,
+            "--cache-sim" => {
+                opts.callgrind = true;
+                opts.cache_sim = true;
+            }
             "--calls" => {
                 let value = it.next().ok_or("--calls needs SHORT,LONG")?;
                 let parsed = value
@@ -82,7 +96,7 @@ fn cargo() -> Command {
 /// Runs the benchmark as `opts` says; `Err` for a build or functional failure.
 pub fn run(root: &Path, opts: &Options) -> Result<(), String> {
     if opts.callgrind {
-        return callgrind(root, opts.calls);
+        return callgrind(root, opts.calls, opts.cache_sim);
     }
     let mut cmd = cargo();
     cmd.current_dir(root)
@@ -165,20 +179,95 @@ impl Drop for ServerProcess {
 
 /// The `totals:` (or `summary:`) instruction count of a callgrind output file.
 pub fn callgrind_total(text: &str) -> Option<u64> {
-    let find = |key: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key))
-            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-    };
-    find("totals:").or_else(|| find("summary:"))
+    callgrind_events(text)?.get("Ir")
 }
 
-/// Instructions of `n` calls of `which`, its output kept in `dir`.
-fn count(bin: &Path, dir: &Path, base_url: &str, which: &str, n: u64) -> Result<u64, String> {
+/// The counts of a callgrind run, by event name (`Ir`, and with the cache and
+/// branch simulation `I1mr`, `D1mr`, `Bcm` and the others).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Events(Vec<(String, u64)>);
+
+impl Events {
+    /// The count of `event`; `None` when the run did not record it.
+    pub fn get(&self, event: &str) -> Option<u64> {
+        self.0.iter().find(|(e, _)| e == event).map(|(_, n)| *n)
+    }
+
+    /// The sum of `events`, each 0 when not recorded.
+    fn sum(&self, events: &[&str]) -> f64 {
+        events.iter().filter_map(|e| self.get(e)).sum::<u64>() as f64
+    }
+}
+
+/// The `events:` line of a callgrind output file with its `totals:` (or
+/// `summary:`) line: the whole run's count of each event.
+pub fn callgrind_events(text: &str) -> Option<Events> {
+    let line = |key: &str| text.lines().find_map(|l| l.strip_prefix(key));
+    let names = line("events:")?.split_whitespace();
+    let counts = line("totals:").or_else(|| line("summary:"))?;
+    let counts: Vec<u64> = counts
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let events: Vec<(String, u64)> = names.map(String::from).zip(counts).collect();
+    (!events.is_empty()).then_some(Events(events))
+}
+
+/// Per-call figures of the cache and branch simulation, from the counts of
+/// two run lengths.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Simulated {
+    instructions: f64,
+    /// First-level instruction-cache misses.
+    i1_misses: f64,
+    /// First-level data-cache misses, reads and writes.
+    d1_misses: f64,
+    /// Last-level misses, instructions and data.
+    ll_misses: f64,
+    /// Mispredicted conditional and indirect branches.
+    mispredicted: f64,
+}
+
+impl Simulated {
+    fn per_call(short: &Events, long: &Events, calls: f64) -> Simulated {
+        let per = |events: &[&str]| (long.sum(events) - short.sum(events)) / calls;
+        Simulated {
+            instructions: per(&["Ir"]),
+            i1_misses: per(&["I1mr"]),
+            d1_misses: per(&["D1mr", "D1mw"]),
+            ll_misses: per(&["ILmr", "DLmr", "DLmw"]),
+            mispredicted: per(&["Bcm", "Bim"]),
+        }
+    }
+
+    /// KCachegrind's cycle estimate: Ir + 10 × (first-level misses and
+    /// mispredicted branches) + 100 × last-level misses.
+    fn cycles(&self) -> f64 {
+        self.instructions
+            + 10.0 * (self.i1_misses + self.d1_misses + self.mispredicted)
+            + 100.0 * self.ll_misses
+    }
+}
+
+/// The counts of `n` calls of `which`, its output kept in `dir`.
+fn count(
+    bin: &Path,
+    dir: &Path,
+    base_url: &str,
+    which: &str,
+    n: u64,
+    cache_sim: bool,
+) -> Result<Events, String> {
     let file = dir.join(format!("callgrind.{which}.{n}.out"));
-    let out = Command::new("valgrind")
+    let mut valgrind = Command::new("valgrind");
+    valgrind
         .arg("--tool=callgrind")
-        .arg(format!("--callgrind-out-file={}", file.display()))
+        .arg(format!("--callgrind-out-file={}", file.display()));
+    if cache_sim {
+        valgrind.args(["--cache-sim=yes", "--branch-sim=yes"]);
+    }
+    let out = valgrind
         .arg(bin)
         .args(["calls", which, &n.to_string(), "--base-url", base_url])
         .output()
@@ -192,10 +281,12 @@ fn count(bin: &Path, dir: &Path, base_url: &str, which: &str, n: u64) -> Result<
     }
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("{} could not be read: {e}", file.display()))?;
-    callgrind_total(&text).ok_or_else(|| format!("no totals line in {}", file.display()))
+    callgrind_events(&text)
+        .filter(|e| e.get("Ir").is_some())
+        .ok_or_else(|| format!("no events and totals lines in {}", file.display()))
 }
 
-fn callgrind(root: &Path, (short, long): (u64, u64)) -> Result<(), String> {
+fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<(), String> {
     let have_valgrind = Command::new("valgrind")
         .arg("--version")
         .stdout(Stdio::null())
@@ -218,16 +309,82 @@ fn callgrind(root: &Path, (short, long): (u64, u64)) -> Result<(), String> {
         server.base_url
     );
     let mut per_call = Vec::new();
+    let mut simulated = Vec::new();
     for which in PAIRS.iter().flat_map(|(_, raw, sdk, _)| [*raw, *sdk]) {
-        let i_short = count(&bin, &dir, &server.base_url, which, short)?;
-        let i_long = count(&bin, &dir, &server.base_url, which, long)?;
+        let e_short = count(&bin, &dir, &server.base_url, which, short, cache_sim)?;
+        let e_long = count(&bin, &dir, &server.base_url, which, long, cache_sim)?;
+        let (i_short, i_long) = (
+            e_short.get("Ir").unwrap_or_default(),
+            e_long.get("Ir").unwrap_or_default(),
+        );
         let per = (i_long as f64 - i_short as f64) / (long - short) as f64;
         eprintln!("  {which}: done");
         per_call.push((which, i_short, i_long, per));
+        if cache_sim {
+            simulated.push((
+                which,
+                Simulated::per_call(&e_short, &e_long, (long - short) as f64),
+            ));
+        }
     }
     drop(server);
     print!("{}", report(short, long, &per_call, &dir));
+    if cache_sim {
+        print!("{}", simulation_report(&simulated));
+    }
     Ok(())
+}
+
+/// The table of simulated misses per call and the cycle estimates' ratios.
+fn simulation_report(rows: &[(&str, Simulated)]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\nCache and branch simulation per call (callgrind --cache-sim=yes --branch-sim=yes; \
+         the simulated caches are this machine's sizes)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
+        "impl", "Ir", "I1 miss", "D1 miss", "LL miss", "mispredict", "cycles (est)"
+    );
+    for (which, s) in rows {
+        let _ = writeln!(
+            out,
+            "{which:<14} {:>10.0} {:>10.0} {:>10.0} {:>10.1} {:>12.0} {:>12.0}",
+            s.instructions,
+            s.i1_misses,
+            s.d1_misses,
+            s.ll_misses,
+            s.mispredicted,
+            s.cycles()
+        );
+    }
+    let get = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.1);
+    let _ = writeln!(out);
+    for (what, raw, sdk, _) in PAIRS {
+        let (Some(raw), Some(sdk)) = (get(raw), get(sdk)) else {
+            continue;
+        };
+        let ratio = |f: fn(&Simulated) -> f64| f(&sdk) / f(&raw);
+        let _ = writeln!(
+            out,
+            "{what:<24} sdk/raw: cycles (est) {:.3}, Ir {:.3}, I1 misses {:.3}, D1 misses {:.3}, \
+             mispredicted {:.3}",
+            ratio(Simulated::cycles),
+            ratio(|s| s.instructions),
+            ratio(|s| s.i1_misses),
+            ratio(|s| s.d1_misses),
+            ratio(|s| s.mispredicted),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "cycles (est): Ir + 10 x (I1 + D1 misses + mispredicted branches) + 100 x LL misses \
+         (KCachegrind's estimate); no target, for reference: the concurrent and bulk wall-clock \
+         ratios follow the client's CPU time, which these misses raise beyond its instruction count"
+    );
+    out
 }
 
 /// The table of instructions per call and the ratios sdk/raw.
@@ -288,9 +445,40 @@ mod tests {
         assert_eq!(o.extra, args(&["--rounds", "3"]));
         let o = parse(&args(&["--callgrind", "--calls", "100,600"])).unwrap();
         assert_eq!(o.calls, (100, 600));
+        assert!(!o.cache_sim);
+        let o = parse(&args(&["--cache-sim"])).unwrap();
+        assert!(o.callgrind && o.cache_sim);
         assert!(parse(&args(&["--calls", "600,100"])).is_err());
         assert!(parse(&args(&["--callgrind", "--", "x"])).is_err());
         assert!(parse(&args(&["--nope"])).is_err());
+    }
+
+    #[test]
+    fn reads_the_simulated_events_and_estimates_cycles() {
+        let names = "events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw Bc Bcm Bi Bim\n";
+        let short =
+            callgrind_events(&format!("{names}totals: 100 0 0 1 1 1 0 0 0 0 1 0 1\n")).unwrap();
+        let long =
+            callgrind_events(&format!("{names}totals: 1100 0 0 11 6 6 1 0 1 0 6 0 6\n")).unwrap();
+        assert_eq!(long.get("I1mr"), Some(11));
+        let s = Simulated::per_call(&short, &long, 10.0);
+        assert_eq!(
+            s,
+            Simulated {
+                instructions: 100.0,
+                i1_misses: 1.0,
+                d1_misses: 1.0,
+                ll_misses: 0.2,
+                mispredicted: 1.0,
+            }
+        );
+        assert_eq!(s.cycles(), 100.0 + 10.0 * 3.0 + 100.0 * 0.2);
+        // Without the simulation there is only Ir: the estimate is Ir.
+        let plain = callgrind_events("events: Ir\nsummary: 50\n").unwrap();
+        let plain2 = callgrind_events("events: Ir\nsummary: 150\n").unwrap();
+        assert_eq!(Simulated::per_call(&plain, &plain2, 10.0).cycles(), 10.0);
+        // A totals line that does not parse is no reading at all.
+        assert_eq!(callgrind_events("events: Ir\ntotals: 5x\n"), None);
     }
 
     #[test]

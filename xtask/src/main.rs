@@ -7,13 +7,15 @@ const USAGE: &str = "usage: cargo xtask <command>
   conformance [NAME]   Spectral on the specs, Schemathesis on the simulators, the
                        SDK's requests through a Prism proxy (every provider, or
                        the one named); installs the tools under target/tools
-  bench [--quick] [--callgrind [--calls SHORT,LONG]] [-- ARGS]
+  bench [--quick] [--callgrind [--cache-sim] [--calls SHORT,LONG]] [-- ARGS]
                        userbridge against hand-written reqwest, release build:
                        wall-clock ratios against the targets; --quick: small
                        sizes, one round; ARGS go to userbridge-bench
                        (`-- --rounds 9`, `-- stream-rss`, `-- --help`);
                        --callgrind: CPU instructions per call under valgrind,
-                       from two run lengths (default 200,1200; --quick 20,120)";
+                       from two run lengths (default 200,1200; --quick 20,120);
+                       --cache-sim: also cache misses, mispredicted branches
+                       and a cycle estimate per call";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
