@@ -205,6 +205,12 @@ pub(crate) struct Call<'a> {
 /// deactivated" means that attempt did the reactivation, unless the attempt had
 /// only read the user by then. Adapters that make one call never set it (the
 /// call may have written); adapters that read first mark the read and the write.
+///
+/// Written and read by the one task that runs the call (the attempt's future,
+/// then the retry loop after it): an atomic only so that a `&Call` may be held
+/// across the attempt's awaits in a `Send` future. Release stores and acquire
+/// loads are plain moves on x86; a `SeqCst` store is a locked exchange, on
+/// every attempt.
 #[derive(Debug, Default)]
 pub(crate) struct Phase(AtomicU8);
 
@@ -215,22 +221,22 @@ impl Phase {
 
     /// The attempt is reading: a failure now changed nothing.
     pub fn reading(&self) {
-        self.0.store(Self::READING, Ordering::SeqCst);
+        self.0.store(Self::READING, Ordering::Release);
     }
 
     /// The attempt is about to send a request that may change the user.
     pub fn writing(&self) {
-        self.0.store(Self::WRITING, Ordering::SeqCst);
+        self.0.store(Self::WRITING, Ordering::Release);
     }
 
     /// A new attempt starts.
     pub(crate) fn reset(&self) {
-        self.0.store(Self::UNKNOWN, Ordering::SeqCst);
+        self.0.store(Self::UNKNOWN, Ordering::Release);
     }
 
     /// The attempt had sent nothing that may change the user.
     pub(crate) fn only_read(&self) -> bool {
-        self.0.load(Ordering::SeqCst) == Self::READING
+        self.0.load(Ordering::Acquire) == Self::READING
     }
 }
 
