@@ -171,6 +171,10 @@ pub fn run(opts: &Options) -> Result<(), String> {
             "release"
         }
     );
+    println!(
+        "machine: {}",
+        cpu::machine().unwrap_or_else(|| "unknown (no /proc/cpuinfo)".into())
+    );
     println!();
 
     let started = Instant::now();

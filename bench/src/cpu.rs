@@ -27,6 +27,40 @@ pub fn client_cpu_ns(except: Option<u32>) -> Option<u64> {
     Some(total)
 }
 
+/// The machine in a line (CPU model, logical CPUs, cache sizes), for the
+/// header of a run: wall-clock ratios differ between machines, mostly through
+/// their caches (`cargo xtask bench --cache-sim`), so figures are compared on
+/// the same kind of machine. `None` where `/proc` and `/sys` do not say.
+pub fn machine() -> Option<String> {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
+        .map(|(_, m)| m.trim().to_string())?;
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    let mut caches = Vec::new();
+    for index in 0..8 {
+        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok();
+        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
+        else {
+            break;
+        };
+        let kind = match kind.trim() {
+            "Data" => "d",
+            "Instruction" => "i",
+            _ => "",
+        };
+        caches.push(format!("L{}{kind} {}", level.trim(), size.trim()));
+    }
+    let caches = if caches.is_empty() {
+        String::new()
+    } else {
+        format!(", {} per CPU", caches.join(" "))
+    };
+    Some(format!("{model}, {cpus} CPUs{caches}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -38,5 +72,7 @@ mod tests {
         let me = thread_id().expect("a thread id");
         assert!(client_cpu_ns(Some(me)).is_some());
         assert!(client_cpu_ns(None).is_some_and(|ns| ns > 0));
+        // Linux has a model name; the caches are there where /sys is.
+        assert!(machine().is_some_and(|m| m.contains(" CPUs")));
     }
 }
