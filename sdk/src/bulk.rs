@@ -219,7 +219,7 @@ impl ReactivateMany {
 }
 
 /// The most report slots [`ReactivateMany::run`] reserves before it has taken
-/// any request (about 270 MiB of them on 64-bit targets).
+/// any request (264 MiB of 264-byte slots on 64-bit targets).
 const MAX_RESERVED_SLOTS: usize = 1 << 20;
 
 /// The input of a bulk run.
