@@ -30,13 +30,14 @@ pub fn client_cpu_ns(except: Option<u32>) -> Option<u64> {
 /// The machine in a line (CPU model, logical CPUs, cache sizes), for the
 /// header of a run: wall-clock ratios differ between machines, mostly through
 /// their caches (`cargo xtask bench --cache-sim`), so figures are compared on
-/// the same kind of machine. `None` where `/proc` and `/sys` do not say.
+/// the same kind of machine. `None` where there is no `/proc/cpuinfo`.
 pub fn machine() -> Option<String> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    // x86 names its model; some ARM kernels do not.
     let model = cpuinfo
         .lines()
         .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
-        .map(|(_, m)| m.trim().to_string())?;
+        .map_or("unnamed CPU model", |(_, m)| m.trim());
     let cpus = std::thread::available_parallelism().map_or(0, usize::from);
     let mut caches = Vec::new();
     for index in 0..8 {
@@ -72,7 +73,7 @@ mod tests {
         let me = thread_id().expect("a thread id");
         assert!(client_cpu_ns(Some(me)).is_some());
         assert!(client_cpu_ns(None).is_some_and(|ns| ns > 0));
-        // Linux has a model name; the caches are there where /sys is.
+        // Linux has /proc/cpuinfo; the caches are there where /sys is.
         assert!(machine().is_some_and(|m| m.contains(" CPUs")));
     }
 }
