@@ -33,33 +33,43 @@ pub fn client_cpu_ns(except: Option<u32>) -> Option<u64> {
 /// the same kind of machine. `None` where there is no `/proc/cpuinfo`.
 pub fn machine() -> Option<String> {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
+    // cpu0's caches, as (level, type, size), until the first index missing.
+    let caches = (0..8).map_while(|index| {
+        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok();
+        Some((read("level")?, read("type")?, read("size")?))
+    });
+    Some(describe_machine(&cpuinfo, cpus, caches))
+}
+
+/// [`machine`]'s line from the text of `/proc/cpuinfo`, the number of CPUs
+/// and the `level`, `type` and `size` files of each cache.
+fn describe_machine(
+    cpuinfo: &str,
+    cpus: usize,
+    caches: impl Iterator<Item = (String, String, String)>,
+) -> String {
     // x86 names its model; some ARM kernels do not.
     let model = cpuinfo
         .lines()
         .find_map(|l| l.strip_prefix("model name")?.split_once(':'))
         .map_or("unnamed CPU model", |(_, m)| m.trim());
-    let cpus = std::thread::available_parallelism().map_or(0, usize::from);
-    let mut caches = Vec::new();
-    for index in 0..8 {
-        let dir = format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
-        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{f}")).ok();
-        let (Some(level), Some(kind), Some(size)) = (read("level"), read("type"), read("size"))
-        else {
-            break;
-        };
-        let kind = match kind.trim() {
-            "Data" => "d",
-            "Instruction" => "i",
-            _ => "",
-        };
-        caches.push(format!("L{}{kind} {}", level.trim(), size.trim()));
-    }
-    let caches = if caches.is_empty() {
-        String::new()
+    let caches: Vec<String> = caches
+        .map(|(level, kind, size)| {
+            let kind = match kind.trim() {
+                "Data" => "d",
+                "Instruction" => "i",
+                _ => "",
+            };
+            format!("L{}{kind} {}", level.trim(), size.trim())
+        })
+        .collect();
+    if caches.is_empty() {
+        format!("{model}, {cpus} CPUs")
     } else {
-        format!(", {} per CPU", caches.join(" "))
-    };
-    Some(format!("{model}, {cpus} CPUs{caches}"))
+        format!("{model}, {cpus} CPUs, {} per CPU", caches.join(" "))
+    }
 }
 
 #[cfg(test)]
@@ -75,5 +85,29 @@ mod tests {
         assert!(client_cpu_ns(None).is_some_and(|ns| ns > 0));
         // Linux has /proc/cpuinfo; the caches are there where /sys is.
         assert!(machine().is_some_and(|m| m.contains(" CPUs")));
+    }
+
+    #[test]
+    fn the_machine_line_names_model_cpus_and_caches() {
+        let cache =
+            |l: &str, t: &str, s: &str| (format!("{l}\n"), format!("{t}\n"), format!("{s}\n"));
+        let x86 = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n";
+        let caches = [
+            cache("1", "Data", "32K"),
+            cache("1", "Instruction", "32K"),
+            cache("2", "Unified", "512K"),
+        ];
+        assert_eq!(
+            describe_machine(x86, 2, caches.into_iter()),
+            "AMD EPYC 7B13, 2 CPUs, L1d 32K L1i 32K L2 512K per CPU"
+        );
+        assert_eq!(
+            describe_machine(
+                "processor\t: 0\nCPU implementer\t: 0x41\n",
+                4,
+                std::iter::empty()
+            ),
+            "unnamed CPU model, 4 CPUs"
+        );
     }
 }

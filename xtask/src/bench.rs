@@ -303,34 +303,49 @@ fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<
          (a separate process)",
         server.base_url
     );
-    let mut per_call = Vec::new();
-    let mut simulated = Vec::new();
+    let mut rows = Vec::new();
     for which in PAIRS.iter().flat_map(|(_, raw, sdk, _)| [*raw, *sdk]) {
         let e_short = count(&bin, &dir, &server.base_url, which, short, cache_sim)?;
         let e_long = count(&bin, &dir, &server.base_url, which, long, cache_sim)?;
-        // Without the simulation only `Ir` is recorded: the rest is 0.
-        let sim = Simulated::per_call(&e_short, &e_long, (long - short) as f64);
         eprintln!("  {which}: done");
-        per_call.push((
+        rows.push(Row {
             which,
-            e_short.get("Ir").unwrap_or_default(),
-            e_long.get("Ir").unwrap_or_default(),
-            sim.instructions,
-        ));
-        if cache_sim {
-            simulated.push((which, sim));
-        }
+            short_ir: e_short.get("Ir").unwrap_or_default(),
+            long_ir: e_long.get("Ir").unwrap_or_default(),
+            // Without the simulation only `Ir` is recorded: the rest is 0.
+            per_call: Simulated::per_call(&e_short, &e_long, (long - short) as f64),
+        });
     }
     drop(server);
-    print!("{}", report(short, long, &per_call, &dir));
+    print!("{}", report(short, long, &rows, &dir));
     if cache_sim {
-        print!("{}", simulation_report(&simulated));
+        print!("{}", simulation_report(&rows));
     }
     Ok(())
 }
 
+/// One implementation's counts: its instructions in the two runs, and its
+/// per-call figures.
+struct Row<'a> {
+    which: &'a str,
+    short_ir: u64,
+    long_ir: u64,
+    per_call: Simulated,
+}
+
+/// The cases of [`PAIRS`] that `rows` has both sides of: what, whether issue
+/// 14 targets it, and the raw and SDK figures.
+fn pairs<'r>(
+    rows: &'r [Row<'_>],
+) -> impl Iterator<Item = (&'static str, bool, &'r Simulated, &'r Simulated)> + 'r {
+    let get = |name: &str| rows.iter().find(|r| r.which == name).map(|r| &r.per_call);
+    PAIRS
+        .into_iter()
+        .filter_map(move |(what, raw, sdk, targeted)| Some((what, targeted, get(raw)?, get(sdk)?)))
+}
+
 /// The table of simulated misses per call and the cycle estimates' ratios.
-fn simulation_report(rows: &[(&str, Simulated)]) -> String {
+fn simulation_report(rows: &[Row<'_>]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -342,7 +357,10 @@ fn simulation_report(rows: &[(&str, Simulated)]) -> String {
         "{:<14} {:>10} {:>10} {:>10} {:>10} {:>12} {:>12}",
         "impl", "Ir", "I1 miss", "D1 miss", "LL miss", "mispredict", "cycles (est)"
     );
-    for (which, s) in rows {
+    for Row {
+        which, per_call: s, ..
+    } in rows
+    {
         let _ = writeln!(
             out,
             "{which:<14} {:>10.0} {:>10.0} {:>10.0} {:>10.1} {:>12.0} {:>12.0}",
@@ -354,13 +372,9 @@ fn simulation_report(rows: &[(&str, Simulated)]) -> String {
             s.cycles()
         );
     }
-    let get = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.1);
     let _ = writeln!(out);
-    for (what, raw, sdk, _) in PAIRS {
-        let (Some(raw), Some(sdk)) = (get(raw), get(sdk)) else {
-            continue;
-        };
-        let ratio = |f: fn(&Simulated) -> f64| f(&sdk) / f(&raw);
+    for (what, _, raw, sdk) in pairs(rows) {
+        let ratio = |f: fn(&Simulated) -> f64| f(sdk) / f(raw);
         let _ = writeln!(
             out,
             "{what:<24} sdk/raw: cycles (est) {:.3}, Ir {:.3}, I1 misses {:.3}, D1 misses {:.3}, \
@@ -382,7 +396,7 @@ fn simulation_report(rows: &[(&str, Simulated)]) -> String {
 }
 
 /// The table of instructions per call and the ratios sdk/raw.
-fn report(short: u64, long: u64, rows: &[(&str, u64, u64, f64)], dir: &Path) -> String {
+fn report(short: u64, long: u64, rows: &[Row<'_>], dir: &Path) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -398,16 +412,16 @@ fn report(short: u64, long: u64, rows: &[(&str, u64, u64, f64)], dir: &Path) -> 
         format!("I({long})"),
         "per call"
     );
-    for (which, s, l, per) in rows {
-        let _ = writeln!(out, "{which:<14} {s:>16} {l:>16} {per:>14.0}");
+    for row in rows {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>16} {:>16} {:>14.0}",
+            row.which, row.short_ir, row.long_ir, row.per_call.instructions
+        );
     }
-    let per = |name: &str| rows.iter().find(|r| r.0 == name).map(|r| r.3);
     let _ = writeln!(out);
-    for (what, raw, sdk, targeted) in PAIRS {
-        let (Some(raw), Some(sdk)) = (per(raw), per(sdk)) else {
-            continue;
-        };
-        let ratio = sdk / raw;
+    for (what, targeted, raw, sdk) in pairs(rows) {
+        let ratio = sdk.instructions / raw.instructions;
         let verdict = match (targeted, ratio <= INSTRUCTIONS_TARGET) {
             (true, true) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) PASS"),
             (true, false) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) MISS"),
@@ -473,6 +487,64 @@ mod tests {
         assert_eq!(Simulated::per_call(&plain, &plain2, 10.0).cycles(), 10.0);
         // A totals line that does not parse is no reading at all.
         assert_eq!(callgrind_events("events: Ir\ntotals: 5x\n"), None);
+    }
+
+    /// A row whose figures are `instructions` and `misses` of each kind.
+    fn row(which: &str, instructions: f64, misses: f64) -> Row<'_> {
+        Row {
+            which,
+            short_ir: 0,
+            long_ir: 0,
+            per_call: Simulated {
+                instructions,
+                i1_misses: misses,
+                d1_misses: misses,
+                ll_misses: 0.0,
+                mispredicted: misses,
+            },
+        }
+    }
+
+    #[test]
+    fn the_reports_give_each_case_its_ratios_and_verdict() {
+        let rows = [
+            row("raw", 1000.0, 10.0),
+            row("sdk", 1050.0, 20.0),
+            row("raw-bulk", 1000.0, 10.0),
+            row("sdk-bulk", 1200.0, 10.0),
+            // A case with one side only is left out.
+            row("raw-conc", 1000.0, 10.0),
+        ];
+        let text = report(200, 1200, &rows, Path::new("/t"));
+        assert!(
+            text.contains("async sequential         sdk/raw 1.050  (target <= 1.10) PASS"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bulk, concurrency 64     sdk/raw 1.200  (no target; for reference)"),
+            "{text}"
+        );
+        assert!(!text.contains("async concurrency 32"), "{text}");
+        let sim = simulation_report(&rows);
+        // sdk: 1050 + 10 x 60 = 1650; raw: 1000 + 10 x 30 = 1300.
+        assert!(
+            sim.contains(
+                "async sequential         sdk/raw: cycles (est) 1.269, Ir 1.050, I1 misses 2.000, \
+                 D1 misses 2.000, mispredicted 2.000"
+            ),
+            "{sim}"
+        );
+        assert!(!sim.contains("async concurrency 32 "), "{sim}");
+        let missed = report(
+            200,
+            1200,
+            &[row("raw", 1000.0, 0.0), row("sdk", 1101.0, 0.0)],
+            Path::new("/t"),
+        );
+        assert!(
+            missed.contains("sdk/raw 1.101  (target <= 1.10) MISS"),
+            "{missed}"
+        );
     }
 
     #[test]
