@@ -64,6 +64,8 @@ pub struct Client {
 pub(crate) struct Inner {
     pub provider: Provider,
     pub base_url: String,
+    /// `base_url`, parsed (request URLs are built on it).
+    pub base: Option<Arc<crate::transport::BaseUrl>>,
     pub http: reqwest::Client,
     pub organization: Option<String>,
     pub timeout: Duration,
@@ -426,6 +428,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 provider,
+                base: crate::transport::BaseUrl::new(&base_url).map(Arc::new),
                 base_url,
                 http,
                 organization: self.organization,
@@ -615,5 +618,43 @@ impl RetryPolicy {
             b = b.with_jitter();
         }
         b.build()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every base URL the builder accepts, as written or by default, is kept
+    /// parsed too: request URLs are built on it (`transport::BaseUrl`).
+    #[test]
+    fn every_accepted_base_url_is_kept_parsed() {
+        for raw in [
+            "https://example.com",
+            "https://example.com/",
+            " https://Example.COM/api/v2/ ",
+            "http://localhost:8080/auth",
+            "http://[::1]/x/./y/../z",
+            "https://b\u{fc}cher.example/scim/v2",
+            "https://example.com:443/a%20b",
+        ] {
+            let client = Client::builder(Provider::Flashback)
+                .base_url(raw)
+                .bearer_token("token-123")
+                .build()
+                .unwrap();
+            assert!(client.inner.base.is_some(), "{raw}");
+        }
+        for provider in Provider::ALL {
+            if provider.adapter().descriptor().default_base_url.is_none() {
+                continue;
+            }
+            let mut builder = Client::builder(provider).bearer_token("token-123");
+            if provider == Provider::Aitronos {
+                builder = builder.organization("org_1");
+            }
+            let client = builder.build().unwrap();
+            assert!(client.inner.base.is_some(), "{provider}");
+        }
     }
 }

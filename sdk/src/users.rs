@@ -440,6 +440,7 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant)
         provider: inner.provider,
         http: &inner.http,
         base_url: &inner.base_url,
+        base: inner.base.as_ref(),
         user_id: &req.user_id,
         organization: req
             .organization

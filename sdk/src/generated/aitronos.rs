@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -217,10 +217,16 @@ Arguments:
         organization_id: &'a str,
         user_id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::ErrorEnvelope>> {
-        let url = format!(
-            "{}/v1/organizations/{}/users/{}/reactivate", self.baseurl,
-            path_segment(organization_id), path_segment(user_id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!(
+                    "/v1/organizations/{}/users/{}/reactivate",
+                    path_segment(organization_id), path_segment(user_id)
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client

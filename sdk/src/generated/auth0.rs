@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -240,7 +240,10 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::UserBlocks>, Error<types::Auth0Error>> {
-        let url = format!("{}/user-blocks/{}", self.baseurl, path_segment(id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/user-blocks/{}", path_segment(id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -284,7 +287,10 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::Auth0Error>> {
-        let url = format!("{}/user-blocks/{}", self.baseurl, path_segment(id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/user-blocks/{}", path_segment(id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -328,7 +334,10 @@ example leaves out the prefix so that it needs no encoding.
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, path_segment(id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/users/{}", path_segment(id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -374,7 +383,10 @@ example leaves out the prefix so that it needs no encoding.
         id: &'a str,
         body: &'a types::UnblockUser,
     ) -> Result<ResponseValue<types::User>, Error<types::Auth0Error>> {
-        let url = format!("{}/users/{}", self.baseurl, path_segment(id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/users/{}", path_segment(id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -4,7 +4,7 @@
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - getUser: `default` beside a success response became 4XX and 5XX
 //   - updateUser: `default` beside a success response became 4XX and 5XX
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -254,7 +254,10 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         select: Option<&'a str>,
     ) -> Result<ResponseValue<types::User>, Error<types::ODataError>> {
-        let url = format!("{}/users/{}", self.baseurl, path_segment(user_id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/users/{}", path_segment(user_id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -311,7 +314,10 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         user_id: &'a str,
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::ODataError>> {
-        let url = format!("{}/users/{}", self.baseurl, path_segment(user_id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/users/{}", path_segment(user_id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - updateUser: error responses 400, 401, 403, 404, 409, 500 share `UpdateUserErrorBody` (oneOf 2 schemas)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -348,10 +348,16 @@ Arguments:
         realm: &'a str,
         user_id: &'a str,
     ) -> Result<ResponseValue<types::BruteForceStatus>, Error<types::OAuth2Error>> {
-        let url = format!(
-            "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            path_segment(realm), path_segment(user_id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!(
+                    "/admin/realms/{}/attack-detection/brute-force/users/{}",
+                    path_segment(realm), path_segment(user_id)
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -394,10 +400,16 @@ Arguments:
         realm: &'a str,
         user_id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OAuth2Error>> {
-        let url = format!(
-            "{}/admin/realms/{}/attack-detection/brute-force/users/{}", self.baseurl,
-            path_segment(realm), path_segment(user_id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!(
+                    "/admin/realms/{}/attack-detection/brute-force/users/{}",
+                    path_segment(realm), path_segment(user_id)
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -442,10 +454,16 @@ Arguments:
         realm: &'a str,
         user_id: &'a str,
     ) -> Result<ResponseValue<types::UserRepresentation>, Error<types::OAuth2Error>> {
-        let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, path_segment(realm),
-            path_segment(user_id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!(
+                    "/admin/realms/{}/users/{}", path_segment(realm),
+                    path_segment(user_id)
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -491,10 +509,16 @@ Arguments:
         user_id: &'a str,
         body: &'a types::UserEnable,
     ) -> Result<ResponseValue<()>, Error<types::UpdateUserErrorBody>> {
-        let url = format!(
-            "{}/admin/realms/{}/users/{}", self.baseurl, path_segment(realm),
-            path_segment(user_id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!(
+                    "/admin/realms/{}/users/{}", path_segment(realm),
+                    path_segment(user_id)
+                ),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -313,7 +313,10 @@ containing `/` by login (only by id).
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<types::User>, Error<types::OktaError>> {
-        let url = format!("{}/api/v1/users/{}", self.baseurl, path_segment(id),);
+        let url = self
+            .inner()
+            .url(&self.baseurl, format_args!("/api/v1/users/{}", path_segment(id)))
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -362,9 +365,13 @@ containing `/` by login (only by id).
         id: &'a str,
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
-        let url = format!(
-            "{}/api/v1/users/{}/lifecycle/activate", self.baseurl, path_segment(id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!("/api/v1/users/{}/lifecycle/activate", path_segment(id)),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -412,9 +419,13 @@ containing `/` by login (only by id).
         id: &'a str,
         send_email: Option<bool>,
     ) -> Result<ResponseValue<types::ActivationToken>, Error<types::OktaError>> {
-        let url = format!(
-            "{}/api/v1/users/{}/lifecycle/reactivate", self.baseurl, path_segment(id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!("/api/v1/users/{}/lifecycle/reactivate", path_segment(id)),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -459,9 +470,13 @@ containing `/` by login (only by id).
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
-        let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unlock", self.baseurl, path_segment(id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!("/api/v1/users/{}/lifecycle/unlock", path_segment(id)),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client
@@ -505,9 +520,13 @@ containing `/` by login (only by id).
         &'a self,
         id: &'a str,
     ) -> Result<ResponseValue<()>, Error<types::OktaError>> {
-        let url = format!(
-            "{}/api/v1/users/{}/lifecycle/unsuspend", self.baseurl, path_segment(id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!("/api/v1/users/{}/lifecycle/unsuspend", path_segment(id)),
+            )
+            .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
         let mut request = self
             .client

@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - managementReactivateUser: `default` beside a success response became 4XX and 5XX
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -224,9 +224,13 @@ requesting user must have permission in the requested organization.
         x_zitadel_orgid: Option<&'a str>,
         body: &'a ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     ) -> Result<ResponseValue<types::ReactivateUserResponse>, Error<types::RpcStatus>> {
-        let url = format!(
-            "{}/management/v1/users/{}/_reactivate", self.baseurl, path_segment(id),
-        );
+        let url = self
+            .inner()
+            .url(
+                &self.baseurl,
+                format_args!("/management/v1/users/{}/_reactivate", path_segment(id)),
+            )
+            .map_err(Error::InvalidRequest)?;
         let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
         if let Some(value) = x_zitadel_orgid {
             header_map.append("x-zitadel-orgid", value.to_string().try_into()?);

@@ -184,6 +184,8 @@ pub(crate) struct Call<'a> {
     pub provider: Provider,
     pub http: &'a reqwest::Client,
     pub base_url: &'a str,
+    /// `base_url`, parsed when the client was built.
+    pub base: Option<&'a std::sync::Arc<crate::transport::BaseUrl>>,
     pub user_id: &'a str,
     pub organization: Option<&'a str>,
     pub max_body: usize,
@@ -244,7 +246,12 @@ impl Call<'_> {
     /// A fresh context for a generated client of the current attempt: its
     /// requests end at [`Call::attempt_ends`] at the latest.
     pub fn context(&self) -> crate::transport::CallContext {
-        crate::transport::CallContext::until(self.max_body, self.timeout, self.attempt_ends)
+        crate::transport::CallContext::until(
+            self.max_body,
+            self.timeout,
+            self.attempt_ends,
+            self.base.cloned(),
+        )
     }
 
     /// What the mapping of one request of this call needs: the provider, the
