@@ -66,7 +66,10 @@ impl Clone for CallContext {
 pub(crate) struct BaseUrl {
     /// As the generated clients are given it.
     text: String,
-    /// `text`, parsed.
+    /// `text`, parsed, with a placeholder path of [`BaseUrl::ROOM`] bytes: a
+    /// clone's text then has room for a request's path, which `set_path` puts
+    /// in place of the placeholder without growing it (a clone of the bare URL
+    /// grew its text two or three times per request).
     url: reqwest::Url,
     /// The path part of `text` (`""` when it has none): operation paths follow it.
     path: String,
@@ -88,12 +91,17 @@ impl BaseUrl {
         } else {
             return None;
         };
+        let mut url = url;
+        url.set_path(&"/".repeat(Self::ROOM));
         Some(BaseUrl {
             text: text.to_string(),
             url,
             path,
         })
     }
+
+    /// The room for a request's path in a clone of the base URL, in bytes.
+    const ROOM: usize = 256;
 }
 
 /// `start + d`, saturating: a configured timeout or deadline so long that the
@@ -174,7 +182,7 @@ impl CallContext {
     ) -> Result<reqwest::Url, String> {
         if let Some(base) = self.base.as_deref().filter(|b| b.text == baseurl) {
             use std::fmt::Write as _;
-            let mut full = String::with_capacity(base.path.len() + 128);
+            let mut full = String::with_capacity(BaseUrl::ROOM);
             full.push_str(&base.path);
             // `Url::parse` of the whole would read the path the same way, unless
             // the path could end it (`?`, `#`) or be trimmed (spaces and
@@ -184,6 +192,7 @@ impl CallContext {
                 && full[base.path.len()..].starts_with('/')
                 && !full.bytes().any(|b| b <= b' ' || b == b'?' || b == b'#');
             if plain {
+                // `set_path` replaces the whole path (the placeholder).
                 let mut url = base.url.clone();
                 url.set_path(&full);
                 return Ok(url);
