@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::cases::{self, Case, Clients, Side, BULK_CONCURRENCY, CONCURRENCY};
 use crate::cpu;
-use crate::server::Server;
+use crate::server::{Server, ServerProcess};
 
 /// Calls per case and round.
 #[derive(Clone, Copy, Debug)]
@@ -49,6 +49,8 @@ pub struct Options {
     pub warmup: usize,
     pub client_threads: usize,
     pub cases: Vec<Case>,
+    /// The server in a child process instead of a thread of this one.
+    pub server_process: bool,
 }
 
 impl Default for Options {
@@ -61,6 +63,7 @@ impl Default for Options {
             warmup: 1_000,
             client_threads: 1,
             cases: Case::ALL.to_vec(),
+            server_process: false,
         }
     }
 }
@@ -142,7 +145,11 @@ fn describe(case: Case, side: Side) -> &'static str {
 /// Runs the comparison and prints the table. `Err` only for a functional
 /// failure (a call that did not succeed, a server that did not start).
 pub fn run(opts: &Options) -> Result<(), String> {
-    let server = Server::start().map_err(|e| format!("the server did not start: {e}"))?;
+    let server = if opts.server_process {
+        Backend::Process(ServerProcess::start()?)
+    } else {
+        Backend::Thread(Server::start().map_err(|e| format!("the server did not start: {e}"))?)
+    };
     let base = server.base_url();
     let rt = cases::client_runtime(opts.client_threads)
         .map_err(|e| format!("the client runtime did not start: {e}"))?;
@@ -156,8 +163,11 @@ pub fn run(opts: &Options) -> Result<(), String> {
     let ids = cases::ids(largest.max(opts.warmup));
 
     println!(
-        "userbridge-bench: Flashback reactivation against a loopback hyper server ({base}, own \
-         thread)"
+        "userbridge-bench: Flashback reactivation against a loopback hyper server ({base}, {})",
+        match server {
+            Backend::Thread(_) => "own thread",
+            Backend::Process(_) => "own process",
+        }
     );
     println!(
         "client: multi-thread Tokio runtime, {} worker(s); {} round(s) after a warm-up of {} \
@@ -218,13 +228,48 @@ pub fn run(opts: &Options) -> Result<(), String> {
 
     print_table(opts, &times);
     println!();
-    println!(
-        "all calls succeeded ({} answers served); total {:.1} s",
-        server.served(),
-        started.elapsed().as_secs_f64()
-    );
+    match server.served() {
+        Some(n) => println!(
+            "all calls succeeded ({n} answers served); total {:.1} s",
+            started.elapsed().as_secs_f64()
+        ),
+        None => println!(
+            "all calls succeeded; total {:.1} s",
+            started.elapsed().as_secs_f64()
+        ),
+    }
     println!("CPU instructions per call (target sdk/raw <= 1.10): cargo xtask bench --callgrind");
     Ok(())
+}
+
+/// Where the server runs: a thread of this process (its CPU time is left out
+/// of the client's), or a child process (`--server-process`).
+enum Backend {
+    Thread(Server),
+    Process(ServerProcess),
+}
+
+impl Backend {
+    fn base_url(&self) -> String {
+        match self {
+            Backend::Thread(s) => s.base_url(),
+            Backend::Process(p) => p.base_url().to_string(),
+        }
+    }
+
+    fn thread_id(&self) -> Option<u32> {
+        match self {
+            Backend::Thread(s) => s.thread_id(),
+            Backend::Process(_) => None,
+        }
+    }
+
+    fn served(&self) -> Option<u64> {
+        match self {
+            Backend::Thread(s) => Some(s.served()),
+            Backend::Process(_) => None,
+        }
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

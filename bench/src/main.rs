@@ -18,7 +18,7 @@ use cases::{Case, Side};
 const USAGE: &str = "\
 usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] [--conc N]
                         [--blocking N] [--bulk N] [--cases seq,conc,blocking,bulk]
-                        [--client-threads N]
+                        [--client-threads N] [--server-process]
        userbridge-bench calls <IMPL> <N> [--base-url URL]
        userbridge-bench serve
        userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
@@ -27,7 +27,10 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               sdk alternating; prints medians and the ratios sdk/raw against the
               targets. Sizes per round: --seq 2000, --conc 10000 (concurrency 32),
               --blocking 2000, --bulk 10000 (concurrency 64); --rounds 15;
-              --quick: small sizes, 1 round (a functional smoke run).
+              --quick: small sizes, 1 round (a functional smoke run);
+              --server-process: the server in a child process (`serve`)
+              instead of a thread of this one, so that nothing but the
+              clients runs in the measured process.
   calls       N calls of one implementation, then exit (what
               `cargo xtask bench --callgrind` runs under valgrind): IMPL is
               raw or sdk (sequential), raw-conc or sdk-conc (concurrency 32),
@@ -121,7 +124,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     "--cases",
                     "--client-threads",
                 ],
-                &["--quick"],
+                &["--quick", "--server-process"],
             )?;
             let mut opts = if flags.iter().any(|(f, _)| *f == "--quick") {
                 compare::Options::quick()
@@ -131,6 +134,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
             for (flag, value) in flags {
                 match flag {
                     "--quick" => {}
+                    "--server-process" => opts.server_process = true,
                     "--cases" => {
                         opts.cases = value
                             .unwrap_or_default()
@@ -249,6 +253,7 @@ mod tests {
             warmup: 5,
             client_threads: 1,
             cases: Case::ALL.to_vec(),
+            server_process: false,
         };
         compare::run(&opts).expect("every call succeeds");
     }

@@ -3,14 +3,14 @@
 //! process of its own against a server in yet another process, so each peak is
 //! the client's alone.
 
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::{Command, Stdio};
+use std::io::Write as _;
+use std::process::Command;
 use std::time::Instant;
 
 use futures_util::StreamExt as _;
 
 use crate::cases;
-use crate::server::Server;
+use crate::server::{Server, ServerProcess};
 
 /// A field of `/proc/self/status` in kB (`VmHWM`, `VmRSS`).
 pub fn status_kb(field: &str) -> Option<u64> {
@@ -70,39 +70,21 @@ pub fn measure(ids: usize, concurrency: usize, base_url: Option<&str>) -> Result
 /// Both runs, each in a child process of this binary, against a server child.
 pub fn compare(sizes: &[usize], concurrency: usize) -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let mut server = Command::new(&exe)
-        .arg("serve")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("the server process did not start: {e}"))?;
-    let mut line = String::new();
-    let read = server
-        .stdout
-        .take()
-        .map(|out| BufReader::new(out).read_line(&mut line));
-    let base = line.trim().to_string();
-    let result = if !matches!(read, Some(Ok(n)) if n > 0) || !base.starts_with("http://") {
-        Err("the server process did not print its URL".to_string())
-    } else {
-        let mut failed = None;
-        for &n in sizes {
-            let status = Command::new(&exe)
-                .args(["stream-rss", "--ids", &n.to_string()])
-                .args(["--concurrency", &concurrency.to_string()])
-                .args(["--base-url", &base])
-                .status();
-            match status {
-                Ok(s) if s.success() => {}
-                Ok(s) => failed = Some(format!("the run with {n} ids failed ({s})")),
-                Err(e) => failed = Some(format!("the run with {n} ids did not start: {e}")),
-            }
+    let server = ServerProcess::start()?;
+    let mut failed = None;
+    for &n in sizes {
+        let status = Command::new(&exe)
+            .args(["stream-rss", "--ids", &n.to_string()])
+            .args(["--concurrency", &concurrency.to_string()])
+            .args(["--base-url", server.base_url()])
+            .status();
+        match status {
+            Ok(s) if s.success() => {}
+            Ok(s) => failed = Some(format!("the run with {n} ids failed ({s})")),
+            Err(e) => failed = Some(format!("the run with {n} ids did not start: {e}")),
         }
-        failed.map_or(Ok(()), Err)
-    };
-    // Closing its standard input stops the server.
-    drop(server.stdin.take());
-    let _ = server.wait();
+    }
+    drop(server);
     let _ = std::io::stdout().flush();
-    result
+    failed.map_or(Ok(()), Err)
 }

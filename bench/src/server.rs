@@ -149,6 +149,53 @@ pub fn serve_until_stdin_closes() -> std::io::Result<()> {
     Ok(())
 }
 
+/// The server in a child process of this binary (`serve`): its CPU time and
+/// memory are not the client process's.
+pub struct ServerProcess {
+    child: std::process::Child,
+    base_url: String,
+}
+
+impl ServerProcess {
+    /// Starts `<this binary> serve` and reads the base URL it prints.
+    pub fn start() -> Result<ServerProcess, String> {
+        use std::io::BufRead as _;
+        use std::process::{Command, Stdio};
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut child = Command::new(exe)
+            .arg("serve")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("the server process did not start: {e}"))?;
+        let mut line = String::new();
+        let read = child
+            .stdout
+            .take()
+            .map(|out| std::io::BufReader::new(out).read_line(&mut line));
+        let base_url = line.trim().to_string();
+        let server = ServerProcess { child, base_url };
+        if !matches!(read, Some(Ok(n)) if n > 0) || !server.base_url.starts_with("http://") {
+            return Err("the server process did not print its URL".into());
+        }
+        Ok(server)
+    }
+
+    /// The base URL to give the clients (the server root).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+}
+
+impl Drop for ServerProcess {
+    /// Closing its standard input stops the server (it prints how many
+    /// answers it sent).
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

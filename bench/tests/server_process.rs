@@ -1,0 +1,24 @@
+//! The comparison with its server in a child process (`--server-process`):
+//! the binary starts `serve`, every call of every case succeeds against it,
+//! and the server process is stopped at the end. Nothing about time is
+//! asserted.
+
+use std::process::Command;
+
+#[test]
+fn a_quick_comparison_runs_against_a_server_process() {
+    let out = Command::new(env!("CARGO_BIN_EXE_userbridge-bench"))
+        .args(["compare", "--quick", "--server-process"])
+        .output()
+        .expect("the bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("own process"), "{stdout}");
+    assert!(stdout.contains("all calls succeeded;"), "{stdout}");
+    // The server child printed its count when its standard input closed.
+    assert!(
+        stderr.contains("bench server: ") && stderr.contains(" answers sent"),
+        "{stderr}"
+    );
+}
