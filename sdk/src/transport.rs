@@ -76,9 +76,11 @@ pub(crate) struct BaseUrl {
 }
 
 impl BaseUrl {
-    /// `text` parsed, when it is in the form the SDK's client builder keeps
-    /// (a URL's serialization, without query, fragment or trailing slash):
-    /// then `text` is the parsed URL's part before its path, then `path`.
+    /// `text` parsed, when `text` is the URL's serialization (or, for an empty
+    /// path, the serialization without its `/`: the form the SDK's client
+    /// builder keeps), without query or fragment: then `text` is the parsed
+    /// URL's part before its path, then `path`. `None` for any other text,
+    /// whose requests' URLs are then parsed whole.
     pub(crate) fn new(text: &str) -> Option<BaseUrl> {
         let url = reqwest::Url::parse(text).ok()?;
         if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
