@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::cases::{self, Case, Clients, Side, BULK_CONCURRENCY, CONCURRENCY};
 use crate::cpu;
-use crate::server::{Server, ServerProcess};
+use crate::server::Backend;
 
 /// Calls per case and round.
 #[derive(Clone, Copy, Debug)]
@@ -145,11 +145,7 @@ fn describe(case: Case, side: Side) -> &'static str {
 /// Runs the comparison and prints the table. `Err` only for a functional
 /// failure (a call that did not succeed, a server that did not start).
 pub fn run(opts: &Options) -> Result<(), String> {
-    let server = if opts.server_process {
-        Backend::Process(ServerProcess::start()?)
-    } else {
-        Backend::Thread(Server::start().map_err(|e| format!("the server did not start: {e}"))?)
-    };
+    let server = Backend::start(opts.server_process)?;
     let base = server.base_url();
     let rt = cases::client_runtime(opts.client_threads)
         .map_err(|e| format!("the client runtime did not start: {e}"))?;
@@ -240,36 +236,6 @@ pub fn run(opts: &Options) -> Result<(), String> {
     }
     println!("CPU instructions per call (target sdk/raw <= 1.10): cargo xtask bench --callgrind");
     Ok(())
-}
-
-/// Where the server runs: a thread of this process (its CPU time is left out
-/// of the client's), or a child process (`--server-process`).
-enum Backend {
-    Thread(Server),
-    Process(ServerProcess),
-}
-
-impl Backend {
-    fn base_url(&self) -> String {
-        match self {
-            Backend::Thread(s) => s.base_url(),
-            Backend::Process(p) => p.base_url().to_string(),
-        }
-    }
-
-    fn thread_id(&self) -> Option<u32> {
-        match self {
-            Backend::Thread(s) => s.thread_id(),
-            Backend::Process(_) => None,
-        }
-    }
-
-    fn served(&self) -> Option<u64> {
-        match self {
-            Backend::Thread(s) => Some(s.served()),
-            Backend::Process(_) => None,
-        }
-    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

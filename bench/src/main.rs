@@ -19,7 +19,7 @@ const USAGE: &str = "\
 usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] [--conc N]
                         [--blocking N] [--bulk N] [--cases seq,conc,blocking,bulk]
                         [--client-threads N] [--server-process]
-       userbridge-bench calls <IMPL> <N> [--base-url URL]
+       userbridge-bench calls <IMPL> <N> [--base-url URL | --server-process]
        userbridge-bench serve
        userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
 
@@ -35,7 +35,8 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               `cargo xtask bench --callgrind` runs under valgrind): IMPL is
               raw or sdk (sequential), raw-conc or sdk-conc (concurrency 32),
               raw-blocking or sdk-blocking, raw-bulk or sdk-bulk (concurrency
-              64); without --base-url the server runs in this process.
+              64); without --base-url the server runs in this process, or
+              with --server-process in a child process.
   serve       the loopback server alone: prints its base URL, serves until
               standard input is closed.
   stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
@@ -177,11 +178,14 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "sdk-bulk" => (Case::Bulk, Side::Sdk),
                 other => return Err(Failure::Usage(format!("unknown implementation `{other}`"))),
             };
-            let mut base_url = None;
-            for (_, value) in (Flags { rest }).parse(&["--base-url"], &[])? {
-                base_url = value.map(str::to_string);
+            let (mut base_url, mut server_process) = (None, false);
+            for (flag, value) in (Flags { rest }).parse(&["--base-url"], &["--server-process"])? {
+                match flag {
+                    "--server-process" => server_process = true,
+                    _ => base_url = value.map(str::to_string),
+                }
             }
-            calls(case, side, n, base_url).map_err(Failure::Run)
+            calls(case, side, n, base_url, server_process).map_err(Failure::Run)
         }
         "serve" => {
             Flags { rest }.parse(&[], &[])?;
@@ -211,13 +215,22 @@ fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// `calls`: `n` calls of one implementation in one case, nothing else.
-fn calls(case: Case, side: Side, n: usize, base_url: Option<String>) -> Result<(), String> {
+/// `calls`: `n` calls of one implementation in one case, nothing else,
+/// against `base_url`, or else a server of its own: a thread, or
+/// with `server_process` a child process (under valgrind, the child runs
+/// natively and is not counted).
+fn calls(
+    case: Case,
+    side: Side,
+    n: usize,
+    base_url: Option<String>,
+    server_process: bool,
+) -> Result<(), String> {
     let local;
     let base = match base_url {
         Some(b) => b,
         None => {
-            local = server::Server::start().map_err(|e| e.to_string())?;
+            local = server::Backend::start(server_process)?;
             local.base_url()
         }
     };

@@ -196,6 +196,47 @@ impl Drop for ServerProcess {
     }
 }
 
+/// Where the server runs: a thread of this process (its CPU time is left out
+/// of the client's), or a child process (`--server-process`).
+pub enum Backend {
+    Thread(Server),
+    Process(ServerProcess),
+}
+
+impl Backend {
+    /// A server in a child process when `process`, else in a thread.
+    pub fn start(process: bool) -> Result<Backend, String> {
+        if process {
+            ServerProcess::start().map(Backend::Process)
+        } else {
+            Server::start()
+                .map(Backend::Thread)
+                .map_err(|e| format!("the server did not start: {e}"))
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        match self {
+            Backend::Thread(s) => s.base_url(),
+            Backend::Process(p) => p.base_url().to_string(),
+        }
+    }
+
+    pub fn thread_id(&self) -> Option<u32> {
+        match self {
+            Backend::Thread(s) => s.thread_id(),
+            Backend::Process(_) => None,
+        }
+    }
+
+    pub fn served(&self) -> Option<u64> {
+        match self {
+            Backend::Thread(s) => Some(s.served()),
+            Backend::Process(_) => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

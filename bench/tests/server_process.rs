@@ -22,3 +22,17 @@ fn a_quick_comparison_runs_against_a_server_process() {
         "{stderr}"
     );
 }
+
+/// What `cargo xtask bench --callgrind` runs under valgrind: `calls` with a
+/// server process of its own, which it stops before it exits.
+#[test]
+fn calls_run_against_a_server_process_of_their_own() {
+    let out = Command::new(env!("CARGO_BIN_EXE_userbridge-bench"))
+        .args(["calls", "sdk-conc", "50", "--server-process"])
+        .output()
+        .expect("the bench runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("50 calls (conc sdk)"), "{stderr}");
+    assert!(stderr.contains("bench server: 50 answers sent"), "{stderr}");
+}

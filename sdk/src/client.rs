@@ -63,9 +63,8 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub provider: Provider,
-    pub base_url: String,
-    /// `base_url`, parsed (request URLs are built on it).
-    pub base: Option<Arc<crate::transport::BaseUrl>>,
+    /// The base URL, kept parsed too (request URLs are built on it).
+    pub base: Arc<crate::transport::BaseUrl>,
     pub http: reqwest::Client,
     pub organization: Option<String>,
     pub timeout: Duration,
@@ -101,7 +100,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("provider", &self.inner.provider)
-            .field("base_url", &self.inner.base_url)
+            .field("base_url", &self.inner.base.as_str())
             .field("organization", &self.inner.organization)
             .field(self.inner.credential.field(), &"<redacted>")
             .field("timeout", &self.inner.timeout)
@@ -137,7 +136,7 @@ impl Client {
 
     /// The base URL requests go to (the spec's server URL).
     pub fn base_url(&self) -> &str {
-        &self.inner.base_url
+        self.inner.base.as_str()
     }
 
     /// User operations. Cheap: shares this client's pool.
@@ -428,8 +427,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 provider,
-                base: crate::transport::BaseUrl::new(&base_url).map(Arc::new),
-                base_url,
+                base: Arc::new(crate::transport::BaseUrl::new(base_url)),
                 http,
                 organization: self.organization,
                 timeout: self.timeout,
@@ -643,7 +641,7 @@ mod tests {
                 .bearer_token("token-123")
                 .build()
                 .unwrap();
-            assert!(client.inner.base.is_some(), "{raw}");
+            assert!(client.inner.base.is_parsed(), "{raw}");
         }
         for provider in Provider::ALL {
             if provider.adapter().descriptor().default_base_url.is_none() {
@@ -654,7 +652,7 @@ mod tests {
                 builder = builder.organization("org_1");
             }
             let client = builder.build().unwrap();
-            assert!(client.inner.base.is_some(), "{provider}");
+            assert!(client.inner.base.is_parsed(), "{provider}");
         }
     }
 }

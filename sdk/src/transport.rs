@@ -34,7 +34,7 @@ pub struct CallContext {
     /// The last answer recorded. Not shared with clones (see `Clone`): a
     /// shared slot would cost an allocation per request.
     seen: Mutex<Option<Arc<Seen>>>,
-    /// The client's base URL, parsed when the client was built (see
+    /// The client's base URL, as it was parsed when the client was built (see
     /// [`CallContext::url`]); `None` in a context made with [`CallContext::new`].
     base: Option<Arc<BaseUrl>>,
 }
@@ -57,32 +57,53 @@ impl Clone for CallContext {
     }
 }
 
-/// A base URL parsed once, when the client is built. A request's URL is a clone
-/// of it with the operation's path set on it ([`CallContext::url`]):
-/// `Url::set_path` parses the path alone. `format!` of the whole URL, which
-/// reqwest then parses (scheme, host with its IDNA processing, port, path),
-/// cost about 7,500 CPU instructions per request, a tenth of a Flashback call.
+/// A client's base URL: its text, and that text parsed once, when the client is
+/// built. A request's URL is a clone of the parsed URL with the operation's path
+/// set on it ([`CallContext::url`]): `Url::set_path` parses the path alone.
+/// `format!` of the whole URL, which reqwest then parses (scheme, host with its
+/// IDNA processing, port, path), cost about 7,500 CPU instructions per request,
+/// a tenth of a Flashback call.
 #[derive(Debug)]
 pub(crate) struct BaseUrl {
-    /// As the generated clients are given it.
+    /// As the client keeps it and the generated clients are given it.
     text: String,
-    /// `text`, parsed, with a placeholder path of [`BaseUrl::ROOM`] bytes: a
-    /// clone's text then has room for a request's path, which `set_path` puts
-    /// in place of the placeholder without growing it (a clone of the bare URL
-    /// grew its text two or three times per request).
+    /// `text` parsed, where requests' URLs can be built on it (see
+    /// [`BaseUrl::new`]).
+    parsed: Option<Parsed>,
+}
+
+/// A base URL parsed: what [`CallContext::url`] builds on.
+#[derive(Debug)]
+struct Parsed {
+    /// The URL, with a placeholder path of [`Parsed::ROOM`] bytes: a clone's
+    /// text then has room for a request's path, which `set_path` puts in place
+    /// of the placeholder without growing it (a clone of the bare URL grew its
+    /// text two or three times per request).
     url: reqwest::Url,
-    /// The path part of `text` (`""` when it has none): operation paths follow it.
+    /// The path part of the base URL's text (`""` when it has none):
+    /// operation paths follow it.
     path: String,
 }
 
+impl Parsed {
+    /// The room for a request's path in a clone of the base URL, in bytes.
+    const ROOM: usize = 256;
+}
+
 impl BaseUrl {
-    /// `text` parsed, when `text` is the URL's serialization (or, for an empty
+    /// `text`, parsed when it is the URL's serialization (or, for an empty
     /// path, the serialization without its `/`: the form the SDK's client
     /// builder keeps), without query or fragment: then `text` is the parsed
-    /// URL's part before its path, then `path`. `None` for any other text,
-    /// whose requests' URLs are then parsed whole.
-    pub(crate) fn new(text: &str) -> Option<BaseUrl> {
-        let url = reqwest::Url::parse(text).ok()?;
+    /// URL's part before its path, then its path. Requests on any other text
+    /// get their URLs parsed whole.
+    pub(crate) fn new(text: impl Into<String>) -> BaseUrl {
+        let text = text.into();
+        let parsed = Self::parse(&text);
+        BaseUrl { text, parsed }
+    }
+
+    fn parse(text: &str) -> Option<Parsed> {
+        let mut url = reqwest::Url::parse(text).ok()?;
         if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
             return None;
         }
@@ -93,17 +114,20 @@ impl BaseUrl {
         } else {
             return None;
         };
-        let mut url = url;
-        url.set_path(&"/".repeat(Self::ROOM));
-        Some(BaseUrl {
-            text: text.to_string(),
-            url,
-            path,
-        })
+        url.set_path(&"/".repeat(Parsed::ROOM));
+        Some(Parsed { url, path })
     }
 
-    /// The room for a request's path in a clone of the base URL, in bytes.
-    const ROOM: usize = 256;
+    /// The base URL as given to [`BaseUrl::new`].
+    pub(crate) fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Requests' URLs are built on the parsed URL (not parsed whole).
+    #[cfg(test)]
+    pub(crate) fn is_parsed(&self) -> bool {
+        self.parsed.is_some()
+    }
 }
 
 /// `start + d`, saturating: a configured timeout or deadline so long that the
@@ -182,9 +206,10 @@ impl CallContext {
         baseurl: &str,
         path: std::fmt::Arguments<'_>,
     ) -> Result<reqwest::Url, String> {
-        if let Some(base) = self.base.as_deref().filter(|b| b.text == baseurl) {
+        let parsed = self.base.as_deref().filter(|b| b.text == baseurl);
+        if let Some(base) = parsed.and_then(|b| b.parsed.as_ref()) {
             use std::fmt::Write as _;
-            let mut full = String::with_capacity(BaseUrl::ROOM);
+            let mut full = String::with_capacity(Parsed::ROOM);
             full.push_str(&base.path);
             // `Url::parse` of the whole would read the path the same way, unless
             // the path could end it (`?`, `#`) or be trimmed (spaces and
@@ -744,7 +769,7 @@ mod tests {
             1024,
             Duration::from_secs(1),
             Instant::now(),
-            BaseUrl::new(text).map(Arc::new),
+            Some(Arc::new(BaseUrl::new(text))),
         )
     }
 
@@ -798,7 +823,7 @@ mod tests {
         );
         for raw in BASES {
             let text = kept(raw);
-            assert!(BaseUrl::new(&text).is_some(), "{text}");
+            assert!(BaseUrl::new(text.as_str()).is_parsed(), "{text}");
             let ctx = on_base(&text);
             let plain = CallContext::new(1024, Duration::from_secs(1));
             for id in &ids {
@@ -840,22 +865,32 @@ mod tests {
     #[test]
     fn other_urls_are_parsed_whole() {
         let ctx = on_base("https://example.com/api");
-        let url = ctx
-            .url("https://example.com/api", format_args!("/a?b=1#c"))
+        for (base, path, expected) in [
+            (
+                "https://example.com/api",
+                "/a?b=1#c",
+                "https://example.com/api/a?b=1#c",
+            ),
+            (
+                "https://example.com/api",
+                "/a ",
+                "https://example.com/api/a",
+            ),
+            ("https://other.example", "/a", "https://other.example/a"),
+            ("https://example.com/api", "x", "https://example.com/apix"),
+        ] {
+            let url = ctx.url(base, format_args!("{path}")).unwrap();
+            assert_eq!(url.as_str(), expected, "{base} {path}");
+        }
+        // A context on a base kept unparsed: its own base, parsed whole.
+        let unparsed = on_base("https://EXAMPLE.com");
+        let url = unparsed
+            .url(
+                "https://EXAMPLE.com",
+                format_args!("/a/{}", path_segment("b c")),
+            )
             .unwrap();
-        assert_eq!(url.as_str(), "https://example.com/api/a?b=1#c");
-        let url = ctx
-            .url("https://example.com/api", format_args!("/a "))
-            .unwrap();
-        assert_eq!(url.as_str(), "https://example.com/api/a");
-        let url = ctx
-            .url("https://other.example", format_args!("/a"))
-            .unwrap();
-        assert_eq!(url.as_str(), "https://other.example/a");
-        let url = ctx
-            .url("https://example.com/api", format_args!("x"))
-            .unwrap();
-        assert_eq!(url.as_str(), "https://example.com/apix");
+        assert_eq!(url.as_str(), "https://example.com/a/b%20c");
         let err = ctx.url("not a url", format_args!("/a")).unwrap_err();
         assert!(
             err.contains("`not a url/a` is not valid") && err.contains("relative URL"),
@@ -868,7 +903,7 @@ mod tests {
             "https://e.com/#f",
             "mailto:a@b",
         ] {
-            assert!(BaseUrl::new(text).is_none(), "{text}");
+            assert!(!BaseUrl::new(text).is_parsed(), "{text}");
         }
     }
 

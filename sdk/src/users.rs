@@ -439,8 +439,7 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant)
     Call {
         provider: inner.provider,
         http: &inner.http,
-        base_url: &inner.base_url,
-        base: inner.base.as_ref(),
+        base: &inner.base,
         user_id: &req.user_id,
         organization: req
             .organization

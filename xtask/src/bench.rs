@@ -5,9 +5,9 @@
 //!
 //! Instructions per call are the difference of two run lengths,
 //! (I(long) - I(short)) / (long - short), so the process's start-up, the
-//! clients' construction and the first connection cancel out. The server runs
-//! in a process of its own (`userbridge-bench serve`), so only the client is
-//! counted.
+//! clients' construction and the first connection cancel out. Each run starts
+//! its server as a child process (`calls --server-process`), which valgrind
+//! does not follow: only the client is counted.
 //!
 //! `--cache-sim` adds callgrind's cache and branch-prediction simulation:
 //! instruction-cache, data-cache and last-level misses and mispredicted
@@ -17,9 +17,8 @@
 //! deterministically, where the wall-clock ratios are noisy.
 
 use std::fmt::Write as _;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 /// The cases counted under callgrind: `userbridge-bench calls` names of the
 /// baseline and of the SDK, and whether issue 14 sets the 1.10 target on it
@@ -142,41 +141,6 @@ fn build(root: &Path) -> Result<PathBuf, String> {
         .ok_or_else(|| "cargo named no userbridge-bench executable".to_string())
 }
 
-/// `userbridge-bench serve` in a process of its own; stops when dropped.
-struct ServerProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl ServerProcess {
-    fn start(bin: &Path) -> Result<ServerProcess, String> {
-        let mut child = Command::new(bin)
-            .arg("serve")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("the server did not start: {e}"))?;
-        let mut line = String::new();
-        if let Some(out) = child.stdout.take() {
-            let _ = BufReader::new(out).read_line(&mut line);
-        }
-        let base_url = line.trim().to_string();
-        let server = ServerProcess { child, base_url };
-        if !server.base_url.starts_with("http://") {
-            return Err("the server did not print its URL".into());
-        }
-        Ok(server)
-    }
-}
-
-impl Drop for ServerProcess {
-    /// Closing its standard input stops it.
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
 /// The counts of a callgrind run, by event name (`Ir`, and with the cache and
 /// branch simulation `I1mr`, `D1mr`, `Bcm` and the others).
 #[derive(Clone, Debug, PartialEq)]
@@ -246,14 +210,7 @@ impl Simulated {
 }
 
 /// The counts of `n` calls of `which`, its output kept in `dir`.
-fn count(
-    bin: &Path,
-    dir: &Path,
-    base_url: &str,
-    which: &str,
-    n: u64,
-    cache_sim: bool,
-) -> Result<Events, String> {
+fn count(bin: &Path, dir: &Path, which: &str, n: u64, cache_sim: bool) -> Result<Events, String> {
     let file = dir.join(format!("callgrind.{which}.{n}.out"));
     let mut valgrind = Command::new("valgrind");
     valgrind
@@ -264,7 +221,7 @@ fn count(
     }
     let out = valgrind
         .arg(bin)
-        .args(["calls", which, &n.to_string(), "--base-url", base_url])
+        .args(["calls", which, &n.to_string(), "--server-process"])
         .output()
         .map_err(|e| format!("valgrind did not start: {e}"))?;
     if !out.status.success() {
@@ -297,16 +254,14 @@ fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<
         .map_or_else(|| root.join("target"), Path::to_path_buf)
         .join("callgrind");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let server = ServerProcess::start(&bin)?;
     eprintln!(
-        "callgrind: {short} and {long} calls of each implementation and case against {} \
-         (a separate process)",
-        server.base_url
+        "callgrind: {short} and {long} calls of each implementation and case, each run \
+         against a server process of its own"
     );
     let mut rows = Vec::new();
     for which in PAIRS.iter().flat_map(|(_, raw, sdk, _)| [*raw, *sdk]) {
-        let e_short = count(&bin, &dir, &server.base_url, which, short, cache_sim)?;
-        let e_long = count(&bin, &dir, &server.base_url, which, long, cache_sim)?;
+        let e_short = count(&bin, &dir, which, short, cache_sim)?;
+        let e_long = count(&bin, &dir, which, long, cache_sim)?;
         eprintln!("  {which}: done");
         rows.push(Row {
             which,
@@ -316,7 +271,6 @@ fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<
             per_call: Simulated::per_call(&e_short, &e_long, (long - short) as f64),
         });
     }
-    drop(server);
     print!("{}", report(short, long, &rows, &dir));
     if cache_sim {
         print!("{}", simulation_report(&rows));

@@ -183,9 +183,8 @@ pub enum Details {
 pub(crate) struct Call<'a> {
     pub provider: Provider,
     pub http: &'a reqwest::Client,
-    pub base_url: &'a str,
-    /// `base_url`, parsed when the client was built.
-    pub base: Option<&'a std::sync::Arc<crate::transport::BaseUrl>>,
+    /// The client's base URL ([`Call::base_url`]).
+    pub base: &'a std::sync::Arc<crate::transport::BaseUrl>,
     pub user_id: &'a str,
     pub organization: Option<&'a str>,
     pub max_body: usize,
@@ -250,8 +249,13 @@ impl Call<'_> {
             self.max_body,
             self.timeout,
             self.attempt_ends,
-            self.base.cloned(),
+            Some(self.base.clone()),
         )
+    }
+
+    /// The client's base URL, for a generated client of the call.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
     }
 
     /// What the mapping of one request of this call needs: the provider, the

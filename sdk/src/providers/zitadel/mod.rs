@@ -150,7 +150,7 @@ impl Adapter for Zitadel {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let (base, http, body) = (call.base_url, call.http.clone(), &Default::default());
+            let (base, http, body) = (call.base_url(), call.http.clone(), &Default::default());
             // The context (with the recorded answer) is taken back from the
             // client that recorded into it.
             let (answer, ctx) = if self.version == Version::V1 {
