@@ -187,11 +187,16 @@ impl CallContext {
         ends: Instant,
         base: Option<Arc<BaseUrl>>,
     ) -> Self {
+        // Not `..CallContext::new(..)`: that would read the clock for an
+        // `ends` that is replaced (on every attempt).
         CallContext {
+            max_body,
+            timeout,
             ends,
+            media_type: None,
             client_times_out: true,
+            seen: Mutex::new(None),
             base,
-            ..CallContext::new(max_body, timeout)
         }
     }
 
