@@ -25,8 +25,9 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
               sdk alternating; prints medians and the ratios sdk/raw against the
-              targets. Sizes per round: --seq 2000, --conc 10000 (concurrency 32),
-              --blocking 2000, --bulk 10000 (concurrency 64); --rounds 15;
+              targets, with the 95% confidence interval of each ratio. Sizes
+              per round: --seq 1000, --conc 2500 (concurrency 32), --blocking
+              1000, --bulk 10000 (concurrency 64); --rounds 40;
               --quick: small sizes, 1 round (a functional smoke run);
               --server-process: the server in a child process (`serve`)
               instead of a thread of this one, so that nothing but the
