@@ -369,10 +369,16 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
             _ if meets(paired) => "PASS?",
             _ => "MISS?",
         };
-        let cpu_ratio = match cpu_medians {
-            [Some(raw), Some(sdk)] => Some(sdk / raw),
-            _ => None,
-        };
+        // Client CPU, paired the same way: sdk/raw within each round.
+        let cpu_per_round: Option<Vec<f64>> = times[i][0]
+            .iter()
+            .zip(&times[i][1])
+            .map(|(r, s)| match (r.cpu_ns, s.cpu_ns) {
+                (Some(r), Some(s)) if r > 0 => Some(s as f64 / r as f64),
+                _ => None,
+            })
+            .collect();
+        let cpu_ratio = cpu_per_round.map(|xs| (median(xs.clone()), median_ci(&xs)));
         verdicts.push(Verdict {
             case,
             target: t,
@@ -387,7 +393,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
     }
     println!();
     println!(
-        "{:<38} {:<14} {:>7} {:>13} {:>9} {:>5} {:>10} {:>7} {:>13} {:>10}",
+        "{:<38} {:<14} {:>7} {:>13} {:>9} {:>5} {:>10} {:>7} {:>13} {:>20}",
         "ratio sdk/raw",
         "of",
         "ratio",
@@ -397,11 +403,11 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
         "of medians",
         "best",
         "per round",
-        "client CPU"
+        "client CPU, 95% CI"
     );
     for v in verdicts {
         println!(
-            "{:<38} {:<14} {:>7.3} {:>13} {:>9} {:>5} {:>10.3} {:>7.3} {:>13} {:>10}",
+            "{:<38} {:<14} {:>7.3} {:>13} {:>9} {:>5} {:>10.3} {:>7.3} {:>13} {:>20}",
             title(v.case, opts.sizes.of(v.case)),
             v.target.what,
             v.paired,
@@ -415,8 +421,11 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
             v.of_medians,
             v.best,
             format!("{:.2}..{:.2}", v.spread.0, v.spread.1),
-            v.cpu_ratio
-                .map_or_else(|| "?".to_string(), |r| format!("{r:.3}")),
+            match v.cpu_ratio {
+                None => "?".to_string(),
+                Some((r, None)) => format!("{r:.3}"),
+                Some((r, Some((a, b)))) => format!("{r:.3} {a:.3}..{b:.3}"),
+            },
         );
     }
     println!(
@@ -427,7 +436,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
          decides,\n  more rounds (--rounds) may settle it; of medians: the ratio of each \
          side's median round; best: of each side's\n  best round; per round: the rounds' \
          ratios, min..max; client CPU: CPU time per call of every thread but the server's,\n  \
-         sdk/raw (of medians)"
+         sdk/raw, the median of the rounds' ratios and its 95% interval"
     );
 }
 
@@ -444,7 +453,8 @@ struct Verdict {
     /// The same ratio of each side's best round.
     best: f64,
     spread: (f64, f64),
-    cpu_ratio: Option<f64>,
+    /// Client CPU sdk/raw: the median of the rounds' ratios, and its interval.
+    cpu_ratio: Option<(f64, Option<(f64, f64)>)>,
 }
 
 #[cfg(test)]
