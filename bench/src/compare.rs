@@ -100,6 +100,28 @@ struct Target {
     bound: f64,
 }
 
+impl Target {
+    fn meets(&self, ratio: f64) -> bool {
+        if self.time {
+            ratio <= self.bound
+        } else {
+            ratio >= self.bound
+        }
+    }
+
+    /// PASS or MISS when the whole interval is on one side of the target;
+    /// PASS? or MISS? when it straddles the target (or there is none), from
+    /// the median.
+    fn verdict(&self, median: f64, ci: Option<(f64, f64)>) -> &'static str {
+        match ci {
+            Some((a, b)) if self.meets(a) && self.meets(b) => "PASS",
+            Some((a, b)) if !self.meets(a) && !self.meets(b) => "MISS",
+            _ if self.meets(median) => "PASS?",
+            _ => "MISS?",
+        }
+    }
+}
+
 fn target(case: Case) -> Target {
     match case {
         Case::Sequential => Target {
@@ -359,16 +381,9 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
             })
             .collect();
         let (lo, hi) = min_max(&per_round);
-        let meets = |r: f64| if t.time { r <= t.bound } else { r >= t.bound };
         let paired = median(per_round.clone());
         let ci = median_ci(&per_round);
-        // Decided when the whole interval is on one side of the target.
-        let verdict = match ci {
-            Some((a, b)) if meets(a) && meets(b) => "PASS",
-            Some((a, b)) if !meets(a) && !meets(b) => "MISS",
-            _ if meets(paired) => "PASS?",
-            _ => "MISS?",
-        };
+        let verdict = t.verdict(paired, ci);
         // Client CPU, paired the same way: sdk/raw within each round.
         let cpu_per_round: Option<Vec<f64>> = times[i][0]
             .iter()
@@ -477,6 +492,22 @@ mod tests {
         // Large counts neither overflow nor underflow into nonsense.
         let k = ci_rank(10_000).expect("a rank");
         assert!((4_900..4_903).contains(&k), "{k}");
+    }
+
+    #[test]
+    fn only_an_interval_on_one_side_decides() {
+        let time = target(Case::Sequential); // <= 1.03
+        assert_eq!(time.verdict(1.01, Some((0.99, 1.02))), "PASS");
+        assert_eq!(time.verdict(1.01, Some((0.99, 1.04))), "PASS?");
+        assert_eq!(time.verdict(1.04, Some((1.02, 1.06))), "MISS?");
+        assert_eq!(time.verdict(1.05, Some((1.04, 1.06))), "MISS");
+        assert_eq!(time.verdict(1.00, None), "PASS?");
+        let throughput = target(Case::Concurrent); // >= 0.95
+        assert_eq!(throughput.verdict(0.97, Some((0.96, 0.99))), "PASS");
+        assert_eq!(throughput.verdict(0.96, Some((0.94, 0.99))), "PASS?");
+        assert_eq!(throughput.verdict(0.94, Some((0.93, 0.96))), "MISS?");
+        assert_eq!(throughput.verdict(0.90, Some((0.88, 0.94))), "MISS");
+        assert_eq!(throughput.verdict(0.90, None), "MISS?");
     }
 
     #[test]
