@@ -46,13 +46,14 @@ impl Clone for CallContext {
     /// client's record through the client, `ClientInfo::inner`.)
     fn clone(&self) -> Self {
         CallContext {
-            max_body: self.max_body,
-            timeout: self.timeout,
-            ends: self.ends,
             media_type: self.media_type,
-            client_times_out: self.client_times_out,
-            seen: Mutex::new(None),
-            base: self.base.clone(),
+            ..CallContext::fresh(
+                self.max_body,
+                self.timeout,
+                self.ends,
+                self.client_times_out,
+                self.base.clone(),
+            )
         }
     }
 }
@@ -166,14 +167,33 @@ impl CallContext {
     /// attempt `timeout` in all. Needed to construct a generated client:
     /// `generated::<provider>::Client::new_with_client(url, http, CallContext::new(..))`.
     pub fn new(max_body: usize, timeout: Duration) -> Self {
+        CallContext::fresh(
+            max_body,
+            timeout,
+            later(Instant::now(), timeout),
+            false,
+            None,
+        )
+    }
+
+    /// A context with these settings, no media type of its own and no answer
+    /// recorded (what every constructor, and `Clone`, starts from; it reads no
+    /// clock).
+    fn fresh(
+        max_body: usize,
+        timeout: Duration,
+        ends: Instant,
+        client_times_out: bool,
+        base: Option<Arc<BaseUrl>>,
+    ) -> Self {
         CallContext {
             max_body,
             timeout,
-            ends: later(Instant::now(), timeout),
+            ends,
             media_type: None,
-            client_times_out: false,
+            client_times_out,
             seen: Mutex::new(None),
-            base: None,
+            base,
         }
     }
 
@@ -187,17 +207,9 @@ impl CallContext {
         ends: Instant,
         base: Option<Arc<BaseUrl>>,
     ) -> Self {
-        // Not `..CallContext::new(..)`: that would read the clock for an
-        // `ends` that is replaced (on every attempt).
-        CallContext {
-            max_body,
-            timeout,
-            ends,
-            media_type: None,
-            client_times_out: true,
-            seen: Mutex::new(None),
-            base,
-        }
+        // Not on `CallContext::new`: that would read the clock for an `ends`
+        // that is replaced (on every attempt).
+        CallContext::fresh(max_body, timeout, ends, true, base)
     }
 
     /// The URL of a request: `baseurl` followed by `path` (an operation's path,
@@ -832,28 +844,22 @@ mod tests {
             let ctx = on_base(&text);
             let plain = CallContext::new(1024, Duration::from_secs(1));
             for id in &ids {
+                // One path template: built on the parsed base, by a context
+                // without one, and the whole text.
+                macro_rules! case {
+                    ($($fmt:tt)*) => {
+                        (
+                            ctx.url(&text, format_args!($($fmt)*)),
+                            plain.url(&text, format_args!($($fmt)*)),
+                            format!("{text}{}", format_args!($($fmt)*)),
+                        )
+                    };
+                }
+                let seg = path_segment(id);
                 let cases = [
-                    (
-                        ctx.url(&text, format_args!("/users/{}/activate", path_segment(id))),
-                        plain.url(&text, format_args!("/users/{}/activate", path_segment(id))),
-                        format!("{text}/users/{}/activate", path_segment(id)),
-                    ),
-                    (
-                        ctx.url(&text, format_args!("/Users/{}", path_segment(id))),
-                        plain.url(&text, format_args!("/Users/{}", path_segment(id))),
-                        format!("{text}/Users/{}", path_segment(id)),
-                    ),
-                    (
-                        ctx.url(
-                            &text,
-                            format_args!("/r/{}/u/{}", path_segment(id), path_segment(id)),
-                        ),
-                        plain.url(
-                            &text,
-                            format_args!("/r/{}/u/{}", path_segment(id), path_segment(id)),
-                        ),
-                        format!("{text}/r/{}/u/{}", path_segment(id), path_segment(id)),
-                    ),
+                    case!("/users/{seg}/activate"),
+                    case!("/Users/{seg}"),
+                    case!("/r/{seg}/u/{seg}"),
                 ];
                 for (on_base, parsed, whole) in cases {
                     let expected = reqwest::Url::parse(&whole).unwrap();
