@@ -15,7 +15,14 @@
 //! with nearly the same instruction count can differ by several per cent in
 //! client CPU time through those misses; the estimate shows it
 //! deterministically, where the wall-clock ratios are noisy.
+//!
+//! Every callgrind run also records how often each instruction ran
+//! (`--dump-instr=yes`), which gives the code a call runs: the 64-byte lines of
+//! machine code executed in at least half the calls. A sequential call starts
+//! on cold caches (its thread sleeps while the server answers), so every one of
+//! those lines is fetched again on every call.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -210,11 +217,17 @@ impl Simulated {
 }
 
 /// The counts of `n` calls of `which`, its output kept in `dir`.
-fn count(bin: &Path, dir: &Path, which: &str, n: u64, cache_sim: bool) -> Result<Events, String> {
+fn count(
+    bin: &Path,
+    dir: &Path,
+    which: &str,
+    n: u64,
+    cache_sim: bool,
+) -> Result<(Events, Executions), String> {
     let file = dir.join(format!("callgrind.{which}.{n}.out"));
     let mut valgrind = Command::new("valgrind");
     valgrind
-        .arg("--tool=callgrind")
+        .args(["--tool=callgrind", "--dump-instr=yes", "--compress-pos=no"])
         .arg(format!("--callgrind-out-file={}", file.display()));
     if cache_sim {
         valgrind.args(["--cache-sim=yes", "--branch-sim=yes"]);
@@ -233,9 +246,105 @@ fn count(bin: &Path, dir: &Path, which: &str, n: u64, cache_sim: bool) -> Result
     }
     let text = std::fs::read_to_string(&file)
         .map_err(|e| format!("{} could not be read: {e}", file.display()))?;
-    callgrind_events(&text)
+    let events = callgrind_events(&text)
         .filter(|e| e.get("Ir").is_some())
-        .ok_or_else(|| format!("no events and totals lines in {}", file.display()))
+        .ok_or_else(|| format!("no events and totals lines in {}", file.display()))?;
+    let executions = Executions::parse(&text).ok_or_else(|| {
+        format!(
+            "{}: no instruction-level counts (`--dump-instr=yes --compress-pos=no`)",
+            file.display()
+        )
+    })?;
+    Ok((events, executions))
+}
+
+/// How often each instruction of a callgrind run ran, by object file and
+/// address: what `--dump-instr=yes --compress-pos=no` writes.
+#[derive(Debug, Default, PartialEq)]
+pub struct Executions(HashMap<String, HashMap<u64, u64>>);
+
+impl Executions {
+    /// Reads a callgrind output file. Each cost line names an instruction
+    /// (`0x<address> <line> <Ir> ...`, as the `positions:` line says), and
+    /// its `Ir` is how often the instruction ran; the cost line after
+    /// `calls=<n> ...` is the call's inclusive cost, so the calling instruction
+    /// counts `n` there. `None` for a file without instruction positions, or
+    /// with compressed ones.
+    pub fn parse(text: &str) -> Option<Executions> {
+        let positions = text.lines().find_map(|l| l.strip_prefix("positions:"))?;
+        let fields: Vec<&str> = positions.split_whitespace().collect();
+        if fields.first() != Some(&"instr") {
+            return None;
+        }
+        let cost_at = fields.len();
+        // Object names are given once, `(id) name`, and then as `(id)`, in
+        // `ob=` and `cob=` lines alike; the ids differ between runs, the
+        // names do not.
+        let mut names: HashMap<&str, &str> = HashMap::new();
+        let mut object = "";
+        let mut calls: Option<u64> = None;
+        let mut counts: HashMap<String, HashMap<u64, u64>> = HashMap::new();
+        for line in text.lines() {
+            if let Some(ob) = line
+                .strip_prefix("ob=")
+                .or_else(|| line.strip_prefix("cob="))
+            {
+                let (id, name) = ob.split_once(' ').unwrap_or((ob, ""));
+                let name = if name.is_empty() {
+                    names.get(id).copied().unwrap_or(id)
+                } else {
+                    names.insert(id, name);
+                    name
+                };
+                if line.starts_with("ob=") {
+                    object = name;
+                }
+            } else if let Some(c) = line.strip_prefix("calls=") {
+                calls = Some(c.split_whitespace().next()?.parse().ok()?);
+            } else if let Some(rest) = line.strip_prefix("0x") {
+                let mut parts = rest.split_whitespace();
+                let address = u64::from_str_radix(parts.next()?, 16).ok()?;
+                let ran = match calls.take() {
+                    Some(n) => n,
+                    None => parts.nth(cost_at - 1)?.parse().ok()?,
+                };
+                *counts
+                    .entry(object.to_string())
+                    .or_default()
+                    .entry(address)
+                    .or_default() += ran;
+            } else if line.starts_with(['+', '-', '*']) {
+                return None;
+            }
+        }
+        (!counts.is_empty()).then_some(Executions(counts))
+    }
+}
+
+/// The size of a cache line, in bytes.
+const CACHE_LINE: u64 = 64;
+
+/// The code a call runs: how many [`CACHE_LINE`]s of machine code have an
+/// instruction that ran in at least half of the `calls` the long run adds to
+/// the short one.
+pub fn code_lines_per_call(short: &Executions, long: &Executions, calls: u64) -> usize {
+    let mut lines = 0;
+    for (object, counts) in &long.0 {
+        let before = short.0.get(object);
+        let mut hot: HashMap<u64, u64> = HashMap::new();
+        for (address, n) in counts {
+            let added = n.saturating_sub(
+                before
+                    .and_then(|b| b.get(address))
+                    .copied()
+                    .unwrap_or_default(),
+            );
+            let line = hot.entry(address / CACHE_LINE).or_default();
+            *line = (*line).max(added);
+        }
+        lines += hot.values().filter(|&&added| 2 * added >= calls).count();
+    }
+    lines
 }
 
 fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<(), String> {
@@ -260,8 +369,8 @@ fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<
     );
     let mut rows = Vec::new();
     for which in PAIRS.iter().flat_map(|(_, raw, sdk, _)| [*raw, *sdk]) {
-        let e_short = count(&bin, &dir, which, short, cache_sim)?;
-        let e_long = count(&bin, &dir, which, long, cache_sim)?;
+        let (e_short, x_short) = count(&bin, &dir, which, short, cache_sim)?;
+        let (e_long, x_long) = count(&bin, &dir, which, long, cache_sim)?;
         eprintln!("  {which}: done");
         rows.push(Row {
             which,
@@ -269,6 +378,7 @@ fn callgrind(root: &Path, (short, long): (u64, u64), cache_sim: bool) -> Result<
             long_ir: e_long.get("Ir").unwrap_or_default(),
             // Without the simulation only `Ir` is recorded: the rest is 0.
             per_call: Simulated::per_call(&e_short, &e_long, (long - short) as f64),
+            code_lines: code_lines_per_call(&x_short, &x_long, long - short),
         });
     }
     print!("{}", report(short, long, &rows, &dir));
@@ -285,14 +395,16 @@ struct Row<'a> {
     short_ir: u64,
     long_ir: u64,
     per_call: Simulated,
+    /// [`code_lines_per_call`].
+    code_lines: usize,
 }
 
 /// The cases of [`PAIRS`] that `rows` has both sides of: what, whether issue
 /// 14 targets it, and the raw and SDK figures.
-fn pairs<'r>(
-    rows: &'r [Row<'_>],
-) -> impl Iterator<Item = (&'static str, bool, &'r Simulated, &'r Simulated)> + 'r {
-    let get = |name: &str| rows.iter().find(|r| r.which == name).map(|r| &r.per_call);
+fn pairs<'r, 'a>(
+    rows: &'r [Row<'a>],
+) -> impl Iterator<Item = (&'static str, bool, &'r Row<'a>, &'r Row<'a>)> + 'r {
+    let get = |name: &str| rows.iter().find(|r| r.which == name);
     PAIRS
         .into_iter()
         .filter_map(move |(what, raw, sdk, targeted)| Some((what, targeted, get(raw)?, get(sdk)?)))
@@ -328,7 +440,7 @@ fn simulation_report(rows: &[Row<'_>]) -> String {
     }
     let _ = writeln!(out);
     for (what, _, raw, sdk) in pairs(rows) {
-        let ratio = |f: fn(&Simulated) -> f64| f(sdk) / f(raw);
+        let ratio = |f: fn(&Simulated) -> f64| f(&sdk.per_call) / f(&raw.per_call);
         let _ = writeln!(
             out,
             "{what:<24} sdk/raw: cycles (est) {:.3}, Ir {:.3}, I1 misses {:.3}, D1 misses {:.3}, \
@@ -360,29 +472,46 @@ fn report(short: u64, long: u64, rows: &[Row<'_>], dir: &Path) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>16} {:>16} {:>14}",
+        "{:<14} {:>16} {:>16} {:>14} {:>22}",
         "impl",
         format!("I({short})"),
         format!("I({long})"),
-        "per call"
+        "per call",
+        "code run per call"
     );
     for row in rows {
+        let code = format!(
+            "{} lines, {} KiB",
+            row.code_lines,
+            row.code_lines as u64 * CACHE_LINE / 1024
+        );
         let _ = writeln!(
             out,
-            "{:<14} {:>16} {:>16} {:>14.0}",
+            "{:<14} {:>16} {:>16} {:>14.0} {code:>22}",
             row.which, row.short_ir, row.long_ir, row.per_call.instructions
         );
     }
     let _ = writeln!(out);
     for (what, targeted, raw, sdk) in pairs(rows) {
-        let ratio = sdk.instructions / raw.instructions;
+        let ratio = sdk.per_call.instructions / raw.per_call.instructions;
+        let code = sdk.code_lines as f64 / raw.code_lines.max(1) as f64;
         let verdict = match (targeted, ratio <= INSTRUCTIONS_TARGET) {
             (true, true) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) PASS"),
             (true, false) => format!("(target <= {INSTRUCTIONS_TARGET:.2}) MISS"),
             (false, _) => "(no target; for reference)".to_string(),
         };
-        let _ = writeln!(out, "{:<24} sdk/raw {ratio:.3}  {verdict}", what);
+        let _ = writeln!(
+            out,
+            "{:<24} sdk/raw {ratio:.3}  {verdict}; code run per call {code:.3}",
+            what
+        );
     }
+    let _ = writeln!(
+        out,
+        "code run per call: the {CACHE_LINE}-byte lines of machine code executed in at least \
+         half the calls (no target, for reference: a sequential call starts on cold caches, and \
+         fetches each of them again)"
+    );
     let _ = writeln!(
         out,
         "outputs: {}/callgrind.<impl>.<calls>.out \
@@ -456,6 +585,7 @@ mod tests {
                 ll_misses: 0.0,
                 mispredicted: misses,
             },
+            code_lines: (instructions / 10.0) as usize,
         }
     }
 
@@ -471,14 +601,24 @@ mod tests {
         ];
         let text = report(200, 1200, &rows, Path::new("/t"));
         assert!(
-            text.contains("async sequential         sdk/raw 1.050  (target <= 1.10) PASS"),
+            text.contains(
+                "async sequential         sdk/raw 1.050  (target <= 1.10) PASS; \
+                 code run per call 1.050"
+            ),
             "{text}"
         );
         assert!(
-            text.contains("bulk, concurrency 64     sdk/raw 1.200  (no target; for reference)"),
+            text.contains(
+                "bulk, concurrency 64     sdk/raw 1.200  (no target; for reference); \
+                 code run per call 1.200"
+            ),
             "{text}"
         );
         assert!(!text.contains("async concurrency 32"), "{text}");
+        assert!(
+            text.contains("sdk-bulk") && text.contains("120 lines, 7 KiB"),
+            "{text}"
+        );
         let sim = simulation_report(&rows);
         // sdk: 1050 + 10 x 60 = 1650; raw: 1000 + 10 x 30 = 1300.
         assert!(
@@ -499,6 +639,43 @@ mod tests {
             missed.contains("sdk/raw 1.101  (target <= 1.10) MISS"),
             "{missed}"
         );
+    }
+
+    /// A callgrind output of `--dump-instr=yes --compress-pos=no` (and
+    /// compressed names): `main` in `bin` runs 0x1000 `n` times and calls
+    /// `free` in `libc` (defined by its `cob=` line) from 0x1004 `n` times; 0x1040
+    /// (the next line of code) runs once; `free` runs its 0x50 `n` times.
+    fn dump(n: u64, libc_id: &str) -> String {
+        format!(
+            "version: 1\npositions: instr line\nevents: Ir\nsummary: 1\n\n\
+             ob=(1) /bin/bench\nfl=(1) ???\nfn=(1) main\n0x1000 0 {n}\n\
+             cob={libc_id} /lib/libc.so.6\ncfn=(2) free\ncalls={n} 0x50 0\n0x1004 0 {}\n\
+             0x1040 0 1\n\
+             ob={libc_id}\nfn=(2)\n0x50 0 {n}\n\ntotals: 1\n",
+            n * 9
+        )
+    }
+
+    #[test]
+    fn counts_the_code_a_call_runs() {
+        let short = Executions::parse(&dump(10, "(2)")).unwrap();
+        // Object ids differ between runs; their names do not.
+        let long = Executions::parse(&dump(110, "(7)")).unwrap();
+        let bin = &long.0["/bin/bench"];
+        // The call instruction ran as often as it called, not its inclusive cost.
+        assert_eq!((bin[&0x1000], bin[&0x1004], bin[&0x1040]), (110, 110, 1));
+        assert_eq!(long.0["/lib/libc.so.6"][&0x50], 110);
+        // 0x1000 and 0x1004 share a line; 0x1040 ran once in all; free's line.
+        assert_eq!(code_lines_per_call(&short, &long, 100), 2);
+        // Half the calls is enough, fewer is not.
+        assert_eq!(code_lines_per_call(&short, &long, 200), 2);
+        assert_eq!(code_lines_per_call(&short, &long, 201), 0);
+        // Compressed positions, or none, are not read.
+        assert_eq!(
+            Executions::parse(&dump(1, "(2)").replace("0x1004", "+4")),
+            None
+        );
+        assert_eq!(Executions::parse("events: Ir\nsummary: 5\n"), None);
     }
 
     #[test]
