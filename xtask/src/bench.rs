@@ -18,9 +18,10 @@
 //!
 //! Every callgrind run also records how often each instruction ran
 //! (`--dump-instr=yes`), which gives the code a call runs: the 64-byte lines of
-//! machine code executed in at least half the calls. A sequential call starts
-//! on cold caches (its thread sleeps while the server answers), so every one of
-//! those lines is fetched again on every call.
+//! machine code executed in at least half the calls. A sequential call's thread
+//! sleeps while the server answers, so the call likely starts on cold caches
+//! and fetches much of that code again: there, the footprint can weigh more
+//! than the instruction count.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -509,8 +510,8 @@ fn report(short: u64, long: u64, rows: &[Row<'_>], dir: &Path) -> String {
     let _ = writeln!(
         out,
         "code run per call: the {CACHE_LINE}-byte lines of machine code executed in at least \
-         half the calls (no target, for reference: a sequential call starts on cold caches, and \
-         fetches each of them again)"
+         half the calls (no target, for reference: a sequential call likely starts on cold \
+         caches, where this footprint can weigh more than the instruction count)"
     );
     let _ = writeln!(
         out,
