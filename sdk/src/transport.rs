@@ -346,14 +346,20 @@ impl CallContext {
     ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
         let status = response.status();
         drop(response);
-        let Some(body) = self.recorded_body() else {
+        // Decoded in place, under the lock: no copy of the body's handle on
+        // the way to a success.
+        let slot = self.seen.lock();
+        let Some(seen) = slot.as_ref().ok().and_then(|s| s.as_deref()) else {
             return Err(progenitor_client::Error::Custom(
                 "the response was not recorded".into(),
             ));
         };
-        match serde_json::from_slice(&body) {
+        match serde_json::from_slice(&seen.body) {
             Ok(inner) => Ok(ResponseValue::new(inner, status, HeaderMap::new())),
-            Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+            Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(
+                seen.body.clone(),
+                e,
+            )),
         }
     }
 

@@ -432,7 +432,8 @@ impl Users {
     }
 }
 
-/// The call of `req` on `client` as an adapter sees it, started at `started`.
+/// The call of `req` on `client` as an adapter sees it, started at `started`,
+/// its first attempt's end set.
 fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
     let inner = &client.inner;
     let deadline = later(started, inner.deadline);
@@ -562,13 +563,15 @@ fn attempts<'a>(
             );
             call.phase.reset();
             // Every request of an attempt gets the time left until the attempt's
-            // end (its timeout, or the deadline if sooner) as its one timer.
+            // end (its timeout, or the deadline if sooner) as its one timer:
+            // `call_of` set it for the first attempt.
             let attempt_started = if retry.attempt == 1 {
                 started
             } else {
-                Instant::now()
+                let now = Instant::now();
+                call.attempt_ends = later(now, inner.timeout).min(call.deadline);
+                now
             };
-            call.attempt_ends = later(attempt_started, inner.timeout).min(call.deadline);
             // Without a subscriber (the span is disabled), no span is entered on
             // every poll and the clock is not read for the duration. (What is
             // kept across the awaits is kept small: this future is moved on
