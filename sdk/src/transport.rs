@@ -330,9 +330,11 @@ impl CallContext {
         }
     }
 
-    /// The recorded body of the answer `response` is (the transport read it).
-    fn recorded_body(&self) -> Option<Bytes> {
-        self.seen.lock().ok()?.as_ref().map(|s| s.body.clone())
+    /// `read` of the recorded body (the transport read it), in place under the
+    /// record's lock; `None` when nothing was recorded.
+    fn with_recorded_body<R>(&self, read: impl FnOnce(&Bytes) -> R) -> Option<R> {
+        let slot = self.seen.lock().ok()?;
+        slot.as_deref().map(|seen| read(&seen.body))
     }
 
     /// progenitor's `ResponseValue::from_response`, decoding the body the
@@ -346,19 +348,14 @@ impl CallContext {
     ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
         let status = response.status();
         drop(response);
-        // Decoded in place, under the lock: no copy of the body's handle on
-        // the way to a success.
-        let slot = self.seen.lock();
-        let Some(seen) = slot.as_ref().ok().and_then(|s| s.as_deref()) else {
-            return Err(progenitor_client::Error::Custom(
+        // Decoded in place: no copy of the body's handle on the way to a success.
+        let decoded = self
+            .with_recorded_body(|body| serde_json::from_slice(body).map_err(|e| (body.clone(), e)));
+        match decoded {
+            Some(Ok(inner)) => Ok(ResponseValue::new(inner, status, HeaderMap::new())),
+            Some(Err((body, e))) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
+            None => Err(progenitor_client::Error::Custom(
                 "the response was not recorded".into(),
-            ));
-        };
-        match serde_json::from_slice(&seen.body) {
-            Ok(inner) => Ok(ResponseValue::new(inner, status, HeaderMap::new())),
-            Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(
-                seen.body.clone(),
-                e,
             )),
         }
     }
@@ -371,7 +368,9 @@ impl CallContext {
     ) -> ResponseValue<progenitor_client::ByteStream> {
         let status = response.status();
         drop(response);
-        let body = self.recorded_body().filter(|b| !b.is_empty());
+        let body = self
+            .with_recorded_body(Bytes::clone)
+            .filter(|b| !b.is_empty());
         let chunks = futures_util::stream::iter(body.map(Ok));
         ResponseValue::new(
             progenitor_client::ByteStream::new(Box::pin(chunks)),
@@ -440,15 +439,32 @@ impl Chunks {
     }
 }
 
+/// A generated client: what [`crate::providers::Call::client`] builds for an
+/// attempt ([`transport_hooks!`] implements it).
+pub(crate) trait Generated {
+    /// progenitor's `new_with_client`.
+    fn new_with(baseurl: &str, http: reqwest::Client, ctx: CallContext) -> Self;
+}
+
 /// Implements progenitor's `ClientHooks` for a generated client so that its
-/// requests go through [`CallContext::execute`]. Each adapter invokes it once for
-/// its generated client.
+/// requests go through [`CallContext::execute`], and [`Generated`] so that an
+/// adapter builds it with [`crate::providers::Call::client`]. Each adapter
+/// invokes it once for its generated client.
 ///
 /// Only `exec`: the generated operations do not call the `pre` and `post`
 /// hooks (the codegen post-pass takes out progenitor's calls of them, which
 /// do nothing by default), so implementing them here would change nothing.
 macro_rules! transport_hooks {
     ($client:ty) => {
+        impl $crate::transport::Generated for $client {
+            fn new_with(
+                baseurl: &str,
+                http: reqwest::Client,
+                ctx: $crate::transport::CallContext,
+            ) -> Self {
+                <$client>::new_with_client(baseurl, http, ctx)
+            }
+        }
         impl progenitor_client::ClientHooks<$crate::transport::CallContext> for $client {
             // Not an `async fn`: that would keep room for the request in every
             // attempt's future, next to the transport's.

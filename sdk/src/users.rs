@@ -449,10 +449,16 @@ fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant)
         max_body: inner.max_body,
         timeout: inner.timeout,
         deadline,
-        attempt_ends: later(started, inner.timeout).min(deadline),
+        attempt_ends: attempt_end(started, inner.timeout, deadline),
         scim_patch_form: inner.scim_patch_form,
         phase: Phase::default(),
     }
+}
+
+/// When an attempt started at `start` must be over: `timeout` later, or at
+/// the call's `deadline` if that comes first.
+fn attempt_end(start: Instant, timeout: Duration, deadline: Instant) -> Instant {
+    later(start, timeout).min(deadline)
 }
 
 /// The request rules, generic and the provider's: `Err` is an
@@ -569,7 +575,7 @@ fn attempts<'a>(
                 started
             } else {
                 let now = Instant::now();
-                call.attempt_ends = later(now, inner.timeout).min(call.deadline);
+                call.attempt_ends = attempt_end(now, inner.timeout, call.deadline);
                 now
             };
             // Without a subscriber (the span is disabled), no span is entered on

@@ -253,9 +253,21 @@ impl Call<'_> {
         )
     }
 
-    /// The client's base URL, for a generated client of the call.
-    pub fn base_url(&self) -> &str {
-        self.base.as_str()
+    /// A generated client for the current attempt, with a fresh
+    /// [`Call::context`].
+    pub fn client<C: crate::transport::Generated>(&self) -> C {
+        self.client_with(self.context())
+    }
+
+    /// A generated client for the current attempt, with `ctx` (a
+    /// [`Call::context`] the adapter adjusted). Always on the client's base
+    /// URL: request URLs are built on its parsed form only for that text
+    /// ([`crate::transport::CallContext::url`]).
+    pub fn client_with<C: crate::transport::Generated>(
+        &self,
+        ctx: crate::transport::CallContext,
+    ) -> C {
+        C::new_with(self.base.as_str(), self.http.clone(), ctx)
     }
 
     /// What the mapping of one request of this call needs: the provider, the

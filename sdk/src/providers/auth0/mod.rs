@@ -78,8 +78,7 @@ impl Adapter for Auth0 {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let client =
-                gen::Client::new_with_client(call.base_url(), call.http.clone(), call.context());
+            let client: gen::Client = call.client();
             // Every answer is recorded in the client's context.
             let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let id = call.user_id;

@@ -83,7 +83,7 @@ impl Adapter for EntraId {
 }
 
 fn client(call: &Call<'_>) -> gen::Client {
-    gen::Client::new_with_client(call.base_url(), call.http.clone(), call.context())
+    call.client()
 }
 
 fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {

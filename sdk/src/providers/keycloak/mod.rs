@@ -101,7 +101,7 @@ impl Adapter for Keycloak {
 
 /// A generated client for one call, with its own context.
 fn client(call: &Call<'_>) -> gen::Client {
-    gen::Client::new_with_client(call.base_url(), call.http.clone(), call.context())
+    call.client()
 }
 
 fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {

@@ -56,8 +56,7 @@ impl Adapter for Nethesis {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let client =
-                gen::Client::new_with_client(call.base_url(), call.http.clone(), call.context());
+            let client: gen::Client = call.client();
             let result = client.reactivate_user(call.user_id).await;
             let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             match at.outcome(result) {

@@ -161,7 +161,7 @@ impl Adapter for Scim {
             // The read: is the user active?
             call.phase.reading();
             let ctx = call.context().with_media_type(MEDIA_TYPE);
-            let client = gen::Client::new_with_client(call.base_url(), call.http.clone(), ctx);
+            let client: gen::Client = call.client_with(ctx);
             let result = client.get_user(call.user_id).await;
             let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let seen = answered(&at, result)?;
@@ -170,7 +170,7 @@ impl Adapter for Scim {
             // The write.
             call.phase.writing();
             let ctx = call.context().with_media_type(MEDIA_TYPE);
-            let client = gen::Client::new_with_client(call.base_url(), call.http.clone(), ctx);
+            let client: gen::Client = call.client_with(ctx);
             let result = client
                 .patch_user(call.user_id, &patch_op(call.scim_patch_form))
                 .await;

@@ -150,17 +150,17 @@ impl Adapter for Zitadel {
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
         Box::pin(async move {
-            let (base, http, body) = (call.base_url(), call.http.clone(), &Default::default());
+            let body = &Default::default();
             // The context (with the recorded answer) is taken back from the
             // client that recorded into it.
             let (answer, ctx) = if self.version == Version::V1 {
-                let client = zitadel_v1::Client::new_with_client(base, http, call.context());
+                let client: zitadel_v1::Client = call.client();
                 let result = client
                     .management_reactivate_user(call.user_id, call.organization, body)
                     .await;
                 (untyped(result, |r| r.details.map(Into::into)), client.inner)
             } else {
-                let client = zitadel_v2::Client::new_with_client(base, http, call.context());
+                let client: zitadel_v2::Client = call.client();
                 let result = client.reactivate_user(call.user_id, body).await;
                 (untyped(result, |r| r.details.map(Into::into)), client.inner)
             };
