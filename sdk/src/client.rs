@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
 use crate::error::Error;
 use crate::providers::{Provider, ScimPatchForm};
@@ -416,6 +416,10 @@ impl ClientBuilder {
             USER_AGENT,
             HeaderValue::from_static(concat!("userbridge/", env!("CARGO_PKG_VERSION"))),
         );
+        // Every operation answers JSON: the generated operations leave this
+        // header to the client (the codegen post-pass, edit 6), and the
+        // transport puts a provider's own `+json` type in its place.
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())

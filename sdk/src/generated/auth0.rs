@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole; `Accept: application/json` is not set per request (the SDK's HTTP client sends it by default)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -245,14 +245,7 @@ example leaves out the prefix so that it needs no encoding.
             .url(&self.baseurl, format_args!("/user-blocks/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
             operation_id: "get_user_blocks",
         };
@@ -292,14 +285,7 @@ example leaves out the prefix so that it needs no encoding.
             .url(&self.baseurl, format_args!("/user-blocks/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.delete(url).build()?;
         let info = OperationInfo {
             operation_id: "delete_user_blocks",
         };
@@ -339,14 +325,7 @@ example leaves out the prefix so that it needs no encoding.
             .url(&self.baseurl, format_args!("/users/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
             operation_id: "get_user",
         };
@@ -388,15 +367,7 @@ example leaves out the prefix so that it needs no encoding.
             .url(&self.baseurl, format_args!("/users/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         let info = OperationInfo {
             operation_id: "update_user",
         };

@@ -4,7 +4,7 @@
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - getUser: `default` beside a success response became 4XX and 5XX
 //   - updateUser: `default` beside a success response became 4XX and 5XX
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole; `Accept: application/json` is not set per request (the SDK's HTTP client sends it by default)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -262,10 +262,6 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
         let mut request = self
             .client
             .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("$select", &select))
             .build()?;
         let info = OperationInfo {
@@ -319,15 +315,7 @@ a guest's looks like `adele_fabrikam.com#EXT#@contoso.onmicrosoft.com`).
             .url(&self.baseurl, format_args!("/users/{}", path_segment(user_id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .patch(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .build()?;
+        let mut request = self.client.patch(url).json(&body).build()?;
         let info = OperationInfo {
             operation_id: "update_user",
         };

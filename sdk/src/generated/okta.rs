@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   (none)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole; `Accept: application/json` is not set per request (the SDK's HTTP client sends it by default)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -318,14 +318,7 @@ containing `/` by login (only by id).
             .url(&self.baseurl, format_args!("/api/v1/users/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
             operation_id: "get_user",
         };
@@ -376,10 +369,6 @@ containing `/` by login (only by id).
         let mut request = self
             .client
             .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("sendEmail", &send_email))
             .build()?;
         let info = OperationInfo {
@@ -430,10 +419,6 @@ containing `/` by login (only by id).
         let mut request = self
             .client
             .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
             .query(&progenitor_client::QueryParam::new("sendEmail", &send_email))
             .build()?;
         let info = OperationInfo {
@@ -478,14 +463,7 @@ containing `/` by login (only by id).
             )
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.post(url).build()?;
         let info = OperationInfo {
             operation_id: "unlock_user",
         };
@@ -528,14 +506,7 @@ containing `/` by login (only by id).
             )
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.post(url).build()?;
         let info = OperationInfo {
             operation_id: "unsuspend_user",
         };

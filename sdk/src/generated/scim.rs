@@ -6,7 +6,7 @@
 //   - patchUser: responses 200, 400, 401, 403, 404, 405, 409, 412, 413, 415, 429, 500, 501 read application/scim+json as application/json (a `+json` type is JSON)
 //   - patchUser: success responses 200 (JSON) and 204 (no body) are raw bytes in the generated client (one success type; the adapter decodes the body)
 //   - patchUser: request body application/scim+json sent as application/json (progenitor takes one media type and types only application/json)
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole; `Accept: application/json` is not set per request (the SDK's HTTP client sends it by default)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -347,14 +347,7 @@ case-sensitive, never reassigned. Sent as one percent-encoded path segment.
             .url(&self.baseurl, format_args!("/Users/{}", path_segment(id)))
             .map_err(Error::InvalidRequest)?;
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .build()?;
+        let mut request = self.client.get(url).build()?;
         let info = OperationInfo {
             operation_id: "get_user",
         };

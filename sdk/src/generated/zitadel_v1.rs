@@ -3,7 +3,7 @@
 //
 // progenitor 0.15.1 (library), pre-pass rewrites:
 //   - managementReactivateUser: `default` beside a success response became 4XX and 5XX
-// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole
+// post-pass: progenitor's `api-version` request header is not built (no provider documents it); bodies are decoded from the transport's record (`self.inner().from_response`/`stream`), not read twice; path parameters are encoded into the URL by `crate::transport::path_segment`, `&str` ones without a copy; the no-op `pre`/`post` hooks are not awaited; the URL is built on the client's parsed base URL (`self.inner().url`), not parsed whole; `Accept: application/json` is not set per request (the SDK's HTTP client sends it by default)
 
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
@@ -236,16 +236,7 @@ requesting user must have permission in the requested organization.
             header_map.append("x-zitadel-orgid", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
-        let mut request = self
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
+        let mut request = self.client.post(url).json(&body).headers(header_map).build()?;
         let info = OperationInfo {
             operation_id: "management_reactivate_user",
         };
