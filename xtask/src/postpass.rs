@@ -124,7 +124,10 @@ pub fn run(file: &mut syn::File) -> Result<usize, String> {
             if hooks {
                 url_on_parsed_base(&mut f.block.stmts).map_err(fail)?;
             }
-            let mut accept = DefaultAccept { removed: 0 };
+            let mut accept = StripStep {
+                is_step: is_default_accept_step,
+                removed: 0,
+            };
             accept.visit_block_mut(&mut f.block);
             if accept.removed > 1 {
                 return Err(fail(format!(
@@ -206,7 +209,10 @@ fn edit_operation(stmts: &mut Vec<syn::Stmt>) -> Result<bool, String> {
     let others = stmts.iter().filter(|s| mentions(s)).count() - 2;
     if others == 0 {
         stmts.remove(binding);
-        let mut strip = StripHeaders { removed: 0 };
+        let mut strip = StripStep {
+            is_step: is_headers_step,
+            removed: 0,
+        };
         for stmt in stmts.iter_mut() {
             strip.visit_stmt_mut(stmt);
         }
@@ -328,15 +334,18 @@ fn url_on_parsed_base(stmts: &mut [syn::Stmt]) -> Result<(), String> {
     Ok(())
 }
 
-/// Replaces `<receiver>.headers(header_map)` with `<receiver>`.
-struct StripHeaders {
+/// Replaces every `<receiver>.<step>(..)` of a request builder for which
+/// `is_step` holds with `<receiver>`: the `.headers(header_map)` step (edit 1)
+/// and the default `Accept` step (edit 6).
+struct StripStep<F: Fn(&syn::ExprMethodCall) -> bool> {
+    is_step: F,
     removed: usize,
 }
 
-impl VisitMut for StripHeaders {
+impl<F: Fn(&syn::ExprMethodCall) -> bool> VisitMut for StripStep<F> {
     fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
         if let syn::Expr::MethodCall(call) = expr {
-            if call.method == "headers" && call.args.len() == 1 && tokens(&call.args[0]) == MAP {
+            if (self.is_step)(call) {
                 let receiver = (*call.receiver).clone();
                 *expr = receiver;
                 self.removed += 1;
@@ -348,14 +357,21 @@ impl VisitMut for StripHeaders {
     }
 }
 
+/// `.headers(header_map)` (edit 1).
+fn is_headers_step(call: &syn::ExprMethodCall) -> bool {
+    call.method == "headers" && call.args.len() == 1 && tokens(&call.args[0]) == MAP
+}
+
 /// The `Accept` value the SDK's HTTP client sends by default (edit 6).
 const JSON: &str = "application/json";
 
-/// Replaces `<receiver>.header(::reqwest::header::ACCEPT,
-/// ::reqwest::header::HeaderValue::from_static("application/json"))` with
-/// `<receiver>` (edit 6).
-struct DefaultAccept {
-    removed: usize,
+/// `.header(::reqwest::header::ACCEPT,
+/// ::reqwest::header::HeaderValue::from_static("application/json"))` (edit 6).
+fn is_default_accept_step(call: &syn::ExprMethodCall) -> bool {
+    call.method == "header"
+        && call.args.len() == 2
+        && tokens(&call.args[0]) == ":: reqwest :: header :: ACCEPT"
+        && is_json_value(&call.args[1])
 }
 
 /// `::reqwest::header::HeaderValue::from_static("application/json")`.
@@ -371,25 +387,6 @@ fn is_json_value(expr: &syn::Expr) -> bool {
         _ => return false,
     };
     tokens(&call.func) == ":: reqwest :: header :: HeaderValue :: from_static" && value == JSON
-}
-
-impl VisitMut for DefaultAccept {
-    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-        if let syn::Expr::MethodCall(call) = expr {
-            let is_default_accept = call.method == "header"
-                && call.args.len() == 2
-                && tokens(&call.args[0]) == ":: reqwest :: header :: ACCEPT"
-                && is_json_value(&call.args[1]);
-            if is_default_accept {
-                let receiver = (*call.receiver).clone();
-                *expr = receiver;
-                self.removed += 1;
-                self.visit_expr_mut(expr);
-                return;
-            }
-        }
-        syn::visit_mut::visit_expr_mut(self, expr);
-    }
 }
 
 /// `ResponseValue::from_response(x).await` becomes
