@@ -186,6 +186,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     _ => base_url = value.map(str::to_string),
                 }
             }
+            if server_process && base_url.is_some() {
+                return Err(Failure::Usage(
+                    "--base-url and --server-process exclude each other: give the server's \
+                     URL, or let `calls` start one"
+                        .into(),
+                ));
+            }
             calls(case, side, n, base_url, server_process).map_err(Failure::Run)
         }
         "serve" => {
@@ -270,6 +277,28 @@ mod tests {
             server_process: false,
         };
         compare::run(&opts).expect("every call succeeds");
+    }
+
+    #[test]
+    fn calls_takes_a_server_url_or_starts_a_server_not_both() {
+        let args: Vec<String> = [
+            "calls",
+            "sdk",
+            "1",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--server-process",
+        ]
+        .map(String::from)
+        .to_vec();
+        match run(&args) {
+            Err(Failure::Usage(why)) => assert!(
+                why.contains("--base-url and --server-process exclude each other"),
+                "{why}"
+            ),
+            Err(Failure::Run(why)) => panic!("ran instead of refusing: {why}"),
+            Ok(()) => panic!("ran instead of refusing"),
+        }
     }
 
     #[test]

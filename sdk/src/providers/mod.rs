@@ -183,7 +183,8 @@ pub enum Details {
 pub(crate) struct Call<'a> {
     pub provider: Provider,
     pub http: &'a reqwest::Client,
-    /// The client's base URL ([`Call::base_url`]).
+    /// The client's base URL: every generated client of the call is built on
+    /// it ([`Call::client`]).
     pub base: &'a std::sync::Arc<crate::transport::BaseUrl>,
     pub user_id: &'a str,
     pub organization: Option<&'a str>,
