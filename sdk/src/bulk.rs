@@ -22,9 +22,10 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::client::Client;
+use crate::config::Config;
 use crate::error::Error;
-use crate::users::{self, ReactivateRequest, Reactivated, Users};
+use crate::outcome::Reactivated;
+use crate::users::{self, ReactivateRequest, Users};
 
 /// Calls in flight at most, unless [`ReactivateMany::concurrency`] says
 /// otherwise.
@@ -39,7 +40,7 @@ type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// or [`ReactivateMany::stream`]. Get one with [`Users::reactivate_many`].
 #[must_use = "nothing is sent until .run() or .stream()"]
 pub struct ReactivateMany {
-    client: Client,
+    client: Arc<Config>,
     requests: Requests,
     total: Option<usize>,
     concurrency: usize,
@@ -105,7 +106,7 @@ impl Users {
             _ => None,
         };
         ReactivateMany {
-            client: self.client.clone(),
+            client: self.config.clone(),
             requests: Box::new(requests.map(Into::into)),
             total,
             concurrency: DEFAULT_BULK_CONCURRENCY,
@@ -199,7 +200,7 @@ impl ReactivateMany {
     }
 
     /// The client, the input, the concurrency, and what the items share.
-    fn into_parts(self) -> (Client, Requests, usize, Arc<Batch>) {
+    fn into_parts(self) -> (Arc<Config>, Requests, usize, Arc<Batch>) {
         let ReactivateMany {
             client,
             requests,
@@ -234,7 +235,7 @@ type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;
 /// arguments twice. The future is allocated per item.)
 #[allow(clippy::manual_async_fn)] // deliberate: see above
 fn item<'a>(
-    client: &'a Client,
+    client: &'a Config,
     batch: &'a Batch,
     index: usize,
     request: ReactivateRequest,
@@ -267,7 +268,7 @@ fn item<'a>(
 
 /// The stream of [`ReactivateMany::stream`]: a task per started call.
 struct BulkStream {
-    client: Client,
+    client: Arc<Config>,
     requests: std::iter::Enumerate<Requests>,
     exhausted: bool,
     concurrency: usize,
@@ -565,7 +566,8 @@ mod tests {
     async fn a_retry_hint_pauses_every_start_once() {
         let gate = Gate::new(None);
         gate.wait_to_start().await;
-        let mut api = crate::ApiError::new(crate::Provider::ALL[0], 429, "slow down");
+        let mut api =
+            crate::error::ApiError::new(crate::provider::Provider::ALL[0], 429, "slow down");
         api.retry_after = Some(Duration::from_millis(700));
         gate.on_failed_attempt(&Error::RateLimited(api.clone()));
         // A shorter hint later does not shorten the pause.

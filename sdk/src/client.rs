@@ -6,9 +6,13 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
+use crate::config::{Config, CredentialKind};
 use crate::error::Error;
-use crate::providers::{Provider, ScimPatchForm};
-use crate::users::Users;
+use crate::provider::Provider;
+use crate::providers::ScimPatchForm;
+use crate::retry::RetryPolicy;
+use crate::transport::BaseUrl;
+use crate::users::{check_id, Users};
 
 /// Default per-attempt timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -58,57 +62,12 @@ pub const DEFAULT_MAX_BODY: usize = 1024 * 1024;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    pub provider: Provider,
-    /// The base URL, kept parsed too (request URLs are built on it).
-    pub base: Arc<crate::transport::BaseUrl>,
-    pub http: reqwest::Client,
-    pub organization: Option<String>,
-    pub timeout: Duration,
-    pub deadline: Duration,
-    pub retry: RetryPolicy,
-    pub max_body: usize,
-    pub scim_patch_form: ScimPatchForm,
-    /// Kept only to scrub it from anything a provider echoes back; never printed.
-    pub token: String,
-    /// How the token is sent: a bearer token, or the provider's API token.
-    pub credential: CredentialKind,
-}
-
-/// The two ways a token is sent (see [`ClientBuilder::bearer_token`] and
-/// [`ClientBuilder::api_token`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum CredentialKind {
-    Bearer,
-    ApiToken,
-}
-
-impl CredentialKind {
-    /// The `Debug` field name of a token of this kind.
-    fn field(self) -> &'static str {
-        match self {
-            CredentialKind::Bearer => "bearer_token",
-            CredentialKind::ApiToken => "api_token",
-        }
-    }
+    pub(crate) inner: Arc<Config>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("provider", &self.inner.provider)
-            .field("base_url", &self.inner.base.as_str())
-            .field("organization", &self.inner.organization)
-            .field(self.inner.credential.field(), &"<redacted>")
-            .field("timeout", &self.inner.timeout)
-            .field("deadline", &self.inner.deadline)
-            .field("retry", &self.inner.retry)
-            .field("max_body_bytes", &self.inner.max_body)
-            .field("scim_patch_form", &self.inner.scim_patch_form)
-            .finish()
+        fmt::Debug::fmt(&*self.inner, f)
     }
 }
 
@@ -142,7 +101,7 @@ impl Client {
     /// User operations. Cheap: shares this client's pool.
     pub fn users(&self) -> Users {
         Users {
-            client: self.clone(),
+            config: self.inner.clone(),
         }
     }
 }
@@ -404,7 +363,7 @@ impl ClientBuilder {
             ));
         }
         if let Some(org) = &self.organization {
-            crate::users::check_id("organization", org).map_err(invalid)?;
+            check_id("organization", org).map_err(invalid)?;
         }
         provider
             .adapter()
@@ -429,9 +388,9 @@ impl ClientBuilder {
             .build()
             .map_err(|e| invalid(format!("the HTTP client could not be set up: {e}")))?;
         Ok(Client {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Config {
                 provider,
-                base: Arc::new(crate::transport::BaseUrl::new(base_url)),
+                base: Arc::new(BaseUrl::new(base_url)),
                 http,
                 organization: self.organization,
                 timeout: self.timeout,
@@ -482,145 +441,6 @@ fn is_loopback(url: &reqwest::Url) -> bool {
         || host
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// How failed attempts are retried: exponential backoff with jitter on rate
-/// limits, 502/503/504, network failures and timeouts; never on answers that will
-/// not change. Waits honour the provider's `Retry-After` (and `retry-after-ms`,
-/// and on a 429 the Unix-time resets `x-ratelimit-reset` / `X-Rate-Limit-Reset`
-/// of Aitronos, Auth0 and Okta), capped by [`RetryPolicy::max_wait`]
-/// and by the client's overall deadline.
-///
-/// ```
-/// use std::time::Duration;
-/// use userbridge::RetryPolicy;
-///
-/// let policy = RetryPolicy::default()
-///     .max_attempts(5)
-///     .initial_backoff(Duration::from_millis(100))
-///     .max_wait(Duration::from_secs(10));
-/// assert_eq!(policy.get_max_attempts(), 5);
-/// assert_eq!(policy.get_max_wait(), Duration::from_secs(10));
-/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetryPolicy {
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    max_wait: Duration,
-    jitter: bool,
-}
-
-impl Default for RetryPolicy {
-    /// 3 attempts, backoff from 200 ms doubling up to 5 s, with jitter; a
-    /// provider's `Retry-After` is honoured up to 30 s.
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-            max_wait: Duration::from_secs(30),
-            jitter: true,
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries: one attempt.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
-    }
-
-    /// Attempts in all, the first included (at least 1).
-    pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n.max(1);
-        self
-    }
-
-    /// The first backoff; later ones double up to [`RetryPolicy::max_backoff`].
-    pub fn initial_backoff(mut self, d: Duration) -> Self {
-        self.initial_backoff = d;
-        self
-    }
-
-    /// The longest computed backoff.
-    pub fn max_backoff(mut self, d: Duration) -> Self {
-        self.max_backoff = d;
-        self
-    }
-
-    /// The longest wait honoured from a provider's retry hint; a longer hint ends
-    /// the retries with the rate-limit error.
-    pub fn max_wait(mut self, d: Duration) -> Self {
-        self.max_wait = d;
-        self
-    }
-
-    /// Randomizes each backoff (default on).
-    pub fn jitter(mut self, on: bool) -> Self {
-        self.jitter = on;
-        self
-    }
-
-    /// Attempts in all: what [`RetryPolicy::max_attempts`] set. (Getters are
-    /// named `get_` + the setter's name, as `std::process::Command`'s are.)
-    pub fn get_max_attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The first backoff: what [`RetryPolicy::initial_backoff`] set.
-    pub fn get_initial_backoff(&self) -> Duration {
-        self.initial_backoff
-    }
-
-    /// The longest computed backoff: what [`RetryPolicy::max_backoff`] set.
-    pub fn get_max_backoff(&self) -> Duration {
-        self.max_backoff
-    }
-
-    /// The longest wait honoured from a provider's retry hint: what
-    /// [`RetryPolicy::max_wait`] set.
-    pub fn get_max_wait(&self) -> Duration {
-        self.max_wait
-    }
-
-    /// Whether backoffs are randomized: what [`RetryPolicy::jitter`] set.
-    pub fn get_jitter(&self) -> bool {
-        self.jitter
-    }
-
-    /// Attempts in all.
-    #[deprecated(
-        since = "0.1.1",
-        note = "use `get_max_attempts`, named after its setter"
-    )]
-    pub fn attempts(&self) -> u32 {
-        self.max_attempts
-    }
-
-    /// The longest wait honoured from a provider's retry hint.
-    #[deprecated(since = "0.1.1", note = "use `get_max_wait`, named after its setter")]
-    pub fn longest_wait(&self) -> Duration {
-        self.max_wait
-    }
-
-    /// The computed backoffs between attempts (one fewer than the attempts).
-    pub(crate) fn backoffs(&self) -> impl Iterator<Item = Duration> {
-        use backon::BackoffBuilder as _;
-        let mut b = backon::ExponentialBuilder::default()
-            .with_min_delay(self.initial_backoff)
-            .with_max_delay(self.max_backoff)
-            .with_factor(2.0)
-            .with_max_times(self.max_attempts.saturating_sub(1) as usize);
-        if self.jitter {
-            b = b.with_jitter();
-        }
-        b.build()
-    }
 }
 
 #[cfg(test)]

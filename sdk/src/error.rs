@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::providers::Provider;
+use crate::provider::{self, Provider};
 
 /// How much of a raw response body an [`ApiError`] keeps (bytes).
 pub const MAX_KEPT_BODY: usize = 4096;
@@ -587,6 +587,23 @@ fn ser_opt_duration_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::O
     match d {
         Some(d) => ser_duration_ms(d, s),
         None => s.serialize_none(),
+    }
+}
+
+impl std::str::FromStr for Provider {
+    type Err = Error;
+
+    /// Parses [`Provider::as_str`] names (case-insensitive).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        provider::by_name(s).ok_or_else(|| {
+            Error::invalid(
+                None,
+                format!(
+                    "unknown provider `{s}`; expected one of: {}",
+                    Provider::ALL.map(Provider::as_str).join(", ")
+                ),
+            )
+        })
     }
 }
 

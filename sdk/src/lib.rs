@@ -27,10 +27,28 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The house, top down (each module imports only those listed below it; see
+// the README's "Working on userbridge" and tests/tests/house.rs):
+//   client        Client, ClientBuilder            (mock: the simulators)
+//   bulk          reactivate_many and its report
+//   users         Users::reactivate: checks, retries, the call of an adapter
+//   config        what a built client holds
+//   providers     the registry, then one directory per provider
+//   adapter       the Adapter trait and the Call it is handed
+//   generated     progenitor's clients
+//   transport     what every request shares
+//   outcome       Reactivated, Details (and each provider's types.rs)
+//   retry, error  RetryPolicy; Error, ApiError
+//   provider      the Provider enum and its names
+mod adapter;
 mod bulk;
 mod client;
+mod config;
 mod error;
+mod outcome;
+mod provider;
 mod providers;
+mod retry;
 mod transport;
 mod users;
 
@@ -45,15 +63,16 @@ pub mod mock;
 pub mod generated;
 
 pub use bulk::{BulkItem, BulkReport, Progress, ReactivateMany, DEFAULT_BULK_CONCURRENCY};
-pub use client::{
-    Client, ClientBuilder, RetryPolicy, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
-};
+pub use client::{Client, ClientBuilder, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
 pub use error::{
     kind_for_status, ApiError, Error, ErrorKind, FieldError, MAX_KEPT_BODY,
     MIN_REDACTED_SECRET_CHARS,
 };
+pub use outcome::{Details, Reactivated};
+pub use provider::Provider;
 pub use providers::{
-    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, Details, EntraUser, KeycloakUser,
-    OktaLifecycle, OktaTransition, Provider, ScimPatchForm, ScimUser,
+    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, KeycloakUser,
+    OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
 };
-pub use users::{ReactivateRequest, Reactivated, Users, MAX_ID_CHARS};
+pub use retry::RetryPolicy;
+pub use users::{ReactivateRequest, Users, MAX_ID_CHARS};

@@ -13,7 +13,7 @@ use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 
 use crate::error::{kind_for_status, ApiError, Error};
-use crate::providers::Provider;
+use crate::provider::Provider;
 
 /// The per-attempt state a generated client carries as its `inner` value.
 ///
@@ -439,7 +439,7 @@ impl Chunks {
     }
 }
 
-/// A generated client: what [`crate::providers::Call::client`] builds for an
+/// A generated client: what `Call::client` (`adapter.rs`) builds for an
 /// attempt ([`transport_hooks!`] implements it).
 pub(crate) trait Generated {
     /// progenitor's `new_with_client`.
@@ -448,7 +448,7 @@ pub(crate) trait Generated {
 
 /// Implements progenitor's `ClientHooks` for a generated client so that its
 /// requests go through [`CallContext::execute`], and [`Generated`] so that an
-/// adapter builds it with [`crate::providers::Call::client`]. Each adapter
+/// adapter builds it with `Call::client` (`adapter.rs`). Each adapter
 /// invokes it once for its generated client.
 ///
 /// Only `exec`: the generated operations do not call the `pre` and `post`
@@ -492,9 +492,34 @@ pub(crate) enum Outcome<T, E> {
     Failed(Error),
 }
 
+/// What a provider's own error answer says, read leniently.
+#[derive(Debug, Default)]
+pub(crate) struct OwnError {
+    /// The provider's machine code.
+    pub code: Option<String>,
+    /// The provider's message.
+    pub message: Option<String>,
+}
+
+/// How a provider's error answers look: what the transport needs of a
+/// provider to tell its own errors from a wrong endpoint's. Every adapter is
+/// one.
+pub(crate) trait Answers: Sync {
+    /// `Some` when `body` is recognizably this provider's own error answer to a
+    /// response of `status` (it has the fields the provider's error envelope
+    /// always has, even if others are missing), with what it says. A 404 that is
+    /// not is a wrong endpoint's answer, not "user not found"; an undocumented
+    /// status that is keeps the provider's message.
+    fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError>;
+}
+
 /// Per-attempt facts the mapping needs.
 pub(crate) struct Attempt<'a> {
     pub provider: Provider,
+    /// The provider's error answers.
+    pub answers: &'a dyn Answers,
+    /// An example base URL of the provider, for the error that says it is wrong.
+    pub base_url_example: &'static str,
     pub user_id: &'a str,
     pub ctx: &'a CallContext,
 }
@@ -600,9 +625,9 @@ impl Attempt<'_> {
     }
 
     /// The provider's own error answer in a recorded body, if it is one.
-    fn own_error(&self, seen: &Seen) -> Option<crate::providers::OwnError> {
+    fn own_error(&self, seen: &Seen) -> Option<OwnError> {
         let body: serde_json::Value = serde_json::from_slice(&seen.body).ok()?;
-        self.provider.adapter().own_error(seen.status, &body)
+        self.answers.own_error(seen.status, &body)
     }
 
     /// An answer that shows the request reached something other than the
@@ -619,18 +644,12 @@ impl Attempt<'_> {
             405 => "(method not allowed): the server does not offer this operation there".into(),
             _ => return None,
         };
-        let facts = self.provider.adapter().descriptor();
         let mut e = self.api_error(seen);
         e.message = format!(
             "HTTP {} from {} {} {what}; the base URL or the provider variant is likely wrong: \
              the base URL must be the server URL of {} (e.g. {}), the prefix its documented \
              path is appended to, and Provider::{:?} must be the API the server speaks",
-            seen.status,
-            seen.method,
-            seen.url,
-            self.provider,
-            facts.base_url_example,
-            self.provider,
+            seen.status, seen.method, seen.url, self.provider, self.base_url_example, self.provider,
         );
         Some(Error::UnexpectedResponse(e))
     }

@@ -2,26 +2,26 @@
 //! [`Reactivated`] result.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tracing::Instrument as _;
 
-use crate::client::Client;
-use crate::error::{Error, ErrorKind};
-use crate::providers::{
-    AitronosUser, Auth0Unblock, Call, ChangeDetails, Details, OktaLifecycle, Phase, Provider,
-    ScimUser,
-};
+use crate::adapter::{Call, Phase};
+use crate::config::Config;
+use crate::error::{redact, Error, ErrorKind};
+use crate::outcome::{Details, Reactivated};
 use crate::transport::later;
 
 /// The longest id accepted, in characters.
 pub const MAX_ID_CHARS: usize = 200;
 
-/// User operations of a [`Client`]; get one with [`Client::users`].
+/// User operations of a [`Client`](crate::Client); get one with
+/// [`Client::users`](crate::Client::users).
 #[derive(Clone, Debug)]
 pub struct Users {
-    pub(crate) client: Client,
+    pub(crate) config: Arc<Config>,
 }
 
 /// What to reactivate: a user id, and optionally the organization it belongs to.
@@ -98,157 +98,6 @@ impl From<String> for ReactivateRequest {
 impl From<&String> for ReactivateRequest {
     fn from(id: &String) -> Self {
         ReactivateRequest::new(id.as_str())
-    }
-}
-
-/// A successful reactivation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Reactivated {
-    pub(crate) provider: Provider,
-    pub(crate) user_id: String,
-    pub(crate) message: Option<String>,
-    pub(crate) details: Details,
-    pub(crate) already_active: bool,
-    pub(crate) recovered: bool,
-    pub(crate) attempts: u32,
-}
-
-// Every call moves its `Reactivated` several times and a bulk report keeps one
-// per item: a provider's large payload goes in a box in `Details`.
-#[cfg(target_pointer_width = "64")]
-const _: () = assert!(
-    std::mem::size_of::<Reactivated>() <= 160,
-    "Reactivated grew: box the new large Details payload"
-);
-
-impl Reactivated {
-    /// A success of `provider`. Its user id is set by the call that owns the
-    /// request ([`Unnamed::named`]), so that an adapter does not copy the id.
-    pub(crate) fn new(provider: Provider, details: Details) -> Self {
-        Reactivated {
-            provider,
-            user_id: String::new(),
-            message: None,
-            details,
-            already_active: false,
-            recovered: false,
-            attempts: 1,
-        }
-    }
-
-    pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
-        self.message = message;
-        self
-    }
-
-    /// The provider that reactivated the user.
-    pub fn provider(&self) -> Provider {
-        self.provider
-    }
-
-    /// The user id as requested.
-    pub fn user_id(&self) -> &str {
-        &self.user_id
-    }
-
-    /// The provider's message (Flashback, My Nethesis); for Okta, why the
-    /// user's status could not be read after a successful transition.
-    pub fn message(&self) -> Option<&str> {
-        self.message.as_deref()
-    }
-
-    /// What the provider returned, typed.
-    pub fn details(&self) -> &Details {
-        &self.details
-    }
-
-    /// Aitronos' updated user object.
-    pub fn user(&self) -> Option<&AitronosUser> {
-        match &self.details {
-            Details::Aitronos(u) => Some(&**u),
-            _ => None,
-        }
-    }
-
-    /// Zitadel's change details (sequence, change date, resource owner).
-    pub fn change_details(&self) -> Option<&ChangeDetails> {
-        match &self.details {
-            Details::Zitadel(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    /// Okta: the lifecycle transition that ran and the status the user ends in
-    /// ([`OktaLifecycle::can_sign_in`] says whether they can sign in now).
-    pub fn okta(&self) -> Option<&OktaLifecycle> {
-        match &self.details {
-            Details::Okta(d) => Some(&**d),
-            _ => None,
-        }
-    }
-
-    /// Auth0: which blocks were lifted (an administrator's block, brute-force
-    /// protection blocks).
-    pub fn auth0(&self) -> Option<&Auth0Unblock> {
-        match &self.details {
-            Details::Auth0(d) => Some(d),
-            _ => None,
-        }
-    }
-
-    /// The User resource a SCIM server returned with its 200 to the PATCH
-    /// (`None` after a 204, which carries no body).
-    ///
-    #[cfg_attr(feature = "mock", doc = "```")]
-    #[cfg_attr(not(feature = "mock"), doc = "```ignore")]
-    /// use userbridge::mock::{Simulator, UserState};
-    /// use userbridge::{Client, Provider};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let sim = Simulator::start(Provider::Scim).await;
-    /// sim.add_user("2819c223", sim.organization(), UserState::Deactivated);
-    /// let client = Client::builder(Provider::Scim)
-    ///     .base_url(sim.base_url()) // the SCIM root: http://127.0.0.1:PORT/scim/v2
-    ///     .bearer_token(sim.token())
-    ///     .build()?;
-    /// let done = client.users().reactivate("2819c223").await?;
-    /// let user = done.scim_user().expect("the simulator answers 200 with the resource");
-    /// assert_eq!(user.active, Some(true));
-    /// assert_eq!(user.id.as_deref(), Some("2819c223"));
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn scim_user(&self) -> Option<&ScimUser> {
-        match &self.details {
-            Details::Scim(u) => Some(&**u),
-            _ => None,
-        }
-    }
-
-    /// True when the user was already active before this call: the provider
-    /// answered "not deactivated" to the first attempt of a request made with
-    /// [`ReactivateRequest::allow_already_active`]. [`Reactivated::details`] is
-    /// then [`Details::None`] and [`Reactivated::message`] `None` (the
-    /// provider's "not deactivated" text is not a success message).
-    pub fn already_active(&self) -> bool {
-        self.already_active
-    }
-
-    /// True when an earlier attempt's answer was lost (a timeout, a connection
-    /// lost after the request was sent, or a 5xx) and a retry was answered "not
-    /// deactivated": the earlier attempt most likely did the reactivation, and
-    /// its answer was recovered as this success. [`Reactivated::details`] is then
-    /// [`Details::None`] and [`Reactivated::message`] `None`.
-    /// [`Reactivated::already_active`] is false: the user was not active before
-    /// the call, as far as the SDK can tell.
-    pub fn recovered(&self) -> bool {
-        self.recovered
-    }
-
-    /// How many attempts the call took.
-    pub fn attempts(&self) -> u32 {
-        self.attempts
     }
 }
 
@@ -421,12 +270,12 @@ impl Users {
         &self,
         req: impl Into<ReactivateRequest>,
     ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'static {
-        let client = self.client.clone();
+        let config = self.config.clone();
         let req = req.into();
         async move {
             let started = Instant::now();
-            check(&client, &req)?;
-            let done = reactivate_checked(&client, &req, started, &|_| {}).await?;
+            check(&config, &req)?;
+            let done = reactivate_checked(&config, &req, started, &|_| {}).await?;
             Ok(done.named(req.user_id))
         }
     }
@@ -434,11 +283,11 @@ impl Users {
 
 /// The call of `req` on `client` as an adapter sees it, started at `started`,
 /// its first attempt's end set.
-fn call_of<'a>(client: &'a Client, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
-    let inner = &client.inner;
+fn call_of<'a>(inner: &'a Config, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
     let deadline = later(started, inner.deadline);
     Call {
         provider: inner.provider,
+        adapter: inner.provider.adapter(),
         http: &inner.http,
         base: &inner.base,
         user_id: &req.user_id,
@@ -463,8 +312,7 @@ fn attempt_end(start: Instant, timeout: Duration, deadline: Instant) -> Instant 
 
 /// The request rules, generic and the provider's: `Err` is an
 /// [`Error::InvalidRequest`], and nothing may be sent.
-pub(crate) fn check(client: &Client, req: &ReactivateRequest) -> Result<(), Error> {
-    let inner = &client.inner;
+pub(crate) fn check(inner: &Config, req: &ReactivateRequest) -> Result<(), Error> {
     let provider = inner.provider;
     let invalid = |r| Error::invalid(Some(provider), r);
     check_id("user", &req.user_id).map_err(invalid)?;
@@ -502,13 +350,12 @@ impl Unnamed {
 // is allocated (a bulk item's) and moved on every call.
 #[allow(clippy::manual_async_fn)]
 pub(crate) fn reactivate_checked<'a>(
-    client: &'a Client,
+    inner: &'a Config,
     req: &'a ReactivateRequest,
     started: Instant,
     on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
 ) -> impl Future<Output = Result<Unnamed, Error>> + Send + 'a {
     async move {
-        let inner = &client.inner;
         let span = tracing::info_span!(
             "userbridge.reactivate",
             provider = %inner.provider,
@@ -519,9 +366,9 @@ pub(crate) fn reactivate_checked<'a>(
         // every poll. Each branch builds its own future: a future built before the
         // branch would take room twice in this one.
         let result = if span.is_disabled() {
-            attempts(client, req, started, on_failed_attempt).await
+            attempts(inner, req, started, on_failed_attempt).await
         } else {
-            attempts(client, req, started, on_failed_attempt)
+            attempts(inner, req, started, on_failed_attempt)
                 .instrument(span)
                 .await
         };
@@ -530,7 +377,7 @@ pub(crate) fn reactivate_checked<'a>(
         result
             .map(|mut done| {
                 if let Some(m) = done.message.as_mut() {
-                    crate::error::redact(m, &inner.token);
+                    redact(m, &inner.token);
                 }
                 Unnamed(done)
             })
@@ -545,15 +392,14 @@ pub(crate) fn reactivate_checked<'a>(
 /// deadline.
 #[allow(clippy::manual_async_fn)] // as reactivate_checked
 fn attempts<'a>(
-    client: &'a Client,
+    inner: &'a Config,
     req: &'a ReactivateRequest,
     started: Instant,
     on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
 ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
     async move {
-        let inner = &client.inner;
         let adapter = inner.provider.adapter();
-        let mut call = call_of(client, req, started);
+        let mut call = call_of(inner, req, started);
         let mut retry = Retry {
             started,
             backoffs: None,
@@ -607,7 +453,7 @@ fn attempts<'a>(
                 }
             };
             let wait = match retry.after_failure(
-                client,
+                inner,
                 req,
                 &call,
                 &attempt_span,
@@ -644,7 +490,7 @@ impl Retry {
     /// What follows a failed attempt (recorded on its span).
     fn after_failure(
         &mut self,
-        client: &Client,
+        inner: &Config,
         req: &ReactivateRequest,
         call: &Call<'_>,
         attempt_span: &tracing::Span,
@@ -655,7 +501,6 @@ impl Retry {
             attempt_span.record("status", status);
         }
         tracing::debug!(parent: attempt_span, kind = %error.kind(), "attempt failed");
-        let inner = &client.inner;
         if error.kind() == ErrorKind::NotDeactivated
             && (self.outcome_unknown || req.allow_already_active)
         {

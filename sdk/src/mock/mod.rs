@@ -220,11 +220,11 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use wiremock::{Mock, MockServer};
 
-use crate::Provider;
+use crate::provider::Provider;
 
 mod front;
 pub(crate) mod state;
@@ -234,27 +234,15 @@ pub(crate) mod state;
 /// dependency.
 pub use wiremock;
 
+pub(crate) mod model;
+
 use front::{Front, Hangups};
-pub(crate) use state::Simulate;
+pub use model::{Answer, Failure, ReceivedRequest, UserState};
 use state::{Responder, State, TokenRecord, UserRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
 pub const DEFAULT_TOKEN: &str = "userbridge-simulator-token";
-
-/// The state of a simulated user.
-///
-/// Providers name the inactive state differently; [`UserState::label`] gives
-/// each provider's word.
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UserState {
-    /// The user can log in; reactivating it is answered "not deactivated".
-    Active,
-    /// Deactivated (Aitronos, Zitadel), soft-deleted (Flashback), suspended (My
-    /// Nethesis): reactivating it succeeds and makes it [`UserState::Active`].
-    Deactivated,
-}
 
 impl UserState {
     /// The provider's own word for this state: `active`, or `deactivated`
@@ -271,153 +259,8 @@ impl UserState {
     pub fn label(self, provider: Provider) -> &'static str {
         match self {
             UserState::Active => "active",
-            UserState::Deactivated => provider.adapter().simulator().inactive_label(),
+            UserState::Deactivated => provider.simulator().inactive_label(),
         }
-    }
-}
-
-/// A failure the simulator injects instead of (or on top of) its normal answer;
-/// see [`Simulator::fail_next`], [`Simulator::fail_user`] and the
-/// [module docs](self#failures-on-demand).
-///
-/// Apart from [`Failure::Slow`], nothing changes in the simulator's state: the
-/// user is not reactivated.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Failure {
-    /// HTTP 429 in the provider's error shape, with `Retry-After` (whole seconds,
-    /// rounded up) when given; a wait shorter than one second is also sent
-    /// exactly as `retry-after-ms` (milliseconds), which the SDK reads first.
-    TooManyRequests {
-        /// The wait to ask for, if any.
-        retry_after: Option<Duration>,
-    },
-    /// HTTP 503 in the provider's error shape.
-    ServiceUnavailable,
-    /// The call is handled normally (its effect on the state happens at once) but
-    /// the answer is sent only after this delay: a client that times out does not
-    /// know that the user was reactivated, exactly like a real provider whose
-    /// answer is lost.
-    Slow(Duration),
-    /// HTTP 500 in the provider's error shape: the provider failed internally.
-    ServerError,
-    /// HTTP 502 in the provider's error shape: its gateway got no valid answer
-    /// from upstream. (A load balancer's HTML page: use [`Failure::Custom`].)
-    BadGateway,
-    /// HTTP 200 with `Content-Type: application/json` and a body that is not
-    /// valid JSON (an object cut off in the middle), as when an answer is
-    /// truncated on the way.
-    MalformedBody,
-    /// The connection is reset without any answer (not even a status line). Takes
-    /// effect for requests sent to [`Simulator::base_url`] over HTTP/1, which is
-    /// what the SDK sends; the request is recorded with status `0`.
-    ConnectionReset,
-    /// This answer, exactly as built.
-    Custom(Answer),
-}
-
-/// An answer of your own for [`Failure::Custom`] / [`Simulator::respond_next`]:
-/// status, headers and body.
-///
-/// ```
-/// use userbridge::mock::Answer;
-///
-/// let html = Answer::new(502)
-///     .header("content-type", "text/html")
-///     .body("<h1>502 Bad Gateway</h1>");
-/// let json = Answer::new(418).json(&serde_json::json!({"error": "teapot"}));
-/// assert_eq!(json.status(), 418);
-/// assert_eq!(json.headers(), [("content-type".to_string(), "application/json".to_string())]);
-/// assert_eq!(html.body_bytes(), b"<h1>502 Bad Gateway</h1>");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    /// An answer with this status, no headers and an empty body. A status HTTP
-    /// cannot carry (outside 100-999) is sent as 500.
-    pub fn new(status: u16) -> Answer {
-        Answer {
-            status,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
-    }
-
-    /// Adds a header (sent in the order added). A name or value that is not a
-    /// valid header is left out when the answer is sent. No `content-type` is
-    /// sent unless added here (or by [`Answer::json`]).
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Answer {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets the body, sent as it is.
-    pub fn body(mut self, body: impl Into<Vec<u8>>) -> Answer {
-        self.body = body.into();
-        self
-    }
-
-    /// Sets a JSON body and `content-type: application/json`.
-    pub fn json(self, body: &serde_json::Value) -> Answer {
-        self.header("content-type", "application/json")
-            .body(body.to_string())
-    }
-
-    /// The status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
-    /// The headers, in the order added.
-    pub fn headers(&self) -> &[(String, String)] {
-        &self.headers
-    }
-
-    /// The body.
-    pub fn body_bytes(&self) -> &[u8] {
-        &self.body
-    }
-}
-
-/// One request a simulator received, as seen on the wire.
-///
-/// The `Authorization` (and `Proxy-Authorization`) header is redacted: its value
-/// is `Bearer <redacted>` when it used the bearer scheme, `<redacted>` otherwise,
-/// so recorded requests can be printed without leaking a token.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReceivedRequest {
-    /// The HTTP method, e.g. `POST`.
-    pub method: String,
-    /// The path as sent (still percent-encoded), without the query.
-    pub path: String,
-    /// The headers, names lower-case, in the order received; credentials
-    /// redacted.
-    pub headers: Vec<(String, String)>,
-    /// The raw body.
-    pub body: Vec<u8>,
-    /// The HTTP status the simulator answered; `0` when it answered nothing
-    /// ([`Failure::ConnectionReset`]).
-    pub status: u16,
-}
-
-impl ReceivedRequest {
-    /// The first value of the header `name` (case-insensitive), if present.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body as text (lossy UTF-8).
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
     }
 }
 
@@ -519,12 +362,12 @@ impl Simulator {
         server: MockServer,
         hangups: Arc<Hangups>,
     ) -> Simulator {
-        let organization = provider
-            .adapter()
-            .simulator()
-            .default_organization()
-            .to_string();
-        let state = Arc::new(Mutex::new(State::new(provider, hangups)));
+        let organization = provider.simulator().default_organization().to_string();
+        let state = Arc::new(Mutex::new(State::new(
+            provider,
+            provider.simulator(),
+            hangups,
+        )));
         lock(&state).tokens.insert(
             DEFAULT_TOKEN.to_string(),
             TokenRecord {
@@ -557,7 +400,7 @@ impl Simulator {
     /// it has one: My Nethesis' `/api` (`http://127.0.0.1:PORT/api`), Microsoft
     /// Graph's `/v1.0`.
     pub fn base_url(&self) -> String {
-        let base_path = self.provider.adapter().simulator().base_path();
+        let base_path = self.provider.simulator().base_path();
         format!("http://{}{base_path}", self.front.address())
     }
 
@@ -633,7 +476,7 @@ impl Simulator {
         state: UserState,
     ) {
         let now = SystemTime::now();
-        let status = state::first_status(self.provider.adapter().simulator(), state);
+        let status = state::first_status(self.provider.simulator(), state);
         let record = UserRecord {
             organization: organization.into(),
             state,
@@ -705,7 +548,6 @@ impl Simulator {
     /// (`SUSPENDED`, `LOCKED_OUT`, ...) or Auth0's kinds of block.
     pub fn statuses(&self) -> Vec<&'static str> {
         self.provider
-            .adapter()
             .simulator()
             .statuses()
             .iter()
@@ -737,7 +579,7 @@ impl Simulator {
         organization: impl Into<String>,
         status: &str,
     ) -> Result<(), String> {
-        let sim = self.provider.adapter().simulator();
+        let sim = self.provider.simulator();
         let Some(&(_, generic)) = sim.statuses().iter().find(|(w, _)| *w == status) else {
             let known = self.statuses();
             return Err(if known.is_empty() {

@@ -13,8 +13,8 @@ use serde_json::Value;
 use wiremock::{Request, Respond, ResponseTemplate};
 
 use super::front::{Hangups, CONNECTION_HEADER};
-use super::{Answer, Failure, ReceivedRequest, UserState};
-use crate::Provider;
+use super::model::{Answer, Failure, ReceivedRequest, UserState};
+use crate::provider::Provider;
 
 /// One provider's simulator: its documented route and its answers. Each
 /// provider implements it in `providers/<provider>/mock.rs`; the core below
@@ -297,10 +297,10 @@ impl Route {
 }
 
 impl State {
-    pub fn new(provider: Provider, hangups: Arc<Hangups>) -> State {
+    pub fn new(provider: Provider, sim: &'static dyn Simulate, hangups: Arc<Hangups>) -> State {
         State {
             provider,
-            sim: provider.adapter().simulator(),
+            sim,
             users: BTreeMap::new(),
             tokens: HashMap::new(),
             failures: VecDeque::new(),

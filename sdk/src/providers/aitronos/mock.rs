@@ -8,10 +8,11 @@
 use serde_json::{Map, Value};
 
 use crate::generated::aitronos::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
 };
-use crate::mock::{Simulate, UserState};
 
 /// The Aitronos simulator.
 pub(crate) struct Sim;

@@ -4,46 +4,19 @@
 //! (`{success, error: {code, message, status, trace_id, ...}}`) whose `error.code`
 //! refines the status (`USER_NOT_DEACTIVATED` on 422).
 
-use serde::Serialize;
-
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::aitronos as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Outcome};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
 
-/// Aitronos' user object, as returned by a reactivation.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct AitronosUser {
-    /// `usr_*` id.
-    pub id: String,
-    /// Full name.
-    pub full_name: Option<String>,
-    /// Email address.
-    pub email: Option<String>,
-    /// User name.
-    pub user_name: Option<String>,
-    /// Account state (`"active"` after a reactivation).
-    pub account_state: String,
-    /// Role ids, restored by the reactivation.
-    pub role_ids: Vec<String>,
-    /// Department ids, restored by the reactivation.
-    pub department_ids: Vec<String>,
-    /// `org_*` id.
-    pub organization_id: Option<String>,
-    /// Pending invitation link, if any.
-    pub invitation_link: Option<String>,
-    /// When the user was invited, if pending.
-    pub invited_at: Option<String>,
-    /// When the user was deactivated (`None` once active).
-    pub deactivated_at: Option<String>,
-}
+use self::types::AitronosUser;
 
 impl From<gen::types::User> for AitronosUser {
     fn from(u: gen::types::User) -> Self {
@@ -79,19 +52,23 @@ fn check_prefix(what: &str, id: &str, prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
+impl Answers for Aitronos {
+    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+        // `{success: false, error: {code, message, ...}}`: `error.code` is always there.
+        let error = body.get("error")?;
+        Some(OwnError {
+            code: Some(text_field(error, "code")?),
+            message: text_field(error, "message"),
+        })
+    }
+}
+
 impl Adapter for Aitronos {
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
-            name: "aitronos",
-            display: "Aitronos",
             default_base_url: Some("https://api.aitronos.com"),
             base_url_example: "https://api.aitronos.com",
         }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
     }
 
     fn validate_client(&self, organization: Option<&str>) -> Result<(), String> {
@@ -100,15 +77,6 @@ impl Adapter for Aitronos {
              can override it with ReactivateRequest::organization)",
         )?;
         check_prefix("organization", org, "org_")
-    }
-
-    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
-        // `{success: false, error: {code, message, ...}}`: `error.code` is always there.
-        let error = body.get("error")?;
-        Some(OwnError {
-            code: Some(text_field(error, "code")?),
-            message: text_field(error, "message"),
-        })
     }
 
     fn validate(&self, user_id: &str, organization: Option<&str>) -> Result<(), String> {

@@ -22,10 +22,11 @@
 use serde_json::Value;
 
 use crate::generated::auth0::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
 };
-use crate::mock::{Simulate, UserState};
 
 /// The Auth0 simulator.
 pub(crate) struct Sim;

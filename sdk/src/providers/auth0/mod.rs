@@ -17,48 +17,23 @@
 //! Errors are `{statusCode, error, message, errorCode}`: the status decides;
 //! `errorCode` is kept as the code and `message` as the message.
 
-use serde::Serialize;
-
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::generated::auth0 as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Attempt, Outcome, Seen};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
 
-/// What an Auth0 reactivation lifted.
-#[non_exhaustive]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Auth0Unblock {
-    /// An administrator's block (`blocked: true`) was lifted with
-    /// `PATCH /users/{id}` `{"blocked": false}`.
-    pub admin_block_lifted: bool,
-    /// How many brute-force protection blocks (`GET /user-blocks/{id}`
-    /// `blocked_for` entries) were lifted with `DELETE /user-blocks/{id}`.
-    pub brute_force_blocks_lifted: usize,
-}
+use self::types::Auth0Unblock;
 
 pub(crate) struct Auth0;
 
-impl Adapter for Auth0 {
-    fn descriptor(&self) -> &'static Descriptor {
-        &Descriptor {
-            name: "auth0",
-            display: "Auth0",
-            default_base_url: None,
-            base_url_example: "https://example.us.auth0.com/api/v2",
-        }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
-    }
-
+impl Answers for Auth0 {
     fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // `{statusCode, error, message, errorCode}`: a numeric `statusCode` and a
         // message always. A path the API does not serve is answered 404 in the
@@ -74,6 +49,15 @@ impl Adapter for Auth0 {
             code,
             message: Some(message),
         })
+    }
+}
+
+impl Adapter for Auth0 {
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            default_base_url: None,
+            base_url_example: "https://example.us.auth0.com/api/v2",
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

@@ -18,8 +18,9 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use crate::generated::entra_id::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{rfc3339, to_json, Auth, Call, Captures, Fault, Reply, Route, State};
-use crate::mock::{Simulate, UserState};
 
 /// The Microsoft Entra ID simulator.
 pub(crate) struct Sim;

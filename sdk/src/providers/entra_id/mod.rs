@@ -11,49 +11,44 @@
 //! `innerError.request-id` (or the `request-id` header) the trace id; `Retry-After`
 //! is honoured on 429 and 503.
 
-use serde::Serialize;
 use serde_json::Value;
 
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::entra_id as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Attempt, Outcome};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
+
+use self::types::EntraUser;
 
 /// The properties the read asks for.
 const SELECT: &str = "id,accountEnabled,userPrincipalName";
 
-/// The Entra ID user a reactivation enabled.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct EntraUser {
-    /// The object id (a GUID) Graph returned, whichever id the request used (the
-    /// requested id if the answer had none).
-    pub id: String,
-    /// The user principal name (`adele.vance@contoso.com`).
-    pub user_principal_name: Option<String>,
-}
-
 pub(crate) struct EntraId;
+
+impl Answers for EntraId {
+    fn own_error(&self, _status: u16, body: &Value) -> Option<OwnError> {
+        // `{"error": {"code", "message", ...}}`: `error.code` is always there.
+        let error = body.get("error")?;
+        Some(OwnError {
+            code: Some(text_field(error, "code")?),
+            message: text_field(error, "message"),
+        })
+    }
+}
 
 impl Adapter for EntraId {
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
-            name: "entra-id",
-            display: "Microsoft Entra ID",
             default_base_url: Some("https://graph.microsoft.com/v1.0"),
             base_url_example: "https://graph.microsoft.com/v1.0",
         }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
     }
 
     fn validate(&self, user_id: &str, _organization: Option<&str>) -> Result<(), String> {
@@ -66,15 +61,6 @@ impl Adapter for EntraId {
             ));
         }
         Ok(())
-    }
-
-    fn own_error(&self, _status: u16, body: &Value) -> Option<OwnError> {
-        // `{"error": {"code", "message", ...}}`: `error.code` is always there.
-        let error = body.get("error")?;
-        Some(OwnError {
-            code: Some(text_field(error, "code")?),
-            message: text_field(error, "message"),
-        })
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

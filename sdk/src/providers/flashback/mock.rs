@@ -7,8 +7,9 @@
 //! ("Users not in same organization") is ours; the page only names the case.
 
 use crate::generated::flashback::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{Auth, Call, Captures, Fault, Reply, Route, State};
-use crate::mock::{Simulate, UserState};
 
 /// The Flashback simulator.
 pub(crate) struct Sim;

@@ -3,34 +3,20 @@
 //! Every answer is `{success, message}`; a 400 `User is not deleted` means the
 //! user is already active. The organization is the token's.
 
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::flashback as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Outcome};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
 
 pub(crate) struct Flashback;
 
-impl Adapter for Flashback {
-    fn descriptor(&self) -> &'static Descriptor {
-        &Descriptor {
-            name: "flashback",
-            display: "Flashback",
-            default_base_url: Some("https://backend.flashback.tech"),
-            base_url_example: "https://backend.flashback.tech",
-        }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
-    }
-
+impl Answers for Flashback {
     fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // `{success: false, message}`: a message, and never `success: true`.
         if body.get("success").and_then(serde_json::Value::as_bool) == Some(true) {
@@ -40,6 +26,15 @@ impl Adapter for Flashback {
             code: None,
             message: Some(text_field(body, "message")?),
         })
+    }
+}
+
+impl Adapter for Flashback {
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            default_base_url: Some("https://backend.flashback.tech"),
+            base_url_example: "https://backend.flashback.tech",
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

@@ -16,8 +16,9 @@
 use serde_json::Value;
 
 use crate::generated::keycloak::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{to_json, Auth, Call, Captures, Fault, Reply, Route, State};
-use crate::mock::{Simulate, UserState};
 
 /// The Keycloak simulator.
 pub(crate) struct Sim;

@@ -18,53 +18,46 @@
 //! serve (`/auth` kept in the base URL of a newer server) is also a JSON 404, and
 //! is reported as a wrong endpoint, never as an unknown user.
 
-use serde::Serialize;
 use serde_json::Value;
 
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind, FieldError};
 use crate::generated::keycloak as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Attempt, Outcome};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
 
-/// What a Keycloak reactivation did, with the user as Keycloak showed it.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct KeycloakUser {
-    /// The user's id, as Keycloak returned it.
-    pub id: String,
-    /// The user name.
-    pub username: Option<String>,
-    /// The email address.
-    pub email: Option<String>,
-    /// The user was disabled and is enabled now (`PUT {"enabled": true}`).
-    pub re_enabled: bool,
-    /// The user was enabled but locked out by brute-force detection, and the
-    /// lockout was released (`DELETE .../attack-detection/brute-force/users/{id}`).
-    pub lockout_cleared: bool,
-}
+use self::types::KeycloakUser;
 
 pub(crate) struct Keycloak;
+
+impl Answers for Keycloak {
+    fn own_error(&self, status: u16, body: &Value) -> Option<OwnError> {
+        let said = parse_error(body)?;
+        // Routing failures are JSON 404s of the same handler: only "user/realm
+        // not found" is an answer about the user.
+        if status == 404 && !says_not_found(said.message.as_deref().unwrap_or_default()) {
+            return None;
+        }
+        Some(OwnError {
+            code: said.code,
+            message: said.message,
+        })
+    }
+}
 
 impl Adapter for Keycloak {
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
-            name: "keycloak",
-            display: "Keycloak",
             default_base_url: None,
             base_url_example: "https://sso.example.com, or https://sso.example.com/auth before \
                                Keycloak 17",
         }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
     }
 
     fn validate_client(&self, organization: Option<&str>) -> Result<(), String> {
@@ -78,19 +71,6 @@ impl Adapter for Keycloak {
     fn validate(&self, _user_id: &str, organization: Option<&str>) -> Result<(), String> {
         organization.map(|_| ()).ok_or_else(|| {
             "Keycloak needs a realm: set .realm(..) on the client or the request".to_string()
-        })
-    }
-
-    fn own_error(&self, status: u16, body: &Value) -> Option<OwnError> {
-        let said = parse_error(body)?;
-        // Routing failures are JSON 404s of the same handler: only "user/realm
-        // not found" is an answer about the user.
-        if status == 404 && !says_not_found(said.message.as_deref().unwrap_or_default()) {
-            return None;
-        }
-        Some(OwnError {
-            code: said.code,
-            message: said.message,
         })
     }
 

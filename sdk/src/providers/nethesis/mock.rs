@@ -10,8 +10,9 @@
 use serde_json::{Map, Value};
 
 use crate::generated::nethesis::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State};
-use crate::mock::{Simulate, UserState};
 
 /// The My Nethesis simulator.
 pub(crate) struct Sim;

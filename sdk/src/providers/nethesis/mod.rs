@@ -7,36 +7,22 @@
 //! found or not suspended` (the backend's answer for a user that is not suspended)
 //! "not deactivated". The organization is the token's.
 
-use super::{text_field, Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind, FieldError};
 use crate::generated::nethesis as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Outcome};
-use crate::users::Reactivated;
 
 use gen::types::{NethesisErrorDataInnerType as DataType, ReactivateUserErrorBody as Body};
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
 
 pub(crate) struct Nethesis;
 
-impl Adapter for Nethesis {
-    fn descriptor(&self) -> &'static Descriptor {
-        &Descriptor {
-            name: "nethesis",
-            display: "My Nethesis",
-            default_base_url: None,
-            base_url_example: "https://my.example.com/api",
-        }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
-    }
-
+impl Answers for Nethesis {
     fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // `{code, message, data}`: a numeric `code` (an HTTP status, not a
         // machine code) and a message. The backend's router answers a path it
@@ -52,6 +38,15 @@ impl Adapter for Nethesis {
             code: None,
             message: Some(message),
         })
+    }
+}
+
+impl Adapter for Nethesis {
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            default_base_url: None,
+            base_url_example: "https://my.example.com/api",
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
@@ -131,7 +126,7 @@ fn partial_failure(e: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ApiError;
+    use crate::error::ApiError;
 
     /// NethServer/my backend/main.go: gin's NoRoute answers "api not found" in
     /// the backend's shape; backend/methods/users.go answers "user not found".
@@ -147,7 +142,11 @@ mod tests {
     /// after the local update is a 500 that must not be retried.
     #[test]
     fn the_partial_failure_is_not_retried() {
-        let mut api = ApiError::new(crate::Provider::Nethesis, 500, "failed to reactivate user");
+        let mut api = ApiError::new(
+            crate::provider::Provider::Nethesis,
+            500,
+            "failed to reactivate user",
+        );
         api.user_id = "jf584cz36kce".into();
         let e = partial_failure(Error::Server(api.clone()));
         assert_eq!(e.kind(), ErrorKind::Server);

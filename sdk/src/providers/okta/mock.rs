@@ -33,11 +33,12 @@
 use serde_json::Value;
 
 use crate::generated::okta::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
     TokenRecord, UserRecord,
 };
-use crate::mock::{Simulate, UserState};
 
 /// The Okta simulator.
 pub(crate) struct Sim;

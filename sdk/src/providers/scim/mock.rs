@@ -31,10 +31,11 @@ use serde_json::{json, Map, Value};
 
 use super::{ERROR_URN, PATCH_OP_URN, USER_URN};
 use crate::generated::scim::types;
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
 };
-use crate::mock::{Simulate, UserState};
 
 /// The SCIM simulator.
 pub(crate) struct Sim;

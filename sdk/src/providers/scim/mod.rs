@@ -22,19 +22,21 @@
 //! PATCH body is the RFC form `{"op":"replace","path":"active","value":true}`, or
 //! with [`ScimPatchForm::PathLess`] `{"op":"replace","value":{"active":true}}`.
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::scim as gen;
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{header_str, transport_hooks, Attempt, Seen};
-use crate::users::Reactivated;
 
 transport_hooks!(gen::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
+
+use self::types::{ScimPatchForm, ScimUser};
 
 /// The SCIM media type (RFC 7644 §3.1, §8.1).
 const MEDIA_TYPE: &str = "application/scim+json";
@@ -45,70 +47,6 @@ pub(crate) const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error"
 /// The schema URI of a User (RFC 7643 §4.1).
 #[cfg(feature = "mock")]
 pub(crate) const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-
-/// How a SCIM reactivation writes its PATCH operation; set with
-/// [`ClientBuilder::scim_patch_form`](crate::ClientBuilder::scim_patch_form).
-///
-/// Both are RFC 7644 (§3.5.2.3 allows `replace` with or without `path`), but
-/// servers implement what the identity providers they were built for send:
-///
-/// | form | operation sent | use for |
-/// |---|---|---|
-/// | [`Rfc`](ScimPatchForm::Rfc) (default) | `{"op":"replace","path":"active","value":true}` | RFC servers, servers built for Microsoft Entra ID, servers that need `path` |
-/// | [`PathLess`](ScimPatchForm::PathLess) | `{"op":"replace","value":{"active":true}}` | servers built for Okta, which sends only this form (GitHub, Postman and Statsig document only it) |
-///
-/// A server that does not understand the form answers 400 (`scimType`
-/// `invalidPath`, `noTarget` or `invalidSyntax`), or 500 for some: the call
-/// fails with that error, and nothing was changed (a PATCH is atomic). The other
-/// providers ignore this setting.
-///
-/// ```
-/// use userbridge::{Client, Provider, ScimPatchForm};
-///
-/// let client = Client::builder(Provider::Scim)
-///     .base_url("https://example.com/scim/v2")
-///     .bearer_token("token")
-///     .scim_patch_form(ScimPatchForm::PathLess)
-///     .build()?;
-/// # Ok::<(), userbridge::Error>(())
-/// ```
-#[non_exhaustive]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ScimPatchForm {
-    /// `{"op":"replace","path":"active","value":true}`: RFC 7644 §3.5.2.3 with a
-    /// `path` (the default).
-    #[default]
-    Rfc,
-    /// `{"op":"replace","value":{"active":true}}`: `replace` without a `path`,
-    /// whose value holds the attributes to replace (RFC 7644 §3.5.2.3); what Okta
-    /// sends.
-    PathLess,
-}
-
-/// The User resource a SCIM server returned with its 200 to the PATCH (the
-/// attributes userbridge reads; RFC 7643 §3.1, §4.1). Fields the server left out
-/// (a partial resource, RFC 7644 §3.9) are `None`.
-#[non_exhaustive]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ScimUser {
-    /// The service provider's id of the user.
-    pub id: Option<String>,
-    /// The client's identifier (`externalId`).
-    pub external_id: Option<String>,
-    /// `userName`.
-    pub user_name: Option<String>,
-    /// `displayName`.
-    pub display_name: Option<String>,
-    /// `active`: `true` after a reactivation, or `None` when the resource does not
-    /// say.
-    pub active: Option<bool>,
-    /// `meta.version`, the resource's ETag (e.g. `W/"3"`).
-    pub version: Option<String>,
-    /// `meta.lastModified` (as sent).
-    pub last_modified: Option<String>,
-    /// `meta.location`, the resource's URI.
-    pub location: Option<String>,
-}
 
 impl ScimUser {
     fn from_resource(resource: &Map<String, Value>) -> Self {
@@ -133,27 +71,22 @@ impl ScimUser {
 
 pub(crate) struct Scim;
 
-impl Adapter for Scim {
-    fn descriptor(&self) -> &'static Descriptor {
-        &Descriptor {
-            name: "scim",
-            display: "SCIM 2.0",
-            default_base_url: None,
-            base_url_example: "https://example.com/scim/v2",
-        }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        &mock::Sim
-    }
-
+impl Answers for Scim {
     fn own_error(&self, status: u16, body: &Value) -> Option<OwnError> {
         let envelope = error_envelope(status, body)?;
         Some(OwnError {
             code: error_code(envelope),
             message: error_message(envelope),
         })
+    }
+}
+
+impl Adapter for Scim {
+    fn descriptor(&self) -> &'static Descriptor {
+        &Descriptor {
+            default_base_url: None,
+            base_url_example: "https://example.com/scim/v2",
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {

@@ -11,10 +11,11 @@ use serde_json::Value;
 
 use super::Version;
 use crate::generated::{zitadel_v1, zitadel_v2};
+use crate::mock::model::UserState;
+use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
 };
-use crate::mock::{Simulate, UserState};
 
 /// The Zitadel simulator of one API version.
 pub(crate) struct Sim(Version);

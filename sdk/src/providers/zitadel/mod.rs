@@ -8,35 +8,22 @@
 //! even though the generated type models the number. The error id in
 //! `details[].id` (e.g. `COMMAND-6M0sf`) is kept in [`crate::ApiError::error_id`].
 
-use serde::Serialize;
 use serde_json::Value;
 
-use super::{Adapter, AttemptFuture, Call, Descriptor, Details, OwnError};
+use crate::adapter::{Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
+use crate::outcome::{Details, Reactivated};
 use crate::transport::{transport_hooks, Outcome};
-use crate::users::Reactivated;
 
 transport_hooks!(zitadel_v1::Client);
 transport_hooks!(zitadel_v2::Client);
 
 #[cfg(feature = "mock")]
-mod mock;
+pub(crate) mod mock;
+pub(crate) mod types;
 
-/// Zitadel's details of a change.
-#[non_exhaustive]
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ChangeDetails {
-    /// The sequence of the change event (a uint64 sent as a decimal string;
-    /// `None` if absent or not a number).
-    pub sequence: Option<u64>,
-    /// When the change happened (RFC 3339, as sent).
-    pub change_date: Option<String>,
-    /// When the object was created (RFC 3339, as sent).
-    pub creation_date: Option<String>,
-    /// The organization that owns the user.
-    pub resource_owner: Option<String>,
-}
+use self::types::ChangeDetails;
 
 macro_rules! change_details_from {
     ($m:ident) => {
@@ -72,8 +59,6 @@ pub(crate) struct Zitadel {
 pub(crate) static V1: Zitadel = Zitadel {
     version: Version::V1,
     descriptor: Descriptor {
-        name: "zitadel-v1",
-        display: "Zitadel v1",
         default_base_url: None,
         base_url_example: "https://example.zitadel.cloud",
     },
@@ -83,8 +68,6 @@ pub(crate) static V1: Zitadel = Zitadel {
 pub(crate) static V2: Zitadel = Zitadel {
     version: Version::V2,
     descriptor: Descriptor {
-        name: "zitadel-v2",
-        display: "Zitadel v2",
         default_base_url: None,
         base_url_example: "https://example.zitadel.cloud",
     },
@@ -105,22 +88,7 @@ fn untyped<R, E>(
     }
 }
 
-impl Adapter for Zitadel {
-    fn descriptor(&self) -> &'static Descriptor {
-        match self.version {
-            Version::V1 => &V1.descriptor,
-            Version::V2 => &V2.descriptor,
-        }
-    }
-
-    #[cfg(feature = "mock")]
-    fn simulator(&self) -> &'static dyn crate::mock::Simulate {
-        match self.version {
-            Version::V1 => &mock::V1,
-            Version::V2 => &mock::V2,
-        }
-    }
-
+impl Answers for Zitadel {
     fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // A gRPC status `{code, message, details}`. grpc-gateway answers a path
         // it does not serve with the same shape, `{"code": 5, "message": "Not
@@ -146,6 +114,15 @@ impl Adapter for Zitadel {
             code: Some(code.to_string()),
             message: message.map(|m| strip_error_id(&m, rpc.error_id.as_deref())),
         })
+    }
+}
+
+impl Adapter for Zitadel {
+    fn descriptor(&self) -> &'static Descriptor {
+        match self.version {
+            Version::V1 => &V1.descriptor,
+            Version::V2 => &V2.descriptor,
+        }
     }
 
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a> {
@@ -347,7 +324,7 @@ mod tests {
 
     #[test]
     fn a_status_without_code_keeps_the_status_kind_and_the_message() {
-        let api = ApiError::new(crate::Provider::ZitadelV2, 404, "stand-in");
+        let api = ApiError::new(crate::provider::Provider::ZitadelV2, 404, "stand-in");
         let e = rpc_error(api, br#"{"message":"User could not be found"}"#).unwrap();
         assert_eq!(e.kind(), ErrorKind::NotFound);
         assert_eq!(
@@ -356,7 +333,7 @@ mod tests {
         );
         assert_eq!(e.api_error().and_then(|a| a.code.clone()), None);
         // Not a status object at all: the caller keeps its own error.
-        let api = ApiError::new(crate::Provider::ZitadelV2, 404, "stand-in");
+        let api = ApiError::new(crate::provider::Provider::ZitadelV2, 404, "stand-in");
         assert!(rpc_error(api, b"<html>").is_err());
     }
 
@@ -388,7 +365,7 @@ mod tests {
     fn error_ids_that_say_more_than_their_code() {
         let classify = |status: u16, body: serde_json::Value| {
             let raw = serde_json::to_vec(&body).unwrap_or_default();
-            let api = ApiError::new(crate::Provider::ZitadelV1, status, "stand-in");
+            let api = ApiError::new(crate::provider::Provider::ZitadelV1, status, "stand-in");
             rpc_error(api, &raw).map(|e| e.kind()).ok()
         };
         let detail = |id: &str, m: &str| serde_json::json!([{"@type": "type.googleapis.com/zitadel.v1.ErrorDetail", "id": id, "message": m}]);

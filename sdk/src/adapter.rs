@@ -1,0 +1,169 @@
+//! What an adapter is, below the registry: the [`Adapter`] trait every
+//! provider implements, the [`Call`] it is handed (already validated
+//! generically) and the constants it describes itself with. The adapters and
+//! the call path above them (`users.rs`) import this module; it imports only
+//! the floors below it (transport, outcome, error, the provider enum).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+use crate::outcome::Reactivated;
+use crate::provider::Provider;
+use crate::providers::scim::types::ScimPatchForm;
+pub(crate) use crate::transport::{Answers, OwnError};
+use crate::transport::{Attempt, BaseUrl, CallContext, Generated};
+
+/// One call as an adapter sees it: everything is already validated generically.
+pub(crate) struct Call<'a> {
+    pub provider: Provider,
+    /// The provider's adapter (the transport reads its error answers).
+    pub adapter: &'static dyn Adapter,
+    pub http: &'a reqwest::Client,
+    /// The client's base URL: every generated client of the call is built on
+    /// it ([`Call::client`]).
+    pub base: &'a Arc<BaseUrl>,
+    pub user_id: &'a str,
+    pub organization: Option<&'a str>,
+    pub max_body: usize,
+    pub timeout: Duration,
+    /// The call's overall deadline: no attempt runs past it.
+    pub deadline: Instant,
+    /// When the current attempt must be over: its start plus the per-attempt
+    /// timeout, or the deadline if sooner. All requests of the attempt share it.
+    pub attempt_ends: Instant,
+    /// How a SCIM PATCH is written ([`Provider::Scim`] only).
+    pub scim_patch_form: ScimPatchForm,
+    /// What the current attempt has sent so far (adapters that read before they
+    /// write say so here).
+    pub phase: Phase,
+}
+
+/// What an attempt has sent so far, for the retry loop: when an attempt's
+/// answer is lost (a timeout, a dropped connection, a 5xx), a later "not
+/// deactivated" means that attempt did the reactivation, unless the attempt had
+/// only read the user by then. Adapters that make one call never set it (the
+/// call may have written); adapters that read first mark the read and the write.
+///
+/// Written and read by the one task that runs the call (the attempt's future,
+/// then the retry loop after it): an atomic only so that a `&Call` may be held
+/// across the attempt's awaits in a `Send` future. Release stores and acquire
+/// loads are plain moves on x86; a `SeqCst` store is a locked exchange, on
+/// every attempt.
+#[derive(Debug, Default)]
+pub(crate) struct Phase(AtomicU8);
+
+impl Phase {
+    const UNKNOWN: u8 = 0;
+    const READING: u8 = 1;
+    const WRITING: u8 = 2;
+
+    /// The attempt is reading: a failure now changed nothing.
+    pub fn reading(&self) {
+        self.0.store(Self::READING, Ordering::Release);
+    }
+
+    /// The attempt is about to send a request that may change the user.
+    pub fn writing(&self) {
+        self.0.store(Self::WRITING, Ordering::Release);
+    }
+
+    /// A new attempt starts.
+    pub(crate) fn reset(&self) {
+        self.0.store(Self::UNKNOWN, Ordering::Release);
+    }
+
+    /// The attempt had sent nothing that may change the user.
+    pub(crate) fn only_read(&self) -> bool {
+        self.0.load(Ordering::Acquire) == Self::READING
+    }
+}
+
+impl Call<'_> {
+    /// A fresh context for a generated client of the current attempt: its
+    /// requests end at [`Call::attempt_ends`] at the latest.
+    pub fn context(&self) -> CallContext {
+        CallContext::until(
+            self.max_body,
+            self.timeout,
+            self.attempt_ends,
+            Some(self.base.clone()),
+        )
+    }
+
+    /// A generated client for the current attempt, with a fresh
+    /// [`Call::context`].
+    pub fn client<C: Generated>(&self) -> C {
+        self.client_with(self.context())
+    }
+
+    /// A generated client for the current attempt, with `ctx` (a
+    /// [`Call::context`] the adapter adjusted). Always on the client's base
+    /// URL: request URLs are built on its parsed form only for that text
+    /// ([`CallContext::url`]).
+    pub fn client_with<C: Generated>(&self, ctx: CallContext) -> C {
+        C::new_with(self.base.as_str(), self.http.clone(), ctx)
+    }
+
+    /// What the mapping of one request of this call needs: the provider, the
+    /// user, and the request's recorded answer (`ctx`).
+    pub fn attempt<'s>(&'s self, ctx: &'s CallContext) -> Attempt<'s> {
+        Attempt {
+            provider: self.provider,
+            answers: self.adapter,
+            base_url_example: self.adapter.descriptor().base_url_example,
+            user_id: self.user_id,
+            ctx,
+        }
+    }
+}
+
+pub(crate) type AttemptFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Reactivated, Error>> + Send + 'a>>;
+
+/// What the rest of the SDK knows of a provider: constants only.
+pub(crate) struct Descriptor {
+    /// The public host, for providers that have one.
+    pub default_base_url: Option<&'static str>,
+    /// An example base URL, for the error that asks for one.
+    pub base_url_example: &'static str,
+}
+
+/// A string field of a JSON object, if present and not blank.
+pub(crate) fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// A provider adapter.
+pub(crate) trait Adapter: Answers {
+    /// The provider's constants.
+    fn descriptor(&self) -> &'static Descriptor;
+    /// Provider-specific rules for a client's configuration, checked by
+    /// `build()`: `organization` is the client's default organization. `Err` is
+    /// the reason.
+    fn validate_client(&self, _organization: Option<&str>) -> Result<(), String> {
+        Ok(())
+    }
+    /// The scheme of the provider's own API tokens, sent as `Authorization:
+    /// <scheme> <token>` when a client is built with
+    /// [`ClientBuilder::api_token`](crate::ClientBuilder::api_token) (Okta:
+    /// `SSWS`); `None` when the provider has none (bearer tokens only).
+    fn api_token_scheme(&self) -> Option<&'static str> {
+        None
+    }
+    /// Provider-specific request rules for the user id and the organization
+    /// the call would use (the request's, else the client's); `Err` is the
+    /// reason (nothing is sent).
+    fn validate(&self, _user_id: &str, _organization: Option<&str>) -> Result<(), String> {
+        Ok(())
+    }
+    /// One attempt: the request, and the mapping of whatever came back.
+    fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a>;
+}
