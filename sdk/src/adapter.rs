@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::credentials::{Token, TokenEndpoint, TokenScope};
 use crate::error::Error;
 use crate::outcome::Reactivated;
 use crate::provider::Provider;
@@ -40,6 +41,9 @@ pub(crate) struct Call<'a> {
     /// What the current attempt has sent so far (adapters that read before they
     /// write say so here).
     pub phase: Phase,
+    /// The token of the current attempt, for a client whose token renews
+    /// itself (`None`: the HTTP client's default header carries a static one).
+    pub auth: Option<Arc<Token>>,
 }
 
 /// What an attempt has sent so far, for the retry loop: when an attempt's
@@ -92,6 +96,7 @@ impl Call<'_> {
             self.attempt_ends,
             Some(self.base.clone()),
         )
+        .with_auth(self.auth.as_ref().map(|t| t.header.clone()))
     }
 
     /// A generated client for the current attempt, with a fresh
@@ -163,6 +168,13 @@ pub(crate) trait Adapter: Answers {
     /// reason (nothing is sent).
     fn validate(&self, _user_id: &str, _organization: Option<&str>) -> Result<(), String> {
         Ok(())
+    }
+    /// The provider's OAuth 2.0 token endpoint for a client of `scope`, for
+    /// [`ClientBuilder::client_credentials`](crate::ClientBuilder::client_credentials)
+    /// and [`ClientBuilder::private_key_jwt`](crate::ClientBuilder::private_key_jwt);
+    /// `Err` says why there is none (the user then sets `token_url`).
+    fn token_endpoint(&self, _scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        Err("it has no OAuth 2.0 token endpoint of its own".into())
     }
     /// One attempt: the request, and the mapping of whatever came back.
     fn attempt<'a>(&'a self, call: &'a Call<'a>) -> AttemptFuture<'a>;

@@ -1,12 +1,17 @@
 //! [`Client`], its [`ClientBuilder`], and the [`RetryPolicy`].
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
 use crate::config::{Config, CredentialKind};
+use crate::credentials::{
+    rsa_key, AccessToken, AssertionAudience, BoxError, ClientAuth, Exchange, Renewing, Secret,
+    Source, TokenEndpoint, TokenFn, TokenFuture, TokenScope,
+};
 use crate::error::Error;
 use crate::provider::Provider;
 use crate::providers::ScimPatchForm;
@@ -79,6 +84,10 @@ impl Client {
             base_url: None,
             token: None,
             credential: CredentialKind::Bearer,
+            renewal: None,
+            token_url: None,
+            scopes: None,
+            tenant: None,
             organization: None,
             timeout: DEFAULT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
@@ -115,6 +124,11 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     token: Option<String>,
     credential: CredentialKind,
+    /// Credentials that renew themselves, when set (they replace `token`).
+    renewal: Option<Renewal>,
+    token_url: Option<String>,
+    scopes: Option<Vec<String>>,
+    tenant: Option<String>,
     organization: Option<String>,
     timeout: Duration,
     deadline: Duration,
@@ -132,6 +146,10 @@ impl fmt::Debug for ClientBuilder {
                 self.credential.field(),
                 &self.token.as_ref().map(|_| "<redacted>"),
             )
+            .field("renewal", &self.renewal)
+            .field("token_url", &self.token_url)
+            .field("scopes", &self.scopes)
+            .field("tenant", &self.tenant)
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
@@ -180,6 +198,7 @@ impl ClientBuilder {
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self.credential = CredentialKind::Bearer;
+        self.renewal = None;
         self
     }
 
@@ -220,6 +239,155 @@ impl ClientBuilder {
     pub fn api_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self.credential = CredentialKind::ApiToken;
+        self.renewal = None;
+        self
+    }
+
+    /// OAuth 2.0 client credentials (RFC 6749 §4.4): the client fetches its
+    /// own bearer tokens from the provider's token endpoint, derived from the
+    /// base URL and scoping unless [`ClientBuilder::token_url`] is set:
+    ///
+    /// | provider | token endpoint | sent |
+    /// |---|---|---|
+    /// | Keycloak | `{base}/realms/{realm}/protocol/openid-connect/token` (a service client kept in another realm, e.g. `master`: `token_url`) | the secret in the form |
+    /// | Auth0 | `{scheme}://{tenant host}/oauth/token` | the secret in the form, `audience` = the base URL + `/` (the Management API) |
+    /// | Entra ID | `https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token` ([`ClientBuilder::tenant`]) | the secret in the form, scope `https://graph.microsoft.com/.default` |
+    /// | Zitadel v1 / v2 | `{base}/oauth/v2/token` | HTTP Basic, scope `openid urn:zitadel:iam:org:project:id:zitadel:aud` |
+    /// | Okta | `{base}/oauth2/v1/token` | private key JWT only: use [`ClientBuilder::private_key_jwt`] |
+    ///
+    /// The token is fetched on first use, shared by every clone of the client
+    /// and every item of a bulk run, renewed before it expires (a fifth of its
+    /// lifetime before, at most a minute), and renewed once (the request then
+    /// retried once) after a 401. Calls that need a new token at the same
+    /// moment wait for one fetch. A refusal of the token endpoint
+    /// (`invalid_client`, `unauthorized_client`, `invalid_scope`, an HTML page)
+    /// is [`Error::Unauthenticated`] with the endpoint's error code and
+    /// description, and nothing is sent to the provider's API; a rate-limited
+    /// (429) or failing (5xx, timeout, network) endpoint is retried as the
+    /// [`RetryPolicy`] says, like any call. The client id and secret are
+    /// trimmed; the secret never appears in `Debug`, errors or logs.
+    ///
+    /// ```
+    /// use userbridge::{Client, Provider};
+    ///
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url("https://sso.example.com")
+    ///     .realm("acme")
+    ///     .client_credentials("userbridge", "s3cr3t-value")
+    ///     .build()?;
+    /// assert!(!format!("{client:?}").contains("s3cr3t-value"));
+    /// # Ok::<(), userbridge::Error>(())
+    /// ```
+    pub fn client_credentials(
+        mut self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.renewal = Some(Renewal::ClientSecret {
+            client_id: client_id.into(),
+            secret: Secret::new(client_secret),
+        });
+        self.token = None;
+        self
+    }
+
+    /// OAuth 2.0 client credentials, the client authenticated by a private key
+    /// JWT (RFC 7523 §2.2: RS256, `iss` = `sub` = the client id, `aud` = the
+    /// token endpoint (Auth0 and Zitadel: the issuer), a lifetime of two
+    /// minutes, a unique `jti`, `kid` = `key_id` when given): Okta service
+    /// apps, Zitadel applications, Entra ID certificates, Keycloak's "Signed
+    /// JWT" clients. `private_key_pem` is the key's PEM text (PKCS#8 `BEGIN
+    /// PRIVATE KEY` or PKCS#1 `BEGIN RSA PRIVATE KEY`, not encrypted), read
+    /// by [`ClientBuilder::build`], which refuses a key it cannot use. Tokens
+    /// are fetched, shared and renewed as with
+    /// [`ClientBuilder::client_credentials`]; no secret is sent. Okta asks
+    /// for `okta.users.read okta.users.manage` unless
+    /// [`ClientBuilder::scopes`] says otherwise; its app must not require
+    /// DPoP (userbridge sends bearer tokens).
+    ///
+    /// ```
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// let err = Client::builder(Provider::Okta)
+    ///     .base_url("https://example.okta.com")
+    ///     .private_key_jwt("0oa1b2c3", "/etc/keys/okta.pem", Some("kid-1".into()))
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    /// assert!(err.to_string().contains("not PEM text"));
+    /// ```
+    pub fn private_key_jwt(
+        mut self,
+        client_id: impl Into<String>,
+        private_key_pem: impl Into<String>,
+        key_id: Option<String>,
+    ) -> Self {
+        self.renewal = Some(Renewal::PrivateKeyJwt {
+            client_id: client_id.into(),
+            pem: Secret::new(private_key_pem),
+            key_id,
+        });
+        self.token = None;
+        self
+    }
+
+    /// The token endpoint of [`ClientBuilder::client_credentials`] and
+    /// [`ClientBuilder::private_key_jwt`], instead of the provider's (a
+    /// Keycloak service client in the `master` realm, an Okta custom
+    /// authorization server, a national cloud). `https`, or `http` to a
+    /// loopback host.
+    pub fn token_url(mut self, url: impl AsRef<str>) -> Self {
+        self.token_url = Some(url.as_ref().trim().to_string());
+        self
+    }
+
+    /// The scopes asked of the token endpoint, replacing the provider's
+    /// defaults (see [`ClientBuilder::client_credentials`]).
+    pub fn scopes<S: Into<String>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.scopes = Some(scopes.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The Microsoft Entra ID directory (tenant): its id or a verified domain
+    /// (`contoso.onmicrosoft.com`), for the token endpoint of
+    /// [`ClientBuilder::client_credentials`]. Other providers ignore it.
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Any other source of bearer tokens: a secrets manager, a sidecar,
+    /// workload identity. `fetch` is called when the client needs a token
+    /// (first use, shortly before the last one expires, after a 401), never
+    /// by two calls at once; its token is shared by every clone of the client
+    /// and every item of a bulk run. A token with `expires_in: None` is used
+    /// until the provider refuses it. An error of `fetch` is
+    /// [`Error::Unauthenticated`] for the calls that needed the token, and
+    /// nothing is sent to the provider's API.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use userbridge::{AccessToken, Client, Provider};
+    ///
+    /// # fn main() -> Result<(), userbridge::Error> {
+    /// let client = Client::builder(Provider::ZitadelV2)
+    ///     .base_url("https://example.zitadel.cloud")
+    ///     .token_source(|| async {
+    ///         let token = std::fs::read_to_string("/var/run/secrets/zitadel/token")?;
+    ///         Ok(AccessToken::new(token.trim(), Some(Duration::from_secs(300))))
+    ///     })
+    ///     .build()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn token_source<F, Fut>(mut self, fetch: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<AccessToken, BoxError>> + Send + 'static,
+    {
+        let fetch: Arc<TokenFn> = Arc::new(move || -> TokenFuture { Box::pin(fetch()) });
+        self.renewal = Some(Renewal::Source(fetch));
+        self.token = None;
         self
     }
 
@@ -319,44 +487,24 @@ impl ClientBuilder {
             }
         };
         let base_url = check_base_url(&base).map_err(invalid)?;
-        let (scheme, what, setter) = match self.credential {
-            CredentialKind::Bearer => ("Bearer", "bearer token", "bearer_token"),
-            CredentialKind::ApiToken => {
-                let scheme = provider.adapter().api_token_scheme().ok_or_else(|| {
-                    invalid(format!(
-                        "{provider} has no API-token scheme: pass its token with \
-                         .bearer_token(..)"
-                    ))
-                })?;
-                (scheme, "API token", "api_token")
+        let (auth, token, renewing) = match &self.renewal {
+            Some(renewal) => (
+                None,
+                String::new(),
+                Some(self.renewing(renewal, &base_url)?),
+            ),
+            None => {
+                if self.token_url.is_some() || self.scopes.is_some() {
+                    return Err(invalid(
+                        ".token_url(..) and .scopes(..) are for .client_credentials(..) and \
+                         .private_key_jwt(..); a fixed token is sent as it is"
+                            .into(),
+                    ));
+                }
+                let (auth, token) = self.fixed_token()?;
+                (Some(auth), token, None)
             }
         };
-        let token = self
-            .token
-            .as_deref()
-            .map(str::trim)
-            .ok_or_else(|| invalid(format!("no {what}: set it with .{setter}(..)")))?;
-        if token.is_empty() {
-            return Err(invalid(format!(
-                "the {what} is empty (was it read from an environment variable that is not \
-                 set?)"
-            )));
-        }
-        let prefix = format!("{scheme} ");
-        if token
-            .get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
-        {
-            return Err(invalid(format!(
-                "pass the token without the `{scheme} ` scheme: .{setter}(..) adds it"
-            )));
-        }
-        let mut auth = HeaderValue::from_str(&format!("{scheme} {token}")).map_err(|_| {
-            invalid(format!(
-                "the {what} contains characters not allowed in an HTTP header"
-            ))
-        })?;
-        auth.set_sensitive(true);
         if self.timeout.is_zero() || self.deadline.is_zero() {
             return Err(invalid(
                 "the timeout and the deadline must be greater than zero".into(),
@@ -370,7 +518,9 @@ impl ClientBuilder {
             .validate_client(self.organization.as_deref())
             .map_err(invalid)?;
         let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, auth);
+        if let Some(auth) = auth {
+            headers.insert(AUTHORIZATION, auth);
+        }
         headers.insert(
             USER_AGENT,
             HeaderValue::from_static(concat!("userbridge/", env!("CARGO_PKG_VERSION"))),
@@ -398,10 +548,154 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_body: self.max_body,
                 scim_patch_form: self.scim_patch_form,
-                token: token.to_string(),
+                token,
                 credential: self.credential,
+                renewing,
             }),
         })
+    }
+
+    /// The `Authorization` of a fixed token ([`ClientBuilder::bearer_token`],
+    /// [`ClientBuilder::api_token`]), and the token, checked.
+    fn fixed_token(&self) -> Result<(HeaderValue, String), Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::invalid(Some(provider), reason);
+        let (scheme, what, setter) = match self.credential {
+            CredentialKind::Bearer => ("Bearer", "bearer token", "bearer_token"),
+            CredentialKind::ApiToken => {
+                let scheme = provider.adapter().api_token_scheme().ok_or_else(|| {
+                    invalid(format!(
+                        "{provider} has no API-token scheme: pass its token with \
+                     .bearer_token(..)"
+                    ))
+                })?;
+                (scheme, "API token", "api_token")
+            }
+        };
+        let token = self
+            .token
+            .as_deref()
+            .map(str::trim)
+            .ok_or_else(|| invalid(format!("no {what}: set it with .{setter}(..)")))?;
+        if token.is_empty() {
+            return Err(invalid(format!(
+                "the {what} is empty (was it read from an environment variable that is not \
+             set?)"
+            )));
+        }
+        let prefix = format!("{scheme} ");
+        if token
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
+        {
+            return Err(invalid(format!(
+                "pass the token without the `{scheme} ` scheme: .{setter}(..) adds it"
+            )));
+        }
+        let mut auth = HeaderValue::from_str(&format!("{scheme} {token}")).map_err(|_| {
+            invalid(format!(
+                "the {what} contains characters not allowed in an HTTP header"
+            ))
+        })?;
+        auth.set_sensitive(true);
+        Ok((auth, token.to_string()))
+    }
+
+    /// The renewing credentials of `renewal`, checked: the token endpoint
+    /// (the provider's, or [`ClientBuilder::token_url`]), the client id, the
+    /// secret or the private key.
+    fn renewing(&self, renewal: &Renewal, base_url: &str) -> Result<Renewing, Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::invalid(Some(provider), reason);
+        let (client_id, secret_or_key) = match renewal {
+            Renewal::Source(fetch) => {
+                if self.token_url.is_some() || self.scopes.is_some() {
+                    return Err(invalid(
+                        ".token_url(..) and .scopes(..) are for .client_credentials(..) and \
+                         .private_key_jwt(..); a token source fetches its tokens itself"
+                            .into(),
+                    ));
+                }
+                return Ok(Renewing::new(provider, Source::Custom(fetch.clone())));
+            }
+            Renewal::ClientSecret { client_id, secret } => (client_id, Ok(secret)),
+            Renewal::PrivateKeyJwt {
+                client_id,
+                pem,
+                key_id,
+            } => (client_id, Err((pem, key_id))),
+        };
+        let client_id = client_id.trim();
+        if client_id.is_empty() {
+            return Err(invalid(
+                "the client id is empty (was it read from an environment variable that is not \
+                 set?)"
+                    .into(),
+            ));
+        }
+        let scope = TokenScope {
+            base_url,
+            organization: self.organization.as_deref(),
+            tenant: self.tenant.as_deref().map(str::trim),
+        };
+        let mut endpoint = match (&self.token_url, provider.adapter().token_endpoint(&scope)) {
+            (Some(url), Ok(derived)) => TokenEndpoint {
+                url: url.clone(),
+                no_secret: None,
+                ..derived
+            },
+            (Some(url), Err(_)) => TokenEndpoint::at(url.clone()),
+            (None, Ok(derived)) => derived,
+            (None, Err(why)) => {
+                return Err(invalid(format!(
+                    "{provider}: {why}; set the token endpoint with .token_url(..)"
+                )))
+            }
+        };
+        let url = check_token_url(&endpoint.url).map_err(invalid)?;
+        if let Some(scopes) = &self.scopes {
+            endpoint.scopes = scopes.iter().map(|s| s.trim().to_string()).collect();
+        }
+        let auth = match secret_or_key {
+            Ok(secret) => {
+                if let Some(why) = endpoint.no_secret {
+                    return Err(invalid(why.into()));
+                }
+                let secret = secret.expose().trim();
+                if secret.is_empty() {
+                    return Err(invalid(
+                        "the client secret is empty (was it read from an environment variable \
+                         that is not set?)"
+                            .into(),
+                    ));
+                }
+                ClientAuth::Secret(Secret::new(secret), endpoint.secret_in)
+            }
+            Err((pem, key_id)) => ClientAuth::PrivateKeyJwt {
+                key: rsa_key(pem.expose()).map_err(invalid)?,
+                key_id: key_id.clone(),
+                audience: match endpoint.assertion_audience {
+                    AssertionAudience::TokenUrl => url.to_string(),
+                    AssertionAudience::Issuer(issuer) => issuer,
+                },
+            },
+        };
+        let scopes: Vec<&str> = endpoint
+            .scopes
+            .iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        Ok(Renewing::new(
+            provider,
+            Source::Exchange(Box::new(Exchange {
+                url,
+                client_id: client_id.to_string(),
+                auth,
+                scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
+                audience: endpoint.audience,
+            })),
+        ))
     }
 }
 
@@ -430,6 +724,66 @@ fn check_base_url(raw: &str) -> Result<String, String> {
         other => return Err(format!("the base URL scheme `{other}` is not http(s)")),
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Credentials that renew themselves, as the builder was given them.
+#[derive(Clone)]
+enum Renewal {
+    ClientSecret {
+        client_id: String,
+        secret: Secret,
+    },
+    PrivateKeyJwt {
+        client_id: String,
+        pem: Secret,
+        key_id: Option<String>,
+    },
+    Source(Arc<TokenFn>),
+}
+
+impl fmt::Debug for Renewal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Renewal::ClientSecret { client_id, secret } => f
+                .debug_struct("ClientCredentials")
+                .field("client_id", client_id)
+                .field("client_secret", secret)
+                .finish(),
+            Renewal::PrivateKeyJwt {
+                client_id,
+                pem,
+                key_id,
+            } => f
+                .debug_struct("PrivateKeyJwt")
+                .field("client_id", client_id)
+                .field("private_key", pem)
+                .field("key_id", key_id)
+                .finish(),
+            Renewal::Source(_) => f.write_str("TokenSource"),
+        }
+    }
+}
+
+/// Checks a token URL: absolute, `https` (or `http` to a loopback host), no
+/// credentials or fragment.
+fn check_token_url(raw: &str) -> Result<reqwest::Url, String> {
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| format!("the token URL `{raw}` is not an absolute URL ({e})"))?;
+    if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "the token URL `{}` must not contain credentials or a fragment",
+            url.host_str().unwrap_or_default()
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(format!(
+            "the token URL `{raw}` uses plain http to a non-loopback host; use https (http is \
+             accepted only for localhost / 127.0.0.1 / ::1)"
+        )),
+        other => Err(format!("the token URL scheme `{other}` is not http(s)")),
+    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::credentials::Renewing;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
 use crate::retry::RetryPolicy;
@@ -28,6 +29,9 @@ pub(crate) struct Config {
     pub token: String,
     /// How the token is sent: a bearer token, or the provider's API token.
     pub credential: CredentialKind,
+    /// Credentials that renew themselves (then `token` is empty and the HTTP
+    /// client has no default `Authorization`).
+    pub renewing: Option<Renewing>,
 }
 
 /// The two ways a token is sent (see [`ClientBuilder::bearer_token`](crate::ClientBuilder::bearer_token)
@@ -52,12 +56,15 @@ impl CredentialKind {
 /// never the token.
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("provider", &self.provider)
+        let mut d = f.debug_struct("Client");
+        d.field("provider", &self.provider)
             .field("base_url", &self.base.as_str())
-            .field("organization", &self.organization)
-            .field(self.credential.field(), &"<redacted>")
-            .field("timeout", &self.timeout)
+            .field("organization", &self.organization);
+        match &self.renewing {
+            Some(renewing) => d.field("credentials", renewing),
+            None => d.field(self.credential.field(), &"<redacted>"),
+        };
+        d.field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body)

@@ -232,6 +232,13 @@ pub struct ApiError {
     #[serde(skip)]
     #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) no_retry: bool,
+    /// The answer came from the token endpoint (or the token source) of the
+    /// client's credentials, not from the provider's API: a 401 of it is not
+    /// answered by renewing the token, and the advice is about the
+    /// credentials.
+    #[serde(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
+    pub(crate) from_token_endpoint: bool,
 }
 
 /// One field a provider rejected.
@@ -278,6 +285,7 @@ impl ApiError {
             user_id: String::new(),
             attempts: 1,
             no_retry: false,
+            from_token_endpoint: false,
         }
     }
 
@@ -340,8 +348,14 @@ impl ApiError {
         if self.attempts > 1 {
             notes.push(format!("after {} attempts", self.attempts));
         }
-        if !kind.advice().is_empty() {
-            notes.push(kind.advice().to_string());
+        let advice = match kind {
+            ErrorKind::Unauthenticated if self.from_token_endpoint => {
+                "check the client id, its secret or key, the scopes and the token URL"
+            }
+            _ => kind.advice(),
+        };
+        if !advice.is_empty() {
+            notes.push(advice.to_string());
         }
         if !notes.is_empty() {
             s.push_str(&format!(" ({})", notes.join("; ")));

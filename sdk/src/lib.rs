@@ -37,6 +37,7 @@
 //   adapter       the Adapter trait and the Call it is handed
 //   generated     progenitor's clients
 //   transport     what every request shares
+//   credentials   tokens that renew themselves (client credentials, JWTs)
 //   outcome       Reactivated, Details (and each provider's types.rs)
 //   retry, error  RetryPolicy; Error, ApiError
 //   provider      the Provider enum and its names
@@ -44,6 +45,7 @@ mod adapter;
 mod bulk;
 mod client;
 mod config;
+mod credentials;
 mod error;
 mod outcome;
 mod provider;
@@ -64,6 +66,7 @@ pub mod generated;
 
 pub use bulk::{BulkItem, BulkReport, Progress, ReactivateMany, DEFAULT_BULK_CONCURRENCY};
 pub use client::{Client, ClientBuilder, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT};
+pub use credentials::{AccessToken, BoxError};
 pub use error::{
     kind_for_status, ApiError, Error, ErrorKind, FieldError, MAX_KEPT_BODY,
     MIN_REDACTED_SECRET_CHARS,

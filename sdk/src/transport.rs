@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use percent_encoding::{utf8_percent_encode, AsciiSet, PercentEncode, CONTROLS};
 use progenitor_client::ResponseValue;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::provider::Provider;
@@ -37,6 +37,9 @@ pub struct CallContext {
     /// The client's base URL, as it was parsed when the client was built (see
     /// [`CallContext::url`]); `None` in a context made with [`CallContext::new`].
     base: Option<Arc<BaseUrl>>,
+    /// The `Authorization` of a client whose token renews itself (a static
+    /// token is a default header of the HTTP client instead).
+    auth: Option<HeaderValue>,
 }
 
 impl Clone for CallContext {
@@ -47,6 +50,7 @@ impl Clone for CallContext {
     fn clone(&self) -> Self {
         CallContext {
             media_type: self.media_type,
+            auth: self.auth.clone(),
             ..CallContext::fresh(
                 self.max_body,
                 self.timeout,
@@ -194,7 +198,14 @@ impl CallContext {
             client_times_out,
             seen: Mutex::new(None),
             base,
+            auth: None,
         }
+    }
+
+    /// The same context, sending `auth` as the `Authorization` of its requests.
+    pub(crate) fn with_auth(mut self, auth: Option<HeaderValue>) -> Self {
+        self.auth = auth;
+        self
     }
 
     /// A context for the SDK's own HTTP client (whose total timeout is the
@@ -307,6 +318,11 @@ impl CallContext {
 
     /// What the transport changes on a request before it is sent.
     fn prepare(&self, request: &mut reqwest::Request) {
+        if let Some(auth) = &self.auth {
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, auth.clone());
+        }
         if let Some(media) = self.media_type {
             let value = reqwest::header::HeaderValue::from_static(media);
             let headers = request.headers_mut();
@@ -383,7 +399,10 @@ impl CallContext {
 /// Reads at most `max` bytes of a body: `(body, false)`, or `(empty, true)`
 /// when it is longer (announced by Content-Length, or found while reading). A
 /// body that arrives as one chunk is kept without a copy.
-async fn read_body(response: &mut reqwest::Response, max: usize) -> reqwest::Result<(Bytes, bool)> {
+pub(crate) async fn read_body(
+    response: &mut reqwest::Response,
+    max: usize,
+) -> reqwest::Result<(Bytes, bool)> {
     if response.content_length().is_some_and(|n| n > max as u64) {
         return Ok((Bytes::new(), true));
     }
@@ -682,7 +701,7 @@ impl Attempt<'_> {
 
 /// A reqwest error in words, without the URL's query or any header (so never the
 /// token): its chain of sources.
-fn describe_transport(e: &reqwest::Error) -> String {
+pub(crate) fn describe_transport(e: &reqwest::Error) -> String {
     let what = if e.is_connect() {
         "could not connect"
     } else if e.is_body() || e.is_decode() {

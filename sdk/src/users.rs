@@ -301,6 +301,7 @@ fn call_of<'a>(inner: &'a Config, req: &'a ReactivateRequest, started: Instant) 
         attempt_ends: attempt_end(started, inner.timeout, deadline),
         scim_patch_form: inner.scim_patch_form,
         phase: Phase::default(),
+        auth: None,
     }
 }
 
@@ -378,11 +379,17 @@ pub(crate) fn reactivate_checked<'a>(
             .map(|mut done| {
                 if let Some(m) = done.message.as_mut() {
                     redact(m, &inner.token);
+                    if let Some(renewing) = &inner.renewing {
+                        renewing.redact_text(m);
+                    }
                 }
                 Unnamed(done)
             })
             .map_err(|mut e| {
                 e.redact(&inner.token);
+                if let Some(renewing) = &inner.renewing {
+                    renewing.redact(&mut e);
+                }
                 e
             })
     }
@@ -405,6 +412,7 @@ fn attempts<'a>(
             backoffs: None,
             outcome_unknown: false,
             attempt: 1,
+            renewed: false,
         };
         loop {
             let attempt_span = tracing::debug_span!(
@@ -430,7 +438,26 @@ fn attempts<'a>(
             // every call. The error goes straight into `after_failure`, neither
             // borrowed here nor its decision bound to a name, so that neither is
             // kept across the backoff's await.)
-            let error = if attempt_span.is_disabled() {
+            // A client whose token renews itself gets it first: nothing is sent
+            // to the provider's API without one. (Boxed: only such a client
+            // keeps the fetch's future across an await.)
+            let no_token = match &inner.renewing {
+                Some(renewing) => {
+                    match Box::pin(renewing.token(&inner.http, call.attempt_ends, &req.user_id))
+                        .await
+                    {
+                        Ok(token) => {
+                            call.auth = Some(token);
+                            None
+                        }
+                        Err(e) => Some(e),
+                    }
+                }
+                None => None,
+            };
+            let error = if let Some(e) = no_token {
+                e
+            } else if attempt_span.is_disabled() {
                 match adapter.attempt(&call).await {
                     Ok(done) => return Ok(retry.succeeded(done)),
                     Err(e) => e,
@@ -452,6 +479,17 @@ fn attempts<'a>(
                     Err(e) => e,
                 }
             };
+            // The provider refused a renewed token: renew it once and try
+            // again at once (then a 401 stands).
+            if !retry.renewed
+                && refused_token(inner, &call, &error)
+                && Instant::now() < call.deadline
+            {
+                tracing::debug!(parent: &attempt_span, "token refused; renewing it once");
+                retry.renewed = true;
+                retry.attempt += 1;
+                continue;
+            }
             let wait = match retry.after_failure(
                 inner,
                 req,
@@ -479,6 +517,22 @@ struct Retry {
     /// An earlier attempt's answer was lost after it may have written.
     outcome_unknown: bool,
     attempt: u32,
+    /// The token was renewed after the provider refused it (once per call).
+    renewed: bool,
+}
+
+/// True when `error` is the provider's API refusing the renewing token of
+/// `call` (a 401 not of the token endpoint): the token is then dropped from
+/// the client's cache, unless another call already replaced it.
+fn refused_token(inner: &Config, call: &Call<'_>, error: &Error) -> bool {
+    let (Some(renewing), Some(used)) = (&inner.renewing, &call.auth) else {
+        return false;
+    };
+    let refused = matches!(error, Error::Unauthenticated(api) if api.status == 401 && !api.from_token_endpoint);
+    if refused {
+        renewing.refused(used);
+    }
+    refused
 }
 
 impl Retry {

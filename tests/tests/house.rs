@@ -28,6 +28,7 @@ const FLOORS: &[&[&str]] = &[
     &["mock::front", "mock::model"],
     &["adapter"],
     &["generated", "generated::*"],
+    &["credentials"],
     &["transport"],
     &["outcome"],
     &["providers::*::types"],

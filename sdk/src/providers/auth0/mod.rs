@@ -18,6 +18,7 @@
 //! `errorCode` is kept as the code and `message` as the message.
 
 use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::credentials::{origin, AssertionAudience, TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::generated::auth0 as gen;
 use crate::outcome::{Details, Reactivated};
@@ -53,6 +54,19 @@ impl Answers for Auth0 {
 }
 
 impl Adapter for Auth0 {
+    /// Auth0's token endpoint on the tenant's host, for the Management API
+    /// (Auth0 docs, "Get Management API Access Tokens for Production":
+    /// `audience` = `https://{tenant}/api/v2/`, the secret in the form; a
+    /// private key JWT's `aud` is the tenant's issuer, `https://{tenant}/`).
+    fn token_endpoint(&self, scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        let issuer = origin(scope.base_url).ok_or("its base URL has no host")?;
+        Ok(TokenEndpoint {
+            audience: Some(format!("{}/", scope.base_url)),
+            assertion_audience: AssertionAudience::Issuer(format!("{issuer}/")),
+            ..TokenEndpoint::at(format!("{issuer}/oauth/token"))
+        })
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: None,

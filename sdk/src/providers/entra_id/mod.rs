@@ -14,9 +14,11 @@
 use serde_json::Value;
 
 use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::entra_id as gen;
 use crate::outcome::{Details, Reactivated};
+use crate::transport::path_segment;
 use crate::transport::{transport_hooks, Attempt, Outcome};
 
 transport_hooks!(gen::Client);
@@ -44,6 +46,24 @@ impl Answers for EntraId {
 }
 
 impl Adapter for EntraId {
+    /// The Microsoft identity platform's v2.0 token endpoint of the tenant,
+    /// for Microsoft Graph (learn.microsoft.com, "OAuth 2.0 client
+    /// credentials flow": scope `https://graph.microsoft.com/.default`, the
+    /// secret in the form).
+    fn token_endpoint(&self, scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        let tenant = scope.tenant.filter(|t| !t.is_empty()).ok_or(
+            "its token endpoint is per directory: set .tenant(..) to the directory (tenant) id \
+             or a verified domain",
+        )?;
+        Ok(TokenEndpoint {
+            scopes: vec!["https://graph.microsoft.com/.default".into()],
+            ..TokenEndpoint::at(format!(
+                "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
+                path_segment(tenant)
+            ))
+        })
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: Some("https://graph.microsoft.com/v1.0"),

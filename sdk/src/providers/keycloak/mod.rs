@@ -21,9 +21,11 @@
 use serde_json::Value;
 
 use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind, FieldError};
 use crate::generated::keycloak as gen;
 use crate::outcome::{Details, Reactivated};
+use crate::transport::path_segment;
 use crate::transport::{transport_hooks, Attempt, Outcome};
 
 transport_hooks!(gen::Client);
@@ -52,6 +54,21 @@ impl Answers for Keycloak {
 }
 
 impl Adapter for Keycloak {
+    /// Keycloak's OpenID Connect token endpoint of the client's realm
+    /// (Keycloak Server Administration Guide, "Service accounts"; its
+    /// client-secret authenticator takes the secret in the form or by HTTP
+    /// Basic). A service client of another realm (`master`): `token_url`.
+    fn token_endpoint(&self, scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        let realm = scope
+            .organization
+            .ok_or("its token endpoint is in the realm: set .realm(..)")?;
+        Ok(TokenEndpoint::at(format!(
+            "{}/realms/{}/protocol/openid-connect/token",
+            scope.base_url,
+            path_segment(realm)
+        )))
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: None,

@@ -16,6 +16,7 @@
 //! into "not deactivated".
 
 use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind, FieldError};
 use crate::generated::okta as gen;
 use crate::outcome::{Details, Reactivated};
@@ -43,6 +44,23 @@ impl Answers for Okta {
 }
 
 impl Adapter for Okta {
+    /// The org authorization server's token endpoint (developer.okta.com,
+    /// "Implement OAuth for Okta with a service app": private key JWT only,
+    /// `aud` = the token URL; `okta.users.read` for the reads and
+    /// `okta.users.manage` for the lifecycle operations).
+    fn token_endpoint(&self, scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        Ok(TokenEndpoint {
+            scopes: vec!["okta.users.read".into(), "okta.users.manage".into()],
+            no_secret: Some(
+                "Okta service apps authenticate with a private key JWT: use \
+                 .private_key_jwt(client_id, private_key_pem, key_id) instead of \
+                 .client_credentials(..) (or .token_url(..) for an authorization server that \
+                 takes client secrets)",
+            ),
+            ..TokenEndpoint::at(format!("{}/oauth2/v1/token", scope.base_url))
+        })
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: None,

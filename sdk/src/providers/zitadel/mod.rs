@@ -11,6 +11,7 @@
 use serde_json::Value;
 
 use crate::adapter::{Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::credentials::{AssertionAudience, SecretIn, TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
 use crate::outcome::{Details, Reactivated};
@@ -118,6 +119,21 @@ impl Answers for Zitadel {
 }
 
 impl Adapter for Zitadel {
+    /// Zitadel's token endpoint (zitadel.com/docs, "Client credentials grant"
+    /// for service users: HTTP Basic, and the scope that grants its own APIs;
+    /// a private key JWT's `aud` is the instance, the issuer).
+    fn token_endpoint(&self, scope: &TokenScope<'_>) -> Result<TokenEndpoint, String> {
+        Ok(TokenEndpoint {
+            secret_in: SecretIn::Basic,
+            scopes: vec![
+                "openid".into(),
+                "urn:zitadel:iam:org:project:id:zitadel:aud".into(),
+            ],
+            assertion_audience: AssertionAudience::Issuer(scope.base_url.to_string()),
+            ..TokenEndpoint::at(format!("{}/oauth/v2/token", scope.base_url))
+        })
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         match self.version {
             Version::V1 => &V1.descriptor,
