@@ -1,7 +1,10 @@
 //! The measured cases, each for the hand-written baseline and for userbridge:
-//! the same ids, the same server, the same concurrency.
+//! the same ids, the same server, the same concurrency. One case compares the
+//! SDK with itself instead: [`Case::Token`], a token from a `token_source`'s
+//! cache against a static bearer token.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,7 +21,10 @@ pub const CONCURRENCY: usize = 32;
 /// The concurrency of the bulk case (issue 14).
 pub const BULK_CONCURRENCY: usize = 64;
 
-/// Which implementation makes the calls.
+/// Which implementation makes the calls: the baseline (the ratio's
+/// denominator) or the measured one. For [`Case::Token`] both are the SDK:
+/// `Raw` is its client with a static bearer token, `Sdk` its client with a
+/// cached token ([`Case::side_name`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     Raw,
@@ -46,14 +52,20 @@ pub enum Case {
     /// SDK: `reactivate_many(ids).concurrency(64).run()`; raw:
     /// `buffer_unordered(64)`.
     Bulk,
+    /// One call after the other, async, SDK against SDK: a client whose
+    /// token comes from its `token_source`'s (warm) cache, inserted per
+    /// request, against one with a static `bearer_token` (a default header
+    /// of its HTTP client).
+    Token,
 }
 
 impl Case {
-    pub const ALL: [Case; 4] = [
+    pub const ALL: [Case; 5] = [
         Case::Sequential,
         Case::Concurrent,
         Case::Blocking,
         Case::Bulk,
+        Case::Token,
     ];
 
     pub fn key(self) -> &'static str {
@@ -62,6 +74,17 @@ impl Case {
             Case::Concurrent => "conc",
             Case::Blocking => "blocking",
             Case::Bulk => "bulk",
+            Case::Token => "token",
+        }
+    }
+
+    /// What `side` is in this case: `raw` or `sdk`, or for [`Case::Token`]
+    /// `static` (the static-token client) or `token` (the cached token).
+    pub fn side_name(self, side: Side) -> &'static str {
+        match (self, side) {
+            (Case::Token, Side::Raw) => "static",
+            (Case::Token, Side::Sdk) => "token",
+            (_, side) => side.name(),
         }
     }
 
@@ -74,17 +97,26 @@ impl Case {
 pub struct Clients {
     pub raw: Arc<Raw>,
     pub sdk: userbridge::Client,
+    /// The SDK client of [`Case::Token`]: the same settings as `sdk`, its
+    /// token from a `token_source`.
+    pub sdk_token: userbridge::Client,
+    /// How often `sdk_token`'s source was asked for a token (once, when the
+    /// cache works: the token does not expire and is never refused).
+    pub token_fetches: Arc<AtomicUsize>,
     pub raw_blocking: RawBlocking,
     pub sdk_blocking: userbridge_blocking::Client,
 }
 
 impl Clients {
-    /// Builds all four. Must not run inside an async runtime
+    /// Builds all five. Must not run inside an async runtime
     /// (`reqwest::blocking` would panic).
     pub fn new(base: &str) -> Result<Clients, String> {
+        let token_fetches = Arc::new(AtomicUsize::new(0));
         Ok(Clients {
             raw: Arc::new(Raw::new(base, TOKEN).map_err(|e| e.to_string())?),
             sdk: sdk_client(base)?,
+            sdk_token: sdk_token_client(base, token_fetches.clone())?,
+            token_fetches,
             raw_blocking: RawBlocking::new(base, TOKEN).map_err(|e| e.to_string())?,
             sdk_blocking: userbridge_blocking::Client::builder(Provider::Flashback)
                 .base_url(base)
@@ -101,6 +133,24 @@ pub fn sdk_client(base: &str) -> Result<userbridge::Client, String> {
     userbridge::Client::builder(Provider::Flashback)
         .base_url(base)
         .bearer_token(TOKEN)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// [`sdk_client`] with its token from a `token_source` instead: [`TOKEN`],
+/// without an expiry (kept until refused, which the server never does), so
+/// that after the first call every call takes it from the cache. `fetches`
+/// counts the source's calls.
+pub fn sdk_token_client(
+    base: &str,
+    fetches: Arc<AtomicUsize>,
+) -> Result<userbridge::Client, String> {
+    userbridge::Client::builder(Provider::Flashback)
+        .base_url(base)
+        .token_source(move || {
+            fetches.fetch_add(1, Ordering::Relaxed);
+            async { Ok(userbridge::AccessToken::new(TOKEN, None)) }
+        })
         .build()
         .map_err(|e| e.to_string())
 }
@@ -154,8 +204,13 @@ pub fn run(
                 Ok(started.elapsed())
             })
         }
-        (Case::Sequential, Side::Sdk) => {
-            let sdk = clients.sdk.clone();
+        (Case::Sequential, Side::Sdk) | (Case::Token, _) => {
+            // The token case's static side is the sequential case's SDK client.
+            let sdk = if (case, side) == (Case::Token, Side::Sdk) {
+                clients.sdk_token.clone()
+            } else {
+                clients.sdk.clone()
+            };
             on_runtime(rt, async move {
                 let started = Instant::now();
                 for id in &ids[..n] {

@@ -1,6 +1,7 @@
 //! `userbridge-bench` (the default mode): warm-up, then interleaved rounds of
 //! every case, raw and SDK alternating, and a table of medians and ratios
-//! against the targets of issue 14.
+//! against the targets of issue 14 (and, for the cached token against a static
+//! one, SDK against SDK: within noise).
 
 use std::time::{Duration, Instant};
 
@@ -15,6 +16,8 @@ pub struct Sizes {
     pub concurrent: usize,
     pub blocking: usize,
     pub bulk: usize,
+    /// Cached token against static token, sequential.
+    pub token: usize,
 }
 
 impl Sizes {
@@ -26,12 +29,14 @@ impl Sizes {
         concurrent: 2_500,
         blocking: 1_000,
         bulk: 10_000,
+        token: 1_000,
     };
     pub const QUICK: Sizes = Sizes {
         sequential: 100,
         concurrent: 500,
         blocking: 100,
         bulk: 500,
+        token: 100,
     };
 
     pub fn of(&self, case: Case) -> usize {
@@ -40,6 +45,7 @@ impl Sizes {
             Case::Concurrent => self.concurrent,
             Case::Blocking => self.blocking,
             Case::Bulk => self.bulk,
+            Case::Token => self.token,
         }
     }
 }
@@ -92,7 +98,7 @@ struct Sample {
     cpu_ns: Option<u64>,
 }
 
-/// The target of one case's ratio sdk/raw.
+/// The target of one case's ratio sdk/raw (token/static for [`Case::Token`]).
 struct Target {
     what: &'static str,
     /// Time ratio (lower is better) or throughput ratio (higher is better).
@@ -144,6 +150,12 @@ fn target(case: Case) -> Target {
             time: false,
             bound: 0.95,
         },
+        // Within noise: the sequential case's bound.
+        Case::Token => Target {
+            what: "time per call",
+            time: true,
+            bound: 1.03,
+        },
     }
 }
 
@@ -153,6 +165,16 @@ fn title(case: Case, n: usize) -> String {
         Case::Concurrent => format!("async concurrency {CONCURRENCY}, {n} calls"),
         Case::Blocking => format!("blocking sequential, {n} calls"),
         Case::Bulk => format!("bulk {n} ids, concurrency {BULK_CONCURRENCY}"),
+        Case::Token => format!("cached token vs static, {n} calls"),
+    }
+}
+
+/// The label of a case's ratio: its title, or for [`Case::Token`] (SDK
+/// against SDK) which ratio it is and its target.
+fn ratio_title(case: Case, n: usize) -> String {
+    match case {
+        Case::Token => format!("token/static, within noise, {n} calls"),
+        _ => title(case, n),
     }
 }
 
@@ -166,6 +188,8 @@ fn describe(case: Case, side: Side) -> &'static str {
         (Case::Blocking, Side::Sdk) => "userbridge_blocking reactivate(id)",
         (Case::Bulk, Side::Raw) => "reqwest calls, buffer_unordered(64)",
         (Case::Bulk, Side::Sdk) => "reactivate_many(ids).concurrency(64).run()",
+        (Case::Token, Side::Raw) => "reactivate(id).await; .bearer_token(..)",
+        (Case::Token, Side::Sdk) => "reactivate(id).await; cached .token_source",
     }
 }
 
@@ -215,7 +239,7 @@ pub fn run(opts: &Options) -> Result<(), String> {
         let n = opts.warmup.min(opts.sizes.of(case));
         for side in [Side::Raw, Side::Sdk] {
             cases::run(&rt, &clients, &ids, case, side, n)
-                .map_err(|e| format!("warm-up {} {}: {e}", case.key(), side.name()))?;
+                .map_err(|e| format!("warm-up {} {}: {e}", case.key(), case.side_name(side)))?;
         }
     }
 
@@ -233,7 +257,12 @@ pub fn run(opts: &Options) -> Result<(), String> {
             for side in order {
                 let cpu_before = cpu();
                 let wall = cases::run(&rt, &clients, &ids, case, side, n).map_err(|e| {
-                    format!("round {} {} {}: {e}", round + 1, case.key(), side.name())
+                    format!(
+                        "round {} {} {}: {e}",
+                        round + 1,
+                        case.key(),
+                        case.side_name(side)
+                    )
                 })?;
                 let cpu_ns = cpu_before
                     .zip(cpu())
@@ -260,6 +289,21 @@ pub fn run(opts: &Options) -> Result<(), String> {
             "all calls succeeded; total {:.1} s",
             started.elapsed().as_secs_f64()
         ),
+    }
+    if opts.cases.contains(&Case::Token) {
+        let fetches = clients
+            .token_fetches
+            .load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "cached token: the token source was asked {fetches} time(s) in all (once: every \
+             other call took the token from the cache)"
+        );
+        if fetches != 1 {
+            return Err(format!(
+                "the token source was asked {fetches} times instead of once: the token case \
+                 did not measure a warm cache"
+            ));
+        }
     }
     println!("CPU instructions per call (target sdk/raw <= 1.10): cargo xtask bench --callgrind");
     Ok(())
@@ -320,7 +364,7 @@ fn min_max(xs: &[f64]) -> (f64, f64) {
 
 fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
     println!(
-        "{:<38} {:<4} {:<44} {:>9} {:>11} {:>17} {:>15}",
+        "{:<38} {:<6} {:<44} {:>9} {:>11} {:>17} {:>15}",
         "case", "impl", "what", "calls/s", "wall/call", "calls/s min..max", "client CPU/call"
     );
     let mut verdicts = Vec::new();
@@ -346,9 +390,9 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
                 String::new()
             };
             println!(
-                "{:<38} {:<4} {:<44} {:>9.0} {:>8.1} µs {:>17} {:>15}",
+                "{:<38} {:<6} {:<44} {:>9.0} {:>8.1} µs {:>17} {:>15}",
                 label,
-                side.name(),
+                case.side_name(side),
                 describe(case, side),
                 rate,
                 1e6 / rate,
@@ -421,7 +465,7 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
     for v in verdicts {
         println!(
             "{:<38} {:<14} {:>7.3} {:>13} {:>9} {:>5} {:>10.3} {:>7.3} {:>13} {:>20}",
-            title(v.case, opts.sizes.of(v.case)),
+            ratio_title(v.case, opts.sizes.of(v.case)),
             v.target.what,
             v.paired,
             v.ci.map_or_else(|| "n/a".to_string(), |(a, b)| format!("{a:.3}..{b:.3}")),
@@ -451,6 +495,15 @@ fn print_table(opts: &Options, times: &[[Vec<Sample>; 2]]) {
          ratios, min..max; client CPU: CPU time per call of every thread but the server's,\n  \
          sdk/raw, the median of the rounds' ratios and its 95% interval"
     );
+    if opts.cases.contains(&Case::Token) {
+        println!(
+            "cached token vs static: the SDK against itself, sequential async calls: static is \
+             a client with .bearer_token(..)\n  (a default header of its HTTP client), token one \
+             with .token_source(..) whose token comes from its warm cache\n  and is inserted per \
+             request; its ratios (under sdk/raw) are token/static, its target within noise \
+             (<= 1.03)"
+        );
+    }
 }
 
 struct Verdict {
@@ -507,6 +560,12 @@ mod tests {
         assert_eq!(throughput.verdict(0.94, Some((0.93, 0.96))), "MISS?");
         assert_eq!(throughput.verdict(0.90, Some((0.88, 0.94))), "MISS");
         assert_eq!(throughput.verdict(0.90, None), "MISS?");
+        // Cached token against static token: within noise, a time ratio.
+        let token = target(Case::Token); // <= 1.03
+        assert!(token.time);
+        assert_eq!(token.verdict(1.01, Some((0.99, 1.02))), "PASS");
+        assert_eq!(token.verdict(1.04, Some((1.035, 1.05))), "MISS");
+        assert!(ratio_title(Case::Token, 1000).contains("token/static, within noise"));
     }
 
     #[test]

@@ -17,7 +17,8 @@ use cases::{Case, Side};
 
 const USAGE: &str = "\
 usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] [--conc N]
-                        [--blocking N] [--bulk N] [--cases seq,conc,blocking,bulk]
+                        [--blocking N] [--bulk N] [--token N]
+                        [--cases seq,conc,blocking,bulk,token]
                         [--client-threads N] [--server-process]
        userbridge-bench calls <IMPL> <N> [--base-url URL | --server-process]
        userbridge-bench serve
@@ -25,9 +26,12 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
               sdk alternating; prints medians and the ratios sdk/raw against the
-              targets, with the 95% confidence interval of each ratio. Sizes
+              targets, with the 95% confidence interval of each ratio; the
+              token case is the SDK against itself, a cached token from a
+              token_source (token) against a static bearer token (static),
+              sequential, target within noise (token/static <= 1.03). Sizes
               per round: --seq 1000, --conc 2500 (concurrency 32), --blocking
-              1000, --bulk 10000 (concurrency 64); --rounds 40;
+              1000, --bulk 10000 (concurrency 64), --token 1000; --rounds 40;
               --quick: small sizes, 1 round (a functional smoke run);
               --server-process: the server in a child process (`serve`)
               instead of a thread of this one, so that nothing but the
@@ -36,7 +40,8 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               `cargo xtask bench --callgrind` runs under valgrind): IMPL is
               raw or sdk (sequential), raw-conc or sdk-conc (concurrency 32),
               raw-blocking or sdk-blocking, raw-bulk or sdk-bulk (concurrency
-              64); without --base-url the server runs in this process, or
+              64), sdk-token (sequential, a cached token; its static side is
+              sdk); without --base-url the server runs in this process, or
               with --server-process in a child process.
   serve       the loopback server alone: prints its base URL, serves until
               standard input is closed.
@@ -123,6 +128,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                     "--conc",
                     "--blocking",
                     "--bulk",
+                    "--token",
                     "--cases",
                     "--client-threads",
                 ],
@@ -156,6 +162,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                             "--conc" => opts.sizes.concurrent = n.max(1),
                             "--blocking" => opts.sizes.blocking = n.max(1),
                             "--bulk" => opts.sizes.bulk = n.max(1),
+                            "--token" => opts.sizes.token = n.max(1),
                             _ => opts.client_threads = n.max(1),
                         }
                     }
@@ -177,6 +184,7 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 "sdk-blocking" => (Case::Blocking, Side::Sdk),
                 "raw-bulk" => (Case::Bulk, Side::Raw),
                 "sdk-bulk" => (Case::Bulk, Side::Sdk),
+                "sdk-token" => (Case::Token, Side::Sdk),
                 other => return Err(Failure::Usage(format!("unknown implementation `{other}`"))),
             };
             let (mut base_url, mut server_process) = (None, false);
@@ -249,7 +257,7 @@ fn calls(
     eprintln!(
         "{n} calls ({} {}) in {:.3} s",
         case.key(),
-        side.name(),
+        case.side_name(side),
         took.as_secs_f64()
     );
     Ok(())
@@ -270,6 +278,7 @@ mod tests {
                 concurrent: 100,
                 blocking: 20,
                 bulk: 100,
+                token: 20,
             },
             warmup: 5,
             client_threads: 1,
@@ -299,6 +308,18 @@ mod tests {
             Err(Failure::Run(why)) => panic!("ran instead of refusing: {why}"),
             Ok(()) => panic!("ran instead of refusing"),
         }
+    }
+
+    /// The token case: selectable by its key, its sides named for what they
+    /// are (both are the SDK).
+    #[test]
+    fn the_token_case_names_its_sides() {
+        assert_eq!(Case::parse("token"), Some(Case::Token));
+        assert!(Case::ALL.contains(&Case::Token));
+        assert_eq!(Case::Token.side_name(Side::Raw), "static");
+        assert_eq!(Case::Token.side_name(Side::Sdk), "token");
+        assert_eq!(Case::Sequential.side_name(Side::Raw), "raw");
+        assert_eq!(Case::Bulk.side_name(Side::Sdk), "sdk");
     }
 
     #[test]

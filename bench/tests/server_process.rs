@@ -16,6 +16,15 @@ fn a_quick_comparison_runs_against_a_server_process() {
     assert!(out.status.success(), "{stdout}\n{stderr}");
     assert!(stdout.contains("own process"), "{stdout}");
     assert!(stdout.contains("all calls succeeded;"), "{stdout}");
+    // The token case runs by default, against a warm cache.
+    assert!(
+        stdout.contains("token/static, within noise, 100 calls"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the token source was asked 1 time(s) in all"),
+        "{stdout}"
+    );
     // The server child printed its count when its standard input closed.
     assert!(
         stderr.contains("bench server: ") && stderr.contains(" answers sent"),

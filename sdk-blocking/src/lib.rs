@@ -72,11 +72,11 @@ use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 pub use userbridge::{
-    kind_for_status, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BulkItem, BulkReport,
-    ChangeDetails, Details, EntraUser, Error, ErrorKind, FieldError, KeycloakUser, OktaLifecycle,
-    OktaTransition, Progress, Provider, ReactivateRequest, Reactivated, RetryPolicy, ScimPatchForm,
-    ScimUser, DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE, DEFAULT_MAX_BODY, DEFAULT_TIMEOUT,
-    MAX_ID_CHARS, MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
+    kind_for_status, AccessToken, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BoxError,
+    BulkItem, BulkReport, ChangeDetails, Details, EntraUser, Error, ErrorKind, FieldError,
+    KeycloakUser, OktaLifecycle, OktaTransition, Progress, Provider, ReactivateRequest,
+    Reactivated, RetryPolicy, ScimPatchForm, ScimUser, DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE,
+    DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS, MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
 };
 
 /// The provider simulators of [`userbridge::mock`] (feature `mock`), for testing
@@ -213,6 +213,79 @@ impl ClientBuilder {
     /// `SSWS <token>`).
     pub fn api_token(self, token: impl Into<String>) -> Self {
         self.map(|b| b.api_token(token))
+    }
+
+    /// See [`userbridge::ClientBuilder::client_credentials`]: OAuth 2.0 client
+    /// credentials at the provider's token endpoint, the token fetched,
+    /// shared by every clone and renewed by the client itself.
+    pub fn client_credentials(
+        self,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+    ) -> Self {
+        self.map(|b| b.client_credentials(client_id, client_secret))
+    }
+
+    /// See [`userbridge::ClientBuilder::private_key_jwt`].
+    pub fn private_key_jwt(
+        self,
+        client_id: impl Into<String>,
+        private_key_pem: impl Into<String>,
+        key_id: Option<String>,
+    ) -> Self {
+        self.map(|b| b.private_key_jwt(client_id, private_key_pem, key_id))
+    }
+
+    /// See [`userbridge::ClientBuilder::token_url`].
+    pub fn token_url(self, url: impl AsRef<str>) -> Self {
+        self.map(|b| b.token_url(url))
+    }
+
+    /// See [`userbridge::ClientBuilder::scopes`].
+    pub fn scopes<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
+        self.map(|b| b.scopes(scopes))
+    }
+
+    /// See [`userbridge::ClientBuilder::tenant`].
+    pub fn tenant(self, tenant: impl Into<String>) -> Self {
+        self.map(|b| b.tenant(tenant))
+    }
+
+    /// Any other source of bearer tokens, as
+    /// [`userbridge::ClientBuilder::token_source`], from a plain closure: it
+    /// runs on a thread of its own (it may block, read a file, call a
+    /// command), never twice at once.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use userbridge_blocking::{AccessToken, Client, Provider};
+    ///
+    /// let client = Client::builder(Provider::ZitadelV2)
+    ///     .base_url("https://example.zitadel.cloud")
+    ///     .token_source(|| {
+    ///         let token = std::env::var("ZITADEL_TOKEN")?;
+    ///         Ok(AccessToken::new(token, Some(Duration::from_secs(300))))
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), userbridge_blocking::Error>(())
+    /// ```
+    pub fn token_source<F>(self, fetch: F) -> Self
+    where
+        F: Fn() -> Result<AccessToken, BoxError> + Send + Sync + 'static,
+    {
+        let fetch = Arc::new(fetch);
+        self.map(move |b| {
+            b.token_source(move || {
+                let fetch = fetch.clone();
+                async move {
+                    tokio::task::spawn_blocking(move || fetch())
+                        .await
+                        .map_err(|e| -> BoxError {
+                            format!("the token source did not return: {e}").into()
+                        })?
+                }
+            })
+        })
     }
 
     /// See [`userbridge::ClientBuilder::organization`].

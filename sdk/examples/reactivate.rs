@@ -29,7 +29,8 @@ use clap::{value_parser, Arg, ArgAction, ArgMatches, Command};
 use futures_util::StreamExt as _;
 use userbridge::mock::{Simulator, UserState};
 use userbridge::{
-    BulkItem, Client, ErrorKind, Provider, ReactivateRequest, Reactivated, DEFAULT_BULK_CONCURRENCY,
+    BulkItem, Client, ClientBuilder, ErrorKind, Provider, ReactivateRequest, Reactivated,
+    DEFAULT_BULK_CONCURRENCY,
 };
 
 /// `println!` that does not panic when stdout is closed (`reactivate | head`).
@@ -49,7 +50,9 @@ fn command() -> Command {
         )
         .override_usage(
             "reactivate                      (the demo)\n       \
-             reactivate --provider P --token-env VAR [OPTIONS] [USER_ID]...",
+             reactivate --provider P --token-env VAR [OPTIONS] [USER_ID]...\n       \
+             reactivate --provider P --client-id ID (--client-secret-env VAR | --private-key FILE) \
+             [OPTIONS] [USER_ID]...",
         )
         .after_help(
             "exit status: 0 all reactivated, 1 some failed, 2 bad arguments or unreadable input",
@@ -59,8 +62,7 @@ fn command() -> Command {
                 .long("provider")
                 .value_name("P")
                 .help(format!("the provider: {providers}"))
-                .value_parser(|s: &str| s.parse::<Provider>().map_err(|e| e.to_string()))
-                .requires("token-env"),
+                .value_parser(|s: &str| s.parse::<Provider>().map_err(|e| e.to_string())),
         )
         .arg(
             Arg::new("base-url")
@@ -77,6 +79,62 @@ fn command() -> Command {
                 .value_name("VAR")
                 .help("the environment variable holding the bearer token")
                 .requires("provider"),
+        )
+        .arg(
+            Arg::new("client-id")
+                .long("client-id")
+                .value_name("ID")
+                .env("USERBRIDGE_CLIENT_ID")
+                .help(
+                    "OAuth 2.0 client credentials: the client's id; the client fetches and \
+                     renews its own tokens (with --client-secret-env or --private-key; \
+                     --token-env, when given, wins)",
+                ),
+        )
+        .arg(
+            Arg::new("client-secret-env")
+                .long("client-secret-env")
+                .value_name("VAR")
+                .default_value("USERBRIDGE_CLIENT_SECRET")
+                .help("the environment variable holding the client secret"),
+        )
+        .arg(
+            Arg::new("private-key")
+                .long("private-key")
+                .value_name("FILE")
+                .env("USERBRIDGE_PRIVATE_KEY_FILE")
+                .help(
+                    "authenticate the client by a private key JWT signed with this RSA key \
+                     (PEM file; Okta service apps) instead of a secret",
+                ),
+        )
+        .arg(
+            Arg::new("key-id")
+                .long("key-id")
+                .value_name("KID")
+                .env("USERBRIDGE_KEY_ID")
+                .help("the key id (`kid`) of --private-key, as registered with the provider"),
+        )
+        .arg(
+            Arg::new("token-url")
+                .long("token-url")
+                .value_name("URL")
+                .env("USERBRIDGE_TOKEN_URL")
+                .help("the token endpoint, instead of the provider's own"),
+        )
+        .arg(
+            Arg::new("scope")
+                .long("scope")
+                .value_name("SCOPE")
+                .action(ArgAction::Append)
+                .help("a scope to ask for, instead of the provider's defaults (repeatable)"),
+        )
+        .arg(
+            Arg::new("tenant")
+                .long("tenant")
+                .value_name("TENANT")
+                .env("USERBRIDGE_TENANT")
+                .help("the Microsoft Entra ID directory (tenant) id or domain"),
         )
         .arg(
             Arg::new("organization")
@@ -154,7 +212,9 @@ async fn main() -> ExitCode {
     if matches.get_one::<Provider>("provider").is_none() {
         if matches.contains_id("users") || matches.contains_id("input") {
             eprintln!(
-                "reactivate: `--provider` and `--token-env` are required to reactivate users"
+                "reactivate: `--provider` and credentials (`--token-env VAR`, or `--client-id` \
+                 with `--client-secret-env VAR` or `--private-key FILE`) are required to \
+                 reactivate users"
             );
             return ExitCode::from(2);
         }
@@ -163,32 +223,73 @@ async fn main() -> ExitCode {
     run(&matches).await
 }
 
+/// The credentials of the command line: a bearer token from `--token-env`, or
+/// client credentials (`--client-id` with a secret from `--client-secret-env`
+/// or a key from `--private-key`). Secrets come from the environment or a
+/// file only, never from an argument.
+fn credentials(builder: ClientBuilder, args: &ArgMatches) -> Result<ClientBuilder, String> {
+    let from_env = |var: &str, what: &str| match std::env::var(var) {
+        Ok(v) if !v.trim().is_empty() => Ok(v),
+        _ => Err(format!(
+            "the environment variable `{var}` is not set or empty; export the {what} in it"
+        )),
+    };
+    if let Some(token_env) = args.get_one::<String>("token-env") {
+        let token = from_env(token_env, "bearer token")?;
+        return Ok(if args.get_flag("api-token") {
+            builder.api_token(token)
+        } else {
+            builder.bearer_token(token)
+        });
+    }
+    let Some(client_id) = args.get_one::<String>("client-id") else {
+        return Err(
+            "credentials are required: `--token-env VAR`, or `--client-id ID` with \
+             `--client-secret-env VAR` or `--private-key FILE`"
+                .into(),
+        );
+    };
+    let mut builder = match args.get_one::<String>("private-key") {
+        Some(file) => {
+            let pem =
+                std::fs::read_to_string(file).map_err(|e| format!("--private-key {file}: {e}"))?;
+            let key_id = args.get_one::<String>("key-id").cloned();
+            builder.private_key_jwt(client_id, pem, key_id)
+        }
+        None => {
+            let var = args
+                .get_one::<String>("client-secret-env")
+                .map_or("USERBRIDGE_CLIENT_SECRET", String::as_str);
+            builder.client_credentials(client_id, from_env(var, "client secret")?)
+        }
+    };
+    if let Some(url) = args.get_one::<String>("token-url") {
+        builder = builder.token_url(url);
+    }
+    if let Some(scopes) = args.get_many::<String>("scope") {
+        builder = builder.scopes(scopes.cloned());
+    }
+    if let Some(tenant) = args.get_one::<String>("tenant") {
+        builder = builder.tenant(tenant);
+    }
+    Ok(builder)
+}
+
 // ---------------------------------------------------------------- real runs
 
 async fn run(args: &ArgMatches) -> ExitCode {
-    let (Some(provider), Some(token_env)) = (
-        args.get_one::<Provider>("provider").copied(),
-        args.get_one::<String>("token-env"),
-    ) else {
+    let Some(provider) = args.get_one::<Provider>("provider").copied() else {
         return ExitCode::from(2);
     };
     let json = args.get_flag("json");
-    let token = match std::env::var(token_env) {
-        Ok(t) if !t.trim().is_empty() => t,
-        _ => {
-            eprintln!(
-                "reactivate: the environment variable `{token_env}` is not set or empty; \
-                 export the bearer token in it"
-            );
+    let builder = match credentials(Client::builder(provider), args) {
+        Ok(builder) => builder,
+        Err(why) => {
+            eprintln!("reactivate: {why}");
             return ExitCode::from(2);
         }
     };
-    let mut builder = Client::builder(provider);
-    builder = if args.get_flag("api-token") {
-        builder.api_token(token)
-    } else {
-        builder.bearer_token(token)
-    };
+    let mut builder = builder;
     if let Some(url) = args.get_one::<String>("base-url") {
         builder = builder.base_url(url);
     }

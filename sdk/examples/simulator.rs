@@ -8,8 +8,10 @@
 //! ```
 //!
 //! It prints one JSON line on stdout (the provider's machine name, the base URL
-//! to use, the accepted bearer token, the default organization, and the seeded
-//! users with the provider's word for their state), then serves on 127.0.0.1
+//! to use, the accepted bearer token, the default organization, the seeded
+//! users with the provider's word for their state, and, for providers with an
+//! OAuth 2.0 token endpoint, `token_url`, `client_id` and `client_secret` of
+//! the client registered from the start), then serves on 127.0.0.1
 //! until it is interrupted (Ctrl-C) or terminated (SIGTERM). Seed your own users
 //! with `--user ID=active` / `--user ID=deactivated` (repeatable); without any,
 //! `usr_deactivated1` (deactivated) and `usr_active1` (active) are seeded.
@@ -98,13 +100,18 @@ async fn main() -> ExitCode {
         sim.add_user(id.as_str(), sim.organization(), state);
         seeded.insert(id, state.label(provider));
     }
-    let line = serde_json::json!({
+    let mut line = serde_json::json!({
         "provider": provider.as_str(),
         "base_url": sim.base_url(),
         "token": sim.token(),
         "organization": sim.organization(),
         "users": seeded,
     });
+    if let (Some(token_url), Some(fields)) = (sim.token_url(), line.as_object_mut()) {
+        fields.insert("token_url".into(), token_url.into());
+        fields.insert("client_id".into(), sim.client_id().into());
+        fields.insert("client_secret".into(), sim.client_secret().into());
+    }
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();

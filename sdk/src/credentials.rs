@@ -15,6 +15,8 @@
 //!   instead of fetching again;
 //! - a token the provider refused (a 401) is dropped once, unless another call
 //!   already replaced it ([`Renewing::refused`]);
+//! - while one call renews a token that is due but still valid, the others
+//!   keep sending it instead of waiting;
 //! - a failed early refresh keeps using the old token while it is still valid.
 //!
 //! Nothing here is printed: `Debug` of every type shows no secret, and what is
@@ -298,6 +300,16 @@ impl Renewing {
             .cloned()
     }
 
+    /// The cached token, if it has not expired (it may be due for renewal).
+    fn valid(&self, now: Instant) -> Option<Arc<Token>> {
+        let cache = self.cache();
+        cache
+            .token
+            .as_ref()
+            .filter(|t| t.expires_at.is_none_or(|at| now < at))
+            .cloned()
+    }
+
     /// A token to send now: the cached one, or one fetched (a single fetch
     /// for every call that needs one at the same time). `ends`: when the
     /// fetch must be over (the attempt's end); `user_id`: the call's, for
@@ -308,11 +320,22 @@ impl Renewing {
         ends: Instant,
         user_id: &str,
     ) -> Result<Arc<Token>, Error> {
-        if let Some(token) = self.fresh(Instant::now()) {
+        let now = Instant::now();
+        if let Some(token) = self.fresh(now) {
             return Ok(token);
         }
         let seen = self.cache().fetches;
-        let _fetching = self.fetching.lock().await;
+        let _fetching = match self.fetching.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => {
+                // Another call is renewing the token: while the current one
+                // is still valid, use it rather than wait.
+                if let Some(token) = self.valid(now) {
+                    return Ok(token);
+                }
+                self.fetching.lock().await
+            }
+        };
         {
             let cache = self.cache();
             if cache.fetches != seen {
@@ -477,7 +500,7 @@ impl Renewing {
         ends: Instant,
         user_id: &str,
     ) -> Result<AccessToken, Error> {
-        let (body, basic) = self.form(ex, user_id)?;
+        let (body, basic, assertion) = self.form(ex, user_id)?;
         let mut request = http
             .post(ex.url.clone())
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -505,20 +528,30 @@ impl Renewing {
             too_large,
         };
         let result = self.read_answer(ex, &answer, user_id);
+        // A token endpoint may echo what it was sent.
         result.map_err(|mut e| {
             if let ClientAuth::Secret(s, _) = &ex.auth {
                 e.redact(s.expose());
+            }
+            if let Some(assertion) = &assertion {
+                e.redact(assertion);
             }
             e
         })
     }
 
-    /// The form of a token request, and the `Authorization: Basic` of a
-    /// client secret sent that way.
-    fn form(&self, ex: &Exchange, user_id: &str) -> Result<(String, Option<HeaderValue>), Error> {
+    /// The form of a token request, the `Authorization: Basic` of a client
+    /// secret sent that way, and the client assertion in the form, if any.
+    #[allow(clippy::type_complexity)]
+    fn form(
+        &self,
+        ex: &Exchange,
+        user_id: &str,
+    ) -> Result<(String, Option<HeaderValue>, Option<String>), Error> {
         let mut form = form_urlencoded::Serializer::new(String::new());
         form.append_pair("grant_type", "client_credentials");
         let mut basic = None;
+        let mut sent_assertion = None;
         match &ex.auth {
             ClientAuth::Secret(secret, SecretIn::Form) => {
                 form.append_pair("client_id", &ex.client_id);
@@ -559,6 +592,7 @@ impl Renewing {
                     "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
                 );
                 form.append_pair("client_assertion", &assertion);
+                sent_assertion = Some(assertion);
             }
         }
         if let Some(scope) = &ex.scope {
@@ -567,7 +601,7 @@ impl Renewing {
         if let Some(audience) = &ex.audience {
             form.append_pair("audience", audience);
         }
-        Ok((form.finish(), basic))
+        Ok((form.finish(), basic, sent_assertion))
     }
 
     /// A token endpoint's answer: the token, or the error it says.
@@ -860,7 +894,132 @@ pub(crate) fn rsa_key(pem: &str) -> Result<jsonwebtoken::EncodingKey, String> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     use super::*;
+
+    /// A renewing client over a token source that counts its calls, waits a
+    /// little, and fails when `fail` says so.
+    fn counted(fail: bool, lifetime: Option<Duration>) -> (Arc<Renewing>, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        let fetch: Arc<TokenFn> = Arc::new(move || -> TokenFuture {
+            let n = counter.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                if fail {
+                    Err("sealed".into())
+                } else {
+                    Ok(AccessToken::new(format!("token-number-{n}"), lifetime))
+                }
+            })
+        });
+        (
+            Arc::new(Renewing::new(Provider::Keycloak, Source::Custom(fetch))),
+            calls,
+        )
+    }
+
+    async fn many(renewing: &Arc<Renewing>, n: usize) -> Vec<Result<Arc<Token>, Error>> {
+        let http = reqwest::Client::new();
+        let ends = Instant::now() + Duration::from_secs(5);
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..n {
+            let (renewing, http) = (renewing.clone(), http.clone());
+            set.spawn(async move { renewing.token(&http, ends, &format!("u{i}")).await });
+        }
+        let mut out = Vec::new();
+        while let Some(r) = set.join_next().await {
+            out.push(r.unwrap_or_else(|e| panic!("{e}")));
+        }
+        out
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn calls_at_once_make_one_fetch_and_share_its_token() {
+        let (renewing, calls) = counted(false, None);
+        let got = many(&renewing, 64).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let headers: std::collections::BTreeSet<_> = got
+            .iter()
+            .map(|r| r.as_ref().map(|t| t.header.clone()).ok())
+            .collect();
+        assert_eq!(headers.len(), 1, "{headers:?}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_fetch_fails_its_waiters_once_and_is_not_cached() {
+        let (renewing, calls) = counted(true, None);
+        let got = many(&renewing, 16).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "one fetch for the waiters");
+        for r in &got {
+            let e = r.as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(e.contains("the token source failed: sealed"), "{e}");
+        }
+        // Each waiter's error names its own user.
+        let users: std::collections::BTreeSet<_> = got
+            .iter()
+            .filter_map(|r| {
+                r.as_ref()
+                    .err()
+                    .and_then(|e| e.api_error())
+                    .map(|a| a.user_id.clone())
+            })
+            .collect();
+        assert_eq!(users.len(), 16);
+        // A later call tries again.
+        let _ = many(&renewing, 1).await;
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_refused_token_is_dropped_once() {
+        let (renewing, calls) = counted(false, None);
+        let http = reqwest::Client::new();
+        let ends = Instant::now() + Duration::from_secs(5);
+        let first = renewing
+            .token(&http, ends, "u")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        renewing.refused(&first);
+        let second = renewing
+            .token(&http, ends, "u")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        // A second call that saw the first token refused too does not drop
+        // the new one.
+        renewing.refused(&first);
+        let third = renewing
+            .token(&http, ends, "u")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(calls.load(Ordering::SeqCst), 2);
+        assert!(Arc::ptr_eq(&second, &third));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_token_is_renewed_a_fifth_of_its_lifetime_early() {
+        let (renewing, calls) = counted(false, Some(Duration::from_secs(10)));
+        let http = reqwest::Client::new();
+        let far = || Instant::now() + Duration::from_secs(5);
+        let t0 = renewing
+            .token(&http, far(), "u")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(t0.refresh_at.is_some());
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        // Fetched at once again only past the refresh time (8 s of 10).
+        let due = t0.refresh_at.unwrap_or_else(Instant::now);
+        assert!(due > Instant::now() + Duration::from_millis(7900));
+        assert!(due < Instant::now() + Duration::from_millis(8100));
+        assert!(renewing.fresh(due - Duration::from_millis(1)).is_some());
+        assert!(renewing.fresh(due).is_none());
+        assert!(
+            renewing.valid(due).is_some(),
+            "still valid while it is renewed"
+        );
+    }
 
     #[test]
     fn the_margin_suits_short_and_long_lifetimes() {

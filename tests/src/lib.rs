@@ -36,6 +36,7 @@ pub mod outcome;
 pub mod schema;
 pub mod sim;
 pub mod spec;
+pub mod tools;
 pub mod wire;
 
 pub use cases::{run_providers, run_table, Case};

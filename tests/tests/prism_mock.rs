@@ -27,6 +27,7 @@ use spec_cases::{Answer, Case, NotCovered, Spec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use userbridge::{Client, Error, Provider, ReactivateRequest, Reactivated, RetryPolicy};
+use userbridge_tests::tools;
 
 const PRISM_VERSION: &str = "5.14.2";
 const PRISM_PACKAGE: &str = "@stoplight/prism-cli";
@@ -35,80 +36,16 @@ const TOKEN: &str = "userbridge-prism-token";
 
 // ------------------------------------------------------------------ Prism itself
 
-/// The cargo target directory this test binary was built in.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap_or_default();
-    exe.ancestors()
-        .find(|p| p.join("CACHEDIR.TAG").is_file())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
-}
-
-fn run(cmd: &str, args: &[&str]) -> Result<String, String> {
-    let out = Command::new(cmd)
-        .args(args)
-        .output()
-        .map_err(|e| format!("`{cmd}` could not be run: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`{cmd} {}` failed ({}): {}{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// The `prism` executable, installed first if needed.
+/// The `prism` executable, installed first if needed (see
+/// [`userbridge_tests::tools::npm_package`]).
 fn prism() -> Result<PathBuf, String> {
-    let dir = target_dir()
-        .join("tools")
-        .join(format!("prism-{PRISM_VERSION}"));
+    let dir = tools::npm_package(
+        &format!("prism-{PRISM_VERSION}"),
+        PRISM_PACKAGE,
+        PRISM_VERSION,
+    )?;
     let bin = dir.join("node_modules").join(".bin").join("prism");
-    if !bin.is_file() {
-        let node = run("node", &["--version"])
-            .map_err(|e| format!("Prism needs Node.js (18 or later) and npm on PATH: {e}"))?;
-        let npm = run("npm", &["--version"]).map_err(|e| format!("Prism needs npm: {e}"))?;
-        eprintln!(
-            "installing {PRISM_PACKAGE}@{PRISM_VERSION} with node {node}, npm {npm} into {}",
-            dir.display()
-        );
-        // Into a fresh directory, renamed when complete: an interrupted install
-        // never looks like a finished one.
-        let partial = dir.with_extension(format!("partial-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&partial);
-        std::fs::create_dir_all(&partial)
-            .map_err(|e| format!("cannot create {}: {e}", partial.display()))?;
-        let prefix = partial.to_string_lossy().into_owned();
-        run(
-            "npm",
-            &[
-                "install",
-                "--prefix",
-                &prefix,
-                "--no-audit",
-                "--no-fund",
-                "--save-exact",
-                "--loglevel=error",
-                &format!("{PRISM_PACKAGE}@{PRISM_VERSION}"),
-            ],
-        )
-        .map_err(|e| format!("installing Prism failed: {e}"))?;
-        if !dir.join("node_modules").is_dir() {
-            std::fs::rename(&partial, &dir).map_err(|e| {
-                format!(
-                    "cannot move {} to {}: {e}",
-                    partial.display(),
-                    dir.display()
-                )
-            })?;
-        } else {
-            let _ = std::fs::remove_dir_all(&partial);
-        }
-    }
-    let version = run(&bin.to_string_lossy(), &["--version"])?;
+    let version = tools::run(&bin.to_string_lossy(), &["--version"])?;
     if version != PRISM_VERSION {
         return Err(format!(
             "{} is Prism {version}, expected {PRISM_VERSION}",

@@ -371,3 +371,105 @@ fn echo_in_messages(body: &mut Value, echo: &str) -> bool {
         _ => false,
     }
 }
+
+/// Renewing credentials: the client secret, the private key, the client
+/// assertion and every issued token show nowhere: not in `Debug` of the
+/// builder or the client, not in an error (whose token endpoint or API echoed
+/// them all back), not in the tracing output at TRACE level.
+#[test]
+fn renewing_credentials_leak_no_secret() {
+    const CLIENT_SECRET: &str = "cs-SECRET-77b1e0";
+    const ISSUED: &str = "tok-ISSUED-9c3d11";
+    const PEM: &str = include_str!("../keys/test-rsa-pkcs8.pem");
+    const USER: &str = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+    // The body of the key, as a leak would show a part of it.
+    let key_part: String = PEM.lines().nth(3).unwrap_or_default().to_string();
+    let echo_request = |status: u16| {
+        move |req: &wiremock::Request| {
+            let sent = String::from_utf8_lossy(&req.body).into_owned();
+            ResponseTemplate::new(status).set_body_json(serde_json::json!({
+                "error": "invalid_client",
+                "error_description": format!("refused: {sent}"),
+            }))
+        }
+    };
+    let p = Provider::Keycloak;
+    let (outcomes, log) = traced(|rt| {
+        rt.block_on(async {
+            let mut outcomes = Vec::new();
+            // 1. A secret, 2. a private key JWT refused, the whole request
+            // echoed back.
+            let echoing = || async {
+                let server = MockServer::start().await;
+                wiremock::Mock::given(wiremock::matchers::method("POST"))
+                    .respond_with(echo_request(401))
+                    .mount(&server)
+                    .await;
+                server
+            };
+            let server = echoing().await;
+            let keycloak = || Client::builder(p).base_url(server.uri()).realm("acme");
+            let builder = keycloak().client_credentials("userbridge", CLIENT_SECRET);
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate(USER).await;
+            outcomes.push((builder, client, result, String::new()));
+            let server = echoing().await;
+            let keycloak = || Client::builder(p).base_url(server.uri()).realm("acme");
+            let builder = keycloak().private_key_jwt("userbridge", PEM, Some("kid-1".into()));
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate(USER).await;
+            let sent = server.received_requests().await.unwrap_or_default();
+            let assertion = sent
+                .first()
+                .and_then(|r| {
+                    form_urlencoded::parse(&r.body)
+                        .find(|(k, _)| k == "client_assertion")
+                        .map(|(_, v)| v.into_owned())
+                })
+                .unwrap_or_default();
+            assert!(!assertion.is_empty(), "an assertion was sent");
+            outcomes.push((builder, client, result, assertion));
+            // 3. A token issued, then refused by the API, which echoes it.
+            let server = MockServer::start().await;
+            wiremock::Mock::given(wiremock::matchers::method("POST"))
+                .and(wiremock::matchers::path(
+                    "/realms/acme/protocol/openid-connect/token",
+                ))
+                .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                    "access_token": ISSUED, "token_type": "Bearer", "expires_in": 300,
+                })))
+                .mount(&server)
+                .await;
+            wiremock::Mock::given(wiremock::matchers::method("GET"))
+                .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+                    "error": format!("HTTP 401 Unauthorized: token {ISSUED} expired"),
+                })))
+                .mount(&server)
+                .await;
+            let builder = Client::builder(p)
+                .base_url(server.uri())
+                .realm("acme")
+                .client_credentials("userbridge", CLIENT_SECRET);
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate(USER).await;
+            outcomes.push((builder, client, result, String::new()));
+            outcomes
+        })
+    });
+    for (builder, client, result, assertion) in outcomes {
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{err}");
+        let mut texts = client_texts(&builder, &client);
+        texts.extend(error_texts(err));
+        texts.push(("the tracing output", log.clone()));
+        for (what, text) in texts {
+            for secret in [CLIENT_SECRET, ISSUED, key_part.as_str()] {
+                assert!(!text.contains(secret), "{secret} appears in {what}: {text}");
+            }
+            assert!(
+                assertion.is_empty() || !text.contains(&assertion),
+                "the client assertion appears in {what}: {text}"
+            );
+        }
+    }
+}

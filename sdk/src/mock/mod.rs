@@ -114,6 +114,81 @@
 //!   with any other id has that id as object id and `<id>@<tenant>` as principal
 //!   name. [`Simulator::base_url`] ends in `/v1.0`, as Graph's does.
 //!
+//! # Token endpoints
+//!
+//! The simulators of providers with an OAuth 2.0 token endpoint serve it, on
+//! the path the SDK derives from [`Simulator::base_url`], so that
+//! [`ClientBuilder::client_credentials`](crate::ClientBuilder::client_credentials)
+//! and [`ClientBuilder::private_key_jwt`](crate::ClientBuilder::private_key_jwt)
+//! can be tested end to end. [`Simulator::token_url`] is its URL;
+//! [`Simulator::client_id`] / [`Simulator::client_secret`] a confidential
+//! client registered from the start; [`Simulator::add_client`] and
+//! [`Simulator::add_jwt_client`] register more.
+//!
+//! | provider | path | clients | the request must also carry | `expires_in` |
+//! |---|---|---|---|---|
+//! | Keycloak | `/realms/{realm}/protocol/openid-connect/token` (every realm the simulator knows; the token acts in that realm, `master`'s in every realm) | secret, private key JWT (`aud`: the token URL or `{base}/realms/{realm}`; a `jti`) | | 300 |
+//! | Auth0 | `/oauth/token` (the origin, outside `/api/v2`) | secret, private key JWT (`aud`: `{origin}/`; a `jti`; at most 5 minutes) | `audience` = the base URL + `/` (else 403 `Service not found: <aud>`) | 86400 |
+//! | Microsoft Entra ID | `/{tenant}/oauth2/v2.0/token` on the simulator's origin (any tenant): the SDK derives `login.microsoftonline.com`, so pass `.token_url(sim.token_url().unwrap())` | secret, private key JWT (`aud`: the token URL) | `scope=https://graph.microsoft.com/.default` (else 400 `invalid_scope`, AADSTS70011) | 3599 |
+//! | Zitadel v1 / v2 | `/oauth/v2/token` | secret (HTTP Basic or form), private key JWT (`aud`: the base URL, the issuer) | `scope` with `urn:zitadel:iam:org:project:id:zitadel:aud`, or the API refuses the token (its 401) | 43199 |
+//! | Okta | `/oauth2/v1/token` | private key JWT only (`aud`: the token URL; `exp` at most an hour ahead; `kid` the registered one, if any); a secret is refused | `scope` (else 400 `invalid_scope`); without `okta.users.manage` the token may read users only | 3600 |
+//!
+//! Aitronos, Flashback, My Nethesis and SCIM have no token endpoint
+//! ([`Simulator::token_url`] is `None`).
+//!
+//! What every token endpoint does:
+//! - It is routed before the API's routes and takes `POST` only, the grant
+//!   type `client_credentials` only (another is 400 `unsupported_grant_type`).
+//!   A secret comes in the form (`client_id`, `client_secret`) or in HTTP Basic
+//!   (RFC 6749 §2.3.1: the id and the secret form-encoded, then base64).
+//! - A private key JWT (`client_assertion_type=urn:ietf:params:oauth:client-
+//!   assertion-type:jwt-bearer`, `client_assertion`) must be RS256, signed by
+//!   the key of [`Simulator::add_jwt_client`], with `iss` = `sub` = the client
+//!   id, the provider's `aud`, an `exp` in the future; a `jti` is accepted once
+//!   (a replay is refused).
+//! - Success answers in the provider's own shape and fields (e.g. Keycloak's
+//!   `refresh_expires_in` and `not-before-policy`, Entra ID's
+//!   `ext_expires_in`), with `Content-Type: application/json` and
+//!   `Cache-Control: no-store`; refusals too (Keycloak's 401
+//!   `unauthorized_client` for a wrong secret, Auth0's 401 `access_denied`,
+//!   Entra ID's `AADSTS7000215` with `error_codes`, `trace_id` and
+//!   `correlation_id`, Zitadel's 400 `Errors.User.Machine.Secret.Invalid`,
+//!   Okta's "The client_assertion signature is invalid.", ...). Each
+//!   provider's module names its sources.
+//! - Issued tokens are random, and expire: after [`Simulator::set_token_lifetime`]
+//!   (default: the provider's usual lifetime above) or [`Simulator::revoke_tokens`],
+//!   the API refuses them with the provider's 401 for an unknown token.
+//!   [`DEFAULT_TOKEN`] and the tokens of [`Simulator::add_token`] never expire.
+//! - [`Simulator::token_requests`] counts the requests that reached it. They are
+//!   in [`Simulator::requests`] like any request, with the form's
+//!   `client_secret` recorded as `client_secret=<redacted>`. Injected failures
+//!   of [`Simulator::fail_next`] apply to them (in the provider's API error
+//!   shape), so a test can rate-limit the token endpoint;
+//!   [`Simulator::fail_user`]'s do not (a token request names no user).
+//!
+//! ```
+//! use userbridge::mock::{Simulator, UserState};
+//! use userbridge::{Client, Provider};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), userbridge::Error> {
+//! let sim = Simulator::start(Provider::EntraId).await;
+//! sim.add_user("adele.vance@contoso.com", sim.organization(), UserState::Deactivated);
+//!
+//! let client = Client::builder(Provider::EntraId)
+//!     .base_url(sim.base_url())
+//!     .tenant("contoso.onmicrosoft.com")
+//!     .token_url(sim.token_url().unwrap_or_default())
+//!     .client_credentials(sim.client_id(), sim.client_secret())
+//!     .build()?;
+//! client.users().reactivate("adele.vance@contoso.com").await?;
+//! assert_eq!(sim.token_requests(), 1);
+//! let token_request = &sim.requests()[0];
+//! assert!(token_request.body_text().contains("client_secret=<redacted>"));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Failures on demand
 //!
 //! [`Simulator::fail_next`] makes the next calls, whatever they are, fail with
@@ -220,7 +295,7 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use wiremock::{Mock, MockServer};
 
@@ -238,11 +313,15 @@ pub(crate) mod model;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};
-use state::{Responder, State, TokenRecord, UserRecord};
+use state::{ClientKey, ClientRecord, Responder, State, TokenRecord, UserRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
 pub const DEFAULT_TOKEN: &str = "userbridge-simulator-token";
+
+/// The id of the default client of a simulator whose provider has no token
+/// endpoint (those that have one give it a client id of their own shape).
+const DEFAULT_CLIENT_ID: &str = "userbridge-simulator";
 
 impl UserState {
     /// The provider's own word for this state: `active`, or `deactivated`
@@ -274,6 +353,10 @@ pub struct Simulator {
     server: MockServer,
     state: Arc<Mutex<State>>,
     organization: String,
+    /// The default client of the token endpoint: its id and secret (never
+    /// printed).
+    client_id: String,
+    client_secret: String,
 }
 
 impl fmt::Debug for Simulator {
@@ -367,12 +450,27 @@ impl Simulator {
             provider,
             provider.simulator(),
             hangups,
+            format!("http://{}", front.address()),
         )));
         lock(&state).tokens.insert(
             DEFAULT_TOKEN.to_string(),
-            TokenRecord {
+            TokenRecord::lasting(organization.clone(), true),
+        );
+        let client_id = provider
+            .simulator()
+            .tokens()
+            .map_or(DEFAULT_CLIENT_ID, |t| t.default_client_id())
+            .to_string();
+        // A secret of this simulator's own: 40 random letters and digits.
+        let client_secret: String = std::iter::repeat_with(fastrand::alphanumeric)
+            .take(40)
+            .collect();
+        lock(&state).clients.insert(
+            client_id.clone(),
+            ClientRecord {
                 organization: organization.clone(),
-                permitted: true,
+                secret: Some(client_secret.clone()),
+                key: None,
             },
         );
         // The lowest priority: mocks mounted on `server()` answer first.
@@ -387,6 +485,8 @@ impl Simulator {
             server,
             state,
             organization,
+            client_id,
+            client_secret,
         }
     }
 
@@ -453,6 +553,168 @@ impl Simulator {
     /// The token accepted from the start: [`DEFAULT_TOKEN`].
     pub fn token(&self) -> &'static str {
         DEFAULT_TOKEN
+    }
+
+    /// The URL of this simulator's OAuth 2.0 token endpoint (see [Token
+    /// endpoints](self#token-endpoints)), or `None` when the provider has
+    /// none. Keycloak's is the default realm's
+    /// (`{base}/realms/{organization}/protocol/openid-connect/token`; every
+    /// realm the simulator knows has one); Microsoft Entra ID's names a
+    /// default tenant id (any tenant is served).
+    ///
+    /// ```
+    /// use userbridge::mock::Simulator;
+    /// use userbridge::Provider;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::ZitadelV2).await;
+    /// assert_eq!(sim.token_url(), Some(format!("{}/oauth/v2/token", sim.base_url())));
+    /// let flashback = Simulator::start(Provider::Flashback).await;
+    /// assert_eq!(flashback.token_url(), None);
+    /// # }
+    /// ```
+    pub fn token_url(&self) -> Option<String> {
+        lock(&self.state).token_url()
+    }
+
+    /// The id of the confidential client registered from the start: its
+    /// tokens act in [`Simulator::organization`], with permission to
+    /// reactivate. Its secret is [`Simulator::client_secret`] (Okta's token
+    /// endpoint takes no secrets: register a private key JWT client with
+    /// [`Simulator::add_jwt_client`]).
+    pub fn client_id(&self) -> &str {
+        &self.client_id
+    }
+
+    /// The secret of [`Simulator::client_id`]: 40 random letters and digits,
+    /// this simulator's own.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Provider};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), userbridge::Error> {
+    /// let sim = Simulator::start(Provider::Keycloak).await;
+    /// let id = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+    /// sim.add_user(id, sim.organization(), UserState::Deactivated);
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url(sim.base_url())
+    ///     .realm(sim.organization())
+    ///     .client_credentials(sim.client_id(), sim.client_secret())
+    ///     .build()?;
+    /// client.users().reactivate(id).await?;
+    /// assert_eq!(sim.token_requests(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn client_secret(&self) -> &str {
+        &self.client_secret
+    }
+
+    /// Registers (or replaces) a confidential client of the token endpoint:
+    /// `client_secret` in the form or in HTTP Basic gets tokens that act in
+    /// [`Simulator::organization`], with permission to reactivate.
+    pub fn add_client(&self, client_id: impl Into<String>, client_secret: impl Into<String>) {
+        let record = ClientRecord {
+            organization: self.organization.clone(),
+            secret: Some(client_secret.into()),
+            key: None,
+        };
+        lock(&self.state).clients.insert(client_id.into(), record);
+    }
+
+    /// Registers (or replaces) a client of the token endpoint that
+    /// authenticates with a private key JWT (RFC 7523 §2.2): RS256 assertions
+    /// signed with the private key of `public_key_pem` (an RSA public key in
+    /// PEM, `BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`), with `kid` =
+    /// `key_id` when one is given. Its tokens act in
+    /// [`Simulator::organization`], with permission to reactivate. See [Token
+    /// endpoints](self#token-endpoints) for what an assertion must say.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Provider};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys");
+    /// # let public_pem = std::fs::read_to_string(format!("{dir}/test-rsa-public.pem"))?;
+    /// # let private_pem = std::fs::read_to_string(format!("{dir}/test-rsa-pkcs8.pem"))?;
+    /// let sim = Simulator::start(Provider::Okta).await;
+    /// sim.add_jwt_client("0oa1service", &public_pem, Some("key-1"));
+    /// sim.add_user("00u1", sim.organization(), UserState::Deactivated);
+    /// let client = Client::builder(Provider::Okta)
+    ///     .base_url(sim.base_url())
+    ///     .private_key_jwt("0oa1service", private_pem, Some("key-1".into()))
+    ///     .build()?;
+    /// client.users().reactivate("00u1").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If `public_key_pem` is not an RSA public key in PEM.
+    pub fn add_jwt_client(
+        &self,
+        client_id: impl Into<String>,
+        public_key_pem: &str,
+        key_id: Option<&str>,
+    ) {
+        let key = match jsonwebtoken::DecodingKey::from_rsa_pem(public_key_pem.trim().as_bytes()) {
+            Ok(key) => key,
+            Err(e) => panic!(
+                "userbridge simulator: add_jwt_client needs an RSA public key in PEM \
+                 (`-----BEGIN PUBLIC KEY-----`): {e}"
+            ),
+        };
+        let record = ClientRecord {
+            organization: self.organization.clone(),
+            secret: None,
+            key: Some(ClientKey {
+                key,
+                id: key_id.map(str::to_string),
+            }),
+        };
+        lock(&self.state).clients.insert(client_id.into(), record);
+    }
+
+    /// Sets the lifetime of the tokens the token endpoint issues from now on
+    /// (tokens issued before keep theirs). Without it, the provider's usual:
+    /// Keycloak 300 s, Auth0 86400 s, Entra ID 3599 s, Zitadel 43199 s, Okta
+    /// 3600 s. `expires_in` is sent in whole seconds, rounded up (at least
+    /// 1); the API refuses a token once the exact lifetime has passed, with
+    /// the provider's 401 for an unknown token.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use userbridge::mock::Simulator;
+    /// use userbridge::Provider;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::ZitadelV2).await;
+    /// sim.set_token_lifetime(Duration::from_millis(300)); // `expires_in: 1`, refused after 300 ms
+    /// # }
+    /// ```
+    pub fn set_token_lifetime(&self, lifetime: Duration) {
+        lock(&self.state).token_lifetime = Some(lifetime);
+    }
+
+    /// Revokes every token the token endpoint has issued so far: the API
+    /// refuses them from now on (the provider's 401 for an unknown token).
+    /// [`DEFAULT_TOKEN`] and the tokens of [`Simulator::add_token`] stay
+    /// accepted; tokens issued later are accepted.
+    pub fn revoke_tokens(&self) {
+        lock(&self.state).tokens.retain(|_, t| !t.issued);
+    }
+
+    /// How many requests have reached the token endpoint, refused ones and
+    /// those that got an injected failure included.
+    pub fn token_requests(&self) -> usize {
+        lock(&self.state).token_requests
     }
 
     /// Adds (or replaces) a user with its organization and state.
@@ -626,10 +888,7 @@ impl Simulator {
     pub fn add_token_in(&self, token: impl Into<String>, organization: impl Into<String>) {
         lock(&self.state).tokens.insert(
             token.into(),
-            TokenRecord {
-                organization: organization.into(),
-                permitted: true,
-            },
+            TokenRecord::lasting(organization.into(), true),
         );
     }
 
@@ -660,10 +919,7 @@ impl Simulator {
         state
             .tokens
             .entry(token.into())
-            .or_insert(TokenRecord {
-                organization,
-                permitted: false,
-            })
+            .or_insert(TokenRecord::lasting(organization, false))
             .permitted = false;
     }
 

@@ -1,11 +1,23 @@
 //! What every simulator shares: the state behind the lock, the wiremock
 //! responder that reads a request, applies injected failures, routes it to the
-//! provider's logic and records it, and small helpers for bodies and times.
+//! provider's logic (or to its OAuth 2.0 token endpoint) and records it, and
+//! small helpers for bodies and times.
+//!
+//! The token endpoints (client credentials, RFC 6749 §4.4) are served here for
+//! every provider that has one ([`Simulate::tokens`]): the core reads the form,
+//! checks the grant type, authenticates the client (a secret in the form or in
+//! HTTP Basic, RFC 6749 §2.3.1, or a private key JWT, RFC 7523 §2.2, verified
+//! with `jsonwebtoken`) and issues a random token with an expiry; each
+//! provider's [`TokenService`] says where its endpoint is, what it requires
+//! beyond the client (Auth0's `audience`, Entra ID's and Okta's scopes) and how
+//! it answers, in its own shape.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use base64::Engine as _;
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
@@ -47,7 +59,13 @@ pub(crate) trait Simulate: Sync {
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply;
     /// An injected error answer in the provider's error shape, with the status
     /// [`Fault::status`]. The core adds the retry headers of a 429 itself.
+    /// Injected failures of token requests take this shape too.
     fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply;
+    /// The provider's OAuth 2.0 token endpoint, if it has one (the default:
+    /// none).
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        None
+    }
 }
 
 /// An injected error answer a provider gives in its own shape.
@@ -98,6 +116,50 @@ pub(crate) struct UserRecord {
 pub(crate) struct TokenRecord {
     pub organization: String,
     pub permitted: bool,
+    /// When the token stops being accepted (`None`: never, as the static
+    /// tokens of `add_token`).
+    pub expires: Option<Instant>,
+    /// Issued by the token endpoint (what `revoke_tokens` revokes).
+    pub issued: bool,
+    /// Whether the provider's API takes it at all (Zitadel: only a token
+    /// issued with the API's audience scope).
+    pub for_api: bool,
+}
+
+impl TokenRecord {
+    /// A static token (`add_token`): no expiry, for the API.
+    pub fn lasting(organization: String, permitted: bool) -> TokenRecord {
+        TokenRecord {
+            organization,
+            permitted,
+            expires: None,
+            issued: false,
+            for_api: true,
+        }
+    }
+
+    /// Whether the API accepts the token at `now`.
+    fn usable(&self, now: Instant) -> bool {
+        self.for_api && self.expires.is_none_or(|at| now < at)
+    }
+}
+
+/// A client registered with the token endpoint: a confidential client with a
+/// secret, or one that authenticates with a private key JWT.
+pub(crate) struct ClientRecord {
+    /// The organization its tokens act in (Keycloak: the realm of the path).
+    pub organization: String,
+    /// Its secret; `None` for a private key JWT client.
+    pub secret: Option<String>,
+    /// Its public key; `None` for a client with a secret.
+    pub key: Option<ClientKey>,
+}
+
+/// The public key of a private key JWT client.
+pub(crate) struct ClientKey {
+    pub key: jsonwebtoken::DecodingKey,
+    /// The `kid` its assertions must carry, when registered with one.
+    pub id: Option<String>,
 }
 
 /// Everything a simulator knows. Never printed (it holds tokens).
@@ -119,6 +181,17 @@ pub(crate) struct State {
     pub extra: BTreeMap<String, Value>,
     /// Requests handled so far (request ids).
     counter: u64,
+    /// `http://127.0.0.1:PORT`: where clients call the simulator.
+    pub origin: String,
+    /// The clients of the token endpoint, by client id.
+    pub clients: HashMap<String, ClientRecord>,
+    /// The `jti` of every client assertion accepted, with its `exp` (Unix
+    /// seconds): a second use is a replay.
+    assertion_ids: HashMap<String, u64>,
+    /// The lifetime of tokens issued from now on (`None`: the provider's).
+    pub token_lifetime: Option<Duration>,
+    /// Requests that reached the token endpoint.
+    pub token_requests: usize,
 }
 
 /// Who is calling, from the `Authorization` header.
@@ -297,7 +370,12 @@ impl Route {
 }
 
 impl State {
-    pub fn new(provider: Provider, sim: &'static dyn Simulate, hangups: Arc<Hangups>) -> State {
+    pub fn new(
+        provider: Provider,
+        sim: &'static dyn Simulate,
+        hangups: Arc<Hangups>,
+        origin: String,
+    ) -> State {
         State {
             provider,
             sim,
@@ -309,6 +387,11 @@ impl State {
             hangups,
             extra: BTreeMap::new(),
             counter: 0,
+            origin,
+            clients: HashMap::new(),
+            assertion_ids: HashMap::new(),
+            token_lifetime: None,
+            token_requests: 0,
         }
     }
 
@@ -319,10 +402,20 @@ impl State {
         let Some(token) = value.to_str().ok().and_then(bearer) else {
             return Auth::Malformed;
         };
-        match self.tokens.get(token) {
-            Some(record) => Auth::Token(record.clone()),
+        match self.accepted_token(token) {
+            Some(record) => Auth::Token(record),
             None => Auth::Unknown,
         }
+    }
+
+    /// The record of `token` if the API accepts it now: known, not expired,
+    /// for the API. Expired and revoked tokens are unknown, as they are to a
+    /// provider.
+    pub fn accepted_token(&self, token: &str) -> Option<TokenRecord> {
+        self.tokens
+            .get(token)
+            .filter(|record| record.usable(Instant::now()))
+            .cloned()
     }
 
     /// Reactivates a user: active again, one more event.
@@ -365,6 +458,11 @@ impl State {
             request_id: request_id(self.counter),
             now: SystemTime::now(),
         };
+        // A token request names no user: only `fail_next` failures reach it.
+        let token_call = self.token_path(request.url.path()).is_some();
+        if token_call {
+            self.token_requests += 1;
+        }
         let captures = self.captures(request);
         let failure = self.next_failure(captures.as_ref());
         let mut delay = None;
@@ -403,7 +501,7 @@ impl State {
                 if connection.is_some_and(|id| self.hangups.hang_up(id)) {
                     // The front door drops the connection now; this answer is
                     // never sent (its delay outlasts the drop by far).
-                    self.record(request, 0);
+                    self.record(request, 0, token_call);
                     return ResponseTemplate::new(500).set_delay(HANG_UP_DELAY);
                 }
                 Reply::text(
@@ -414,7 +512,7 @@ impl State {
                 )
             }
         };
-        self.record(request, reply.sent_status());
+        self.record(request, reply.sent_status(), token_call);
         let template = reply.into_template();
         match delay {
             Some(wait) => template.set_delay(wait),
@@ -454,8 +552,12 @@ impl State {
             .find_map(|route| route.capture(&segments))
     }
 
-    /// The provider's answer to a method and path.
+    /// The provider's answer to a method and path: its token endpoint, routed
+    /// first, or one of its routes.
     fn route(&mut self, call: &Call<'_>, request: &Request) -> Reply {
+        if let Some(organization) = self.token_path(request.url.path()) {
+            return self.token(call, request, organization);
+        }
         let sim = self.sim;
         let routes = sim.routes();
         let base_path = sim.base_path();
@@ -503,7 +605,9 @@ impl State {
         sim.answer(self, call, route, captures)
     }
 
-    fn record(&mut self, request: &Request, status: u16) {
+    /// Records a request as received (credentials redacted: the
+    /// `Authorization` headers, and a token request's `client_secret`).
+    fn record(&mut self, request: &Request, status: u16, token_call: bool) {
         let headers = request
             .headers
             .iter()
@@ -523,10 +627,593 @@ impl State {
             method: request.method.as_str().to_string(),
             path: request.url.path().to_string(),
             headers,
-            body: request.body.clone(),
+            body: if token_call {
+                redact_client_secret(&request.body)
+            } else {
+                request.body.clone()
+            },
             status,
         });
     }
+}
+
+// ------------------------------------------------------------ token endpoints
+
+/// The `grant_type` the token endpoints take (RFC 6749 §4.4).
+pub(crate) const CLIENT_CREDENTIALS: &str = "client_credentials";
+/// The `client_assertion_type` of a private key JWT (RFC 7523 §2.2).
+pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// A provider's OAuth 2.0 token endpoint (the client-credentials grant) as its
+/// simulator serves it. The core reads the request, checks the grant type,
+/// authenticates the client and issues the token; the provider says where the
+/// endpoint is, what it requires beyond an authenticated client, and how it
+/// answers, in its own shape.
+pub(crate) trait TokenService: Sync {
+    /// The endpoint's path from the server root (not under
+    /// [`Simulate::base_path`]); `{org}` is a realm or tenant.
+    fn path(&self) -> &'static [&'static str];
+    /// The `{org}` of the simulator's own token URL.
+    fn default_path_organization(&self) -> &'static str {
+        ""
+    }
+    /// The id of the client registered from the start.
+    fn default_client_id(&self) -> &'static str;
+    /// The lifetime of issued tokens unless the test sets one.
+    fn default_lifetime(&self) -> Duration;
+    /// Whether clients may authenticate with a secret (Okta's service apps
+    /// may not).
+    fn takes_secrets(&self) -> bool {
+        true
+    }
+    /// Whether a JSON body is read as well as a form (Auth0).
+    fn takes_json(&self) -> bool {
+        false
+    }
+    /// Whether a client assertion must carry a `jti`. One that carries one is
+    /// refused the second time in any case.
+    fn requires_jti(&self) -> bool {
+        false
+    }
+    /// How far in the future a client assertion's `exp` may be.
+    fn max_assertion_lifetime(&self) -> Option<Duration> {
+        None
+    }
+    /// The `aud` values a client assertion may name.
+    fn audiences(&self, at: &Endpoint) -> Vec<String>;
+    /// Refuses a request before it is read (Keycloak: an unknown realm).
+    fn open(&self, _state: &State, _at: &Endpoint) -> Result<(), Reply> {
+        Ok(())
+    }
+    /// What an authenticated client gets (its token's organization and
+    /// permission, the scope granted), or the provider's refusal of what it
+    /// asked for (an audience, scopes).
+    fn grant(
+        &self,
+        call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+        client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply>;
+    /// The body of a success.
+    fn issued(&self, token: &Issued<'_>) -> Value;
+    /// The provider's answer to a refused request.
+    fn refused(&self, call: &Call<'_>, at: &Endpoint, refusal: &Refusal) -> Reply;
+}
+
+/// The token endpoint as the client called it.
+pub(crate) struct Endpoint {
+    /// `http://host:port`, from the request's `Host` (the simulator's own
+    /// address without one).
+    pub origin: String,
+    /// The origin and the provider's server path: the base URL clients use.
+    pub base_url: String,
+    /// The full URL of the token endpoint called (its path as sent).
+    pub url: String,
+    /// The realm or tenant the path names (decoded), if it names one.
+    pub organization: Option<String>,
+}
+
+/// A token request's parameters: the form, or (Auth0) a JSON object.
+pub(crate) struct TokenForm {
+    params: Vec<(String, String)>,
+}
+
+impl TokenForm {
+    /// Reads the body: a form (`application/x-www-form-urlencoded`, also
+    /// without a content type), or a JSON object where `json` allows one. Any
+    /// other body has no parameters.
+    fn read(call: &Call<'_>, json: bool) -> TokenForm {
+        let content_type = call
+            .header("content-type")
+            .map(|c| c.to_ascii_lowercase())
+            .unwrap_or_default();
+        let params = if json && content_type.starts_with("application/json") {
+            match serde_json::from_slice::<Value>(call.body) {
+                Ok(Value::Object(fields)) => fields
+                    .into_iter()
+                    .filter_map(|(k, v)| match v {
+                        Value::String(s) => Some((k, s)),
+                        Value::Number(n) => Some((k, n.to_string())),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            }
+        } else if content_type.is_empty()
+            || content_type.starts_with("application/x-www-form-urlencoded")
+        {
+            form_urlencoded::parse(call.body).into_owned().collect()
+        } else {
+            Vec::new()
+        };
+        TokenForm { params }
+    }
+
+    /// The first value of `name`, unless empty.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The scopes asked for (`scope`, space-separated).
+    pub fn scopes(&self) -> Vec<&str> {
+        self.get("scope")
+            .map(|s| s.split_whitespace().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A client the endpoint authenticated.
+pub(crate) struct AuthenticatedClient {
+    /// Its organization (the simulator's, unless registered otherwise).
+    pub organization: String,
+}
+
+/// What a token is issued for.
+pub(crate) struct Grant {
+    /// The organization the token acts in.
+    pub organization: String,
+    /// Whether it may reactivate users (it may always read them).
+    pub permitted: bool,
+    /// Whether the provider's API takes it at all (Zitadel: the API's
+    /// audience scope was asked for).
+    pub for_api: bool,
+    /// The `scope` of the answer, for providers that send one.
+    pub scope: Option<String>,
+}
+
+/// An issued token, for the success body.
+pub(crate) struct Issued<'a> {
+    pub access_token: &'a str,
+    /// Whole seconds, rounded up, at least 1.
+    pub expires_in: u64,
+    pub scope: Option<&'a str>,
+}
+
+/// Why the core refused a token request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// A required parameter is missing: `grant_type`, `client_id` (no client
+    /// authentication at all) or `client_assertion`.
+    Missing(&'static str),
+    /// A grant type other than `client_credentials`.
+    UnsupportedGrant(String),
+    /// An `Authorization: Basic` header that cannot be read.
+    BadBasic,
+    /// No client has this id.
+    UnknownClient(String),
+    /// The client sent no secret.
+    NoSecret(String),
+    /// A secret that is not the client's.
+    WrongSecret(String),
+    /// A secret where none is taken: the provider takes none (Okta), or the
+    /// client authenticates with a private key JWT.
+    SecretNotAllowed(String),
+    /// A client assertion the endpoint refuses; `client`: the client it names
+    /// (empty when it names none).
+    Assertion {
+        client: String,
+        fault: AssertionFault,
+    },
+}
+
+/// What is wrong with a client assertion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AssertionFault {
+    /// `client_assertion_type` is not [`JWT_BEARER`] (as sent; empty when
+    /// missing).
+    BadType(String),
+    /// Not a JWT, or without `sub`.
+    Malformed,
+    /// `iss` is not `sub`.
+    IssuerMismatch,
+    /// A `client_id` parameter that is not the assertion's `sub`.
+    ClientMismatch,
+    /// Its signature does not verify with the client's key (or the client
+    /// has no key).
+    Signature,
+    /// Its `kid` is not the one the client was registered with.
+    KeyId,
+    /// Its `aud` is none the endpoint takes.
+    Audience { got: String, expected: Vec<String> },
+    /// No `exp`.
+    NoExpiry,
+    /// `exp` has passed.
+    Expired,
+    /// `exp` is further ahead than the provider allows.
+    TooLong,
+    /// No `jti` where the provider requires one.
+    NoId,
+    /// A `jti` seen before.
+    Replayed,
+}
+
+impl State {
+    /// The realm or tenant a token endpoint path names (`Some(None)`: the
+    /// path names none), or `None` when `path` is not the provider's token
+    /// endpoint.
+    fn token_path(&self, path: &str) -> Option<Option<String>> {
+        let want = self.sim.tokens()?.path();
+        let got = decode_segments(path)?;
+        if got.len() != want.len() {
+            return None;
+        }
+        let mut organization = None;
+        for (want, got) in want.iter().zip(&got) {
+            match *want {
+                "{org}" if !got.is_empty() => organization = Some(got.clone()),
+                literal if literal == got => {}
+                _ => return None,
+            }
+        }
+        Some(organization)
+    }
+
+    /// The simulator's own token URL, if the provider has a token endpoint.
+    pub fn token_url(&self) -> Option<String> {
+        let tokens = self.sim.tokens()?;
+        let path: Vec<String> = tokens
+            .path()
+            .iter()
+            .map(|s| match *s {
+                "{org}" => {
+                    crate::transport::path_segment(tokens.default_path_organization()).to_string()
+                }
+                literal => literal.to_string(),
+            })
+            .collect();
+        Some(format!("{}/{}", self.origin, path.join("/")))
+    }
+
+    /// One token request, end to end: the endpoint, the method, the grant
+    /// type, the client, the provider's checks, the token.
+    fn token(&mut self, call: &Call<'_>, request: &Request, organization: Option<String>) -> Reply {
+        let Some(tokens) = self.sim.tokens() else {
+            return Reply::text(
+                404,
+                format!(
+                    "userbridge simulator of {}: no token endpoint",
+                    self.provider
+                ),
+            );
+        };
+        let origin = call
+            .header("host")
+            .filter(|h| !h.contains(['/', ' ', '@']))
+            .map_or_else(|| self.origin.clone(), |host| format!("http://{host}"));
+        let at = Endpoint {
+            base_url: format!("{origin}{}", self.sim.base_path()),
+            url: format!("{origin}{}", request.url.path()),
+            origin,
+            organization,
+        };
+        if let Err(reply) = tokens.open(self, &at) {
+            return reply;
+        }
+        if !request.method.as_str().eq_ignore_ascii_case("POST") {
+            return Reply::text(
+                405,
+                format!(
+                    "userbridge simulator of {}: method {} not allowed on the token endpoint {}; \
+                     it takes POST",
+                    self.provider, request.method, at.url
+                ),
+            )
+            .header("allow", "POST");
+        }
+        let form = TokenForm::read(call, tokens.takes_json());
+        match form.get("grant_type") {
+            None => return tokens.refused(call, &at, &Refusal::Missing("grant_type")),
+            Some(CLIENT_CREDENTIALS) => {}
+            Some(other) => {
+                let refusal = Refusal::UnsupportedGrant(other.to_string());
+                return tokens.refused(call, &at, &refusal);
+            }
+        }
+        let client = match self.authenticate_client(tokens, call, &at, &form) {
+            Ok(client) => client,
+            Err(refusal) => return tokens.refused(call, &at, &refusal),
+        };
+        let grant = match tokens.grant(call, &at, &form, &client) {
+            Ok(grant) => grant,
+            Err(reply) => return reply,
+        };
+        let lifetime = self.token_lifetime.unwrap_or(tokens.default_lifetime());
+        let now = Instant::now();
+        self.tokens
+            .retain(|_, t| t.expires.is_none_or(|at| now < at) || !t.issued);
+        let access_token = new_token(self.counter);
+        self.tokens.insert(
+            access_token.clone(),
+            TokenRecord {
+                organization: grant.organization,
+                permitted: grant.permitted,
+                // A lifetime past what `Instant` holds never ends.
+                expires: now.checked_add(lifetime),
+                issued: true,
+                for_api: grant.for_api,
+            },
+        );
+        let body = tokens.issued(&Issued {
+            access_token: &access_token,
+            expires_in: whole_seconds(lifetime).max(1),
+            scope: grant.scope.as_deref(),
+        });
+        Reply::json(200, &body)
+            .header("cache-control", "no-store")
+            .header("pragma", "no-cache")
+    }
+
+    /// The client of a token request: a private key JWT when the request
+    /// carries a client assertion, else a secret in HTTP Basic (which wins
+    /// over the form) or in the form.
+    fn authenticate_client(
+        &mut self,
+        tokens: &dyn TokenService,
+        call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+    ) -> Result<AuthenticatedClient, Refusal> {
+        let basic = match call.header("authorization") {
+            Some(value) if is_scheme(value, "basic") => {
+                Some(basic_credentials(value).ok_or(Refusal::BadBasic)?)
+            }
+            _ => None,
+        };
+        if form.get("client_assertion").is_some() || form.get("client_assertion_type").is_some() {
+            return self.verify_assertion(tokens, call, at, form);
+        }
+        let (id, secret) = match basic {
+            Some((id, secret)) => (Some(id), Some(secret)),
+            None => (
+                form.get("client_id").map(str::to_string),
+                form.get("client_secret").map(str::to_string),
+            ),
+        };
+        let Some(id) = id.filter(|id| !id.is_empty()) else {
+            return Err(Refusal::Missing("client_id"));
+        };
+        let Some(client) = self.clients.get(&id) else {
+            return Err(Refusal::UnknownClient(id));
+        };
+        let Some(expected) = client.secret.as_deref().filter(|_| tokens.takes_secrets()) else {
+            return Err(Refusal::SecretNotAllowed(id));
+        };
+        let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+            return Err(Refusal::NoSecret(id));
+        };
+        if !same_secret(&secret, expected) {
+            return Err(Refusal::WrongSecret(id));
+        }
+        Ok(AuthenticatedClient {
+            organization: client.organization.clone(),
+        })
+    }
+
+    /// A private key JWT (RFC 7523 §3): its type, its claims, the client it
+    /// names, its `kid` and signature (RS256, the client's key), its `aud`,
+    /// `exp` and `jti`, in that order.
+    fn verify_assertion(
+        &mut self,
+        tokens: &dyn TokenService,
+        call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+    ) -> Result<AuthenticatedClient, Refusal> {
+        let refuse = |client: &str, fault| Refusal::Assertion {
+            client: client.to_string(),
+            fault,
+        };
+        let kind = form.get("client_assertion_type").unwrap_or_default();
+        if kind != JWT_BEARER {
+            return Err(refuse("", AssertionFault::BadType(kind.to_string())));
+        }
+        let Some(jwt) = form.get("client_assertion") else {
+            return Err(Refusal::Missing("client_assertion"));
+        };
+        let Ok(unverified) = jsonwebtoken::dangerous::insecure_decode::<Value>(jwt) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        let claims = unverified.claims;
+        let Some(sub) = claims.get("sub").and_then(Value::as_str) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        if claims.get("iss").and_then(Value::as_str) != Some(sub) {
+            return Err(refuse(sub, AssertionFault::IssuerMismatch));
+        }
+        if form.get("client_id").is_some_and(|id| id != sub) {
+            return Err(refuse(sub, AssertionFault::ClientMismatch));
+        }
+        let Some(client) = self.clients.get(sub) else {
+            return Err(Refusal::UnknownClient(sub.to_string()));
+        };
+        let organization = client.organization.clone();
+        // A client with a secret has no key to verify a signature with.
+        let Some(key) = &client.key else {
+            return Err(refuse(sub, AssertionFault::Signature));
+        };
+        if key
+            .id
+            .as_deref()
+            .is_some_and(|kid| unverified.header.kid.as_deref() != Some(kid))
+        {
+            return Err(refuse(sub, AssertionFault::KeyId));
+        }
+        if !signed_by(jwt, &key.key) {
+            return Err(refuse(sub, AssertionFault::Signature));
+        }
+        let expected = tokens.audiences(at);
+        let audiences: Vec<&str> = match claims.get("aud") {
+            Some(Value::String(aud)) => vec![aud.as_str()],
+            Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        if !audiences
+            .iter()
+            .any(|aud| expected.iter().any(|e| e == aud))
+        {
+            let got = audiences.join(", ");
+            return Err(refuse(sub, AssertionFault::Audience { got, expected }));
+        }
+        let now = call
+            .now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let Some(exp) = claims.get("exp").and_then(Value::as_f64) else {
+            return Err(refuse(sub, AssertionFault::NoExpiry));
+        };
+        if exp <= now {
+            return Err(refuse(sub, AssertionFault::Expired));
+        }
+        if tokens
+            .max_assertion_lifetime()
+            .is_some_and(|max| exp - now > max.as_secs_f64())
+        {
+            return Err(refuse(sub, AssertionFault::TooLong));
+        }
+        match claims
+            .get("jti")
+            .and_then(Value::as_str)
+            .filter(|j| !j.is_empty())
+        {
+            Some(jti) => {
+                let now_secs = now as u64;
+                self.assertion_ids.retain(|_, exp| *exp >= now_secs);
+                let seen = format!("{sub}\n{jti}");
+                if self.assertion_ids.contains_key(&seen) {
+                    return Err(refuse(sub, AssertionFault::Replayed));
+                }
+                // Kept until it expires (a replay after that is expired too).
+                self.assertion_ids.insert(seen, exp.ceil() as u64);
+            }
+            None if tokens.requires_jti() => return Err(refuse(sub, AssertionFault::NoId)),
+            None => {}
+        }
+        Ok(AuthenticatedClient { organization })
+    }
+}
+
+/// Whether `jwt` is signed RS256 with `key` (its claims are checked apart).
+fn signed_by(jwt: &str, key: &jsonwebtoken::DecodingKey) -> bool {
+    // `jsonwebtoken` picks its crypto backend from its features; without one
+    // it would panic, so an assertion is then refused instead.
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+        return false;
+    }
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.required_spec_claims.clear();
+    validation.validate_exp = false;
+    validation.validate_nbf = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(jwt, key, &validation).is_ok()
+}
+
+/// An OAuth 2.0 error body (RFC 6749 §5.2): `{error, error_description}`.
+pub(crate) fn oauth_error(status: u16, error: &str, description: &str) -> Reply {
+    Reply::json(
+        status,
+        &serde_json::json!({ "error": error, "error_description": description }),
+    )
+    .header("cache-control", "no-store")
+    .header("pragma", "no-cache")
+}
+
+/// Whether an `Authorization` value uses `scheme` (case-insensitive).
+fn is_scheme(value: &str, scheme: &str) -> bool {
+    value
+        .trim()
+        .split_once(' ')
+        .is_some_and(|(s, _)| s.eq_ignore_ascii_case(scheme))
+}
+
+/// The client id and secret of `Authorization: Basic`: base64 of the
+/// form-encoded id and secret joined by `:` (RFC 6749 §2.3.1).
+fn basic_credentials(value: &str) -> Option<(String, String)> {
+    let (_, encoded) = value.trim().split_once(' ')?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((form_decode(id)?, form_decode(secret)?))
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value (`+` is a space).
+fn form_decode(s: &str) -> Option<String> {
+    percent_decode_str(&s.replace('+', " "))
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same_secret(given: &str, expected: &str) -> bool {
+    let (a, b) = (given.as_bytes(), expected.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fresh random token: 256 bits from two sources (`fastrand`, and the
+/// OS-seeded keys of std's `RandomState`), hex-encoded.
+pub(crate) fn new_token(salt: u64) -> String {
+    let keyed = std::collections::hash_map::RandomState::new().hash_one((salt, SystemTime::now()));
+    format!(
+        "{:032x}{keyed:016x}{:016x}",
+        fastrand::u128(..),
+        fastrand::u64(..)
+    )
+}
+
+/// A token request's body with the value of `client_secret` replaced by
+/// `<redacted>`, everything else kept as sent (a JSON body: its
+/// `client_secret` field).
+fn redact_client_secret(body: &[u8]) -> Vec<u8> {
+    if let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(body) {
+        if fields.contains_key("client_secret") {
+            fields.insert(
+                "client_secret".to_string(),
+                Value::String("<redacted>".to_string()),
+            );
+            return Value::Object(fields).to_string().into_bytes();
+        }
+        return body.to_vec();
+    }
+    let pieces: Vec<Vec<u8>> = body
+        .split(|b| *b == b'&')
+        .map(|piece| {
+            let name = piece.split(|b| *b == b'=').next().unwrap_or_default();
+            let name = String::from_utf8_lossy(name);
+            if form_decode(&name).as_deref() == Some("client_secret") {
+                b"client_secret=<redacted>".to_vec()
+            } else {
+                piece.to_vec()
+            }
+        })
+        .collect();
+    pieces.join(&b'&')
 }
 
 /// The provider's first own word for a generic state, if it has own states.
@@ -603,9 +1290,10 @@ fn request_id(n: u64) -> String {
     format!("5e1f0000-0000-4000-8000-{:012x}", n & 0xffff_ffff_ffff)
 }
 
-/// Seconds for a `Retry-After` header, rounded up.
+/// Seconds for a `Retry-After` header or an `expires_in`, rounded up
+/// (saturating: `Duration::MAX` is `u64::MAX`).
 fn whole_seconds(d: Duration) -> u64 {
-    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+    d.as_secs().saturating_add(u64::from(d.subsec_nanos() > 0))
 }
 
 /// The body of [`Failure::MalformedBody`]: JSON cut off in the middle.
@@ -739,6 +1427,39 @@ mod tests {
     }
 
     #[test]
+    fn token_requests_are_read_and_recorded_safely() {
+        // RFC 6749 §2.3.1: form-encoded, then base64 (`a:b` and `c d+`).
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("a%3Ab:c+d%2B")
+        );
+        assert_eq!(
+            basic_credentials(&basic),
+            Some(("a:b".to_string(), "c d+".to_string()))
+        );
+        assert_eq!(basic_credentials("Basic %%%"), None);
+        assert_eq!(basic_credentials("Basic bm9jb2xvbg=="), None); // "nocolon"
+        assert!(is_scheme("basic abc", "Basic"));
+        assert!(!is_scheme("Bearer abc", "Basic"));
+        assert_eq!(
+            redact_client_secret(b"grant_type=client_credentials&client_secret=s%3D1&x=%20"),
+            b"grant_type=client_credentials&client_secret=<redacted>&x=%20".to_vec()
+        );
+        assert_eq!(
+            redact_client_secret(b"client_id=a&client_assertion=e.y.j"),
+            b"client_id=a&client_assertion=e.y.j".to_vec()
+        );
+        let json = redact_client_secret(br#"{"client_id":"a","client_secret":"s3cr3t"}"#);
+        assert!(!String::from_utf8_lossy(&json).contains("s3cr3t"));
+        assert!(same_secret("abc", "abc"));
+        assert!(!same_secret("abc", "abd"));
+        assert!(!same_secret("abc", "abcd"));
+        let (a, b) = (new_token(1), new_token(1));
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
     fn bearer_and_redaction() {
         assert_eq!(bearer("Bearer abc"), Some("abc"));
         assert_eq!(bearer("bearer  abc "), Some("abc"));
@@ -751,6 +1472,7 @@ mod tests {
         assert_eq!(redact(&HeaderValue::from_static("secret")), "<redacted>");
         assert_eq!(whole_seconds(Duration::from_millis(1500)), 2);
         assert_eq!(whole_seconds(Duration::ZERO), 0);
+        assert_eq!(whole_seconds(Duration::MAX), u64::MAX);
         assert_eq!(millis(Duration::from_millis(1)), "1");
         assert_eq!(millis(Duration::ZERO), "0");
         assert_eq!(millis(Duration::from_micros(500)), "0.5");

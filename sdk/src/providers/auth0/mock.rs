@@ -18,6 +18,20 @@
 //! token's: a tenant sees only its users). Injected 429s carry
 //! `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (a Unix
 //! time).
+//!
+//! The token endpoint is the tenant's `POST /oauth/token` (outside `/api/v2`),
+//! taking a form or a JSON body. It requires `audience` = the Management API's
+//! identifier, the base URL with a trailing slash (`{origin}/api/v2/`), and
+//! answers as Auth0 does (auth0.com "Get Management API Access Tokens for
+//! Production"; node-auth0#582 and #682 for a refused client): `{access_token,
+//! token_type, expires_in: 86400, scope}`, 401 `access_denied` `Unauthorized`
+//! for a client it cannot authenticate, 403 `access_denied` `Service not found:
+//! <aud>` for another audience. A private key JWT names the tenant's issuer
+//! `{origin}/` as `aud`, carries a `jti` and lives at most 5 minutes (auth0.com
+//! "Authenticate with Private Key JWT"). A token asked for with `scope` but
+//! without `update:users` may read users but not unblock them.
+
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -25,7 +39,9 @@ use crate::generated::auth0::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+    oauth_error, rfc3339, to_json, unix_time_after, with_key, Auth, AuthenticatedClient, Call,
+    Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route, State, TokenForm,
+    TokenService,
 };
 
 /// The Auth0 simulator.
@@ -188,6 +204,119 @@ impl Simulate for Sim {
                 _ => "Service Unavailable",
             };
             error(status, None, message)
+        }
+    }
+
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        Some(&Tokens)
+    }
+}
+
+/// Auth0's token endpoint (the Authentication API's `/oauth/token`).
+struct Tokens;
+
+/// The scopes a Management API client grant gives, for a reactivation.
+const GRANTED_SCOPES: &str = "read:users update:users";
+
+impl TokenService for Tokens {
+    fn path(&self) -> &'static [&'static str] {
+        &["oauth", "token"]
+    }
+
+    fn default_client_id(&self) -> &'static str {
+        // Auth0 client ids: 32 letters and digits.
+        "uB5imu1atorC1ientIdAuth0Tenant01"
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        // The Management API's default token lifetime: 24 hours.
+        Duration::from_secs(86_400)
+    }
+
+    fn takes_json(&self) -> bool {
+        true
+    }
+
+    fn requires_jti(&self) -> bool {
+        true
+    }
+
+    fn max_assertion_lifetime(&self) -> Option<Duration> {
+        Some(Duration::from_secs(300))
+    }
+
+    fn audiences(&self, at: &Endpoint) -> Vec<String> {
+        // The tenant's issuer, with its trailing slash (only that since
+        // Auth0's 2025 "Audience Validation for Private Key JWT").
+        vec![format!("{}/", at.origin)]
+    }
+
+    fn grant(
+        &self,
+        _call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+        client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply> {
+        let api = format!("{}/", at.base_url);
+        match form.get("audience") {
+            Some(audience) if audience == api => {}
+            // Without a default audience; the text is that of a third-party
+            // Auth0 emulator (NOT CONFIRMED against Auth0 itself).
+            None => {
+                return Err(oauth_error(
+                    403,
+                    "access_denied",
+                    "Non-global clients are not allowed access to APIv1",
+                ))
+            }
+            Some(other) => {
+                return Err(oauth_error(
+                    403,
+                    "access_denied",
+                    &format!("Service not found: {other}"),
+                ))
+            }
+        }
+        let asked = form.get("scope");
+        Ok(Grant {
+            organization: client.organization.clone(),
+            permitted: asked.is_none_or(|s| s.split_whitespace().any(|s| s == "update:users")),
+            for_api: true,
+            scope: Some(asked.unwrap_or(GRANTED_SCOPES).to_string()),
+        })
+    }
+
+    fn issued(&self, token: &Issued<'_>) -> Value {
+        serde_json::json!({
+            "access_token": token.access_token,
+            "token_type": "Bearer",
+            "expires_in": token.expires_in,
+            "scope": token.scope.unwrap_or(GRANTED_SCOPES),
+        })
+    }
+
+    fn refused(&self, _call: &Call<'_>, _at: &Endpoint, refusal: &Refusal) -> Reply {
+        match refusal {
+            Refusal::Missing(parameter) => oauth_error(
+                400,
+                "invalid_request",
+                &format!("Missing required parameter: {parameter}"),
+            ),
+            // NOT CONFIRMED: the wording of Auth0's answer to another grant.
+            Refusal::UnsupportedGrant(grant) => oauth_error(
+                400,
+                "unsupported_grant_type",
+                &format!("Unsupported grant type: {grant}"),
+            ),
+            // A wrong secret (node-auth0#582, #682); Auth0 gives an unknown
+            // client and a refused assertion the same answer (NOT CONFIRMED).
+            Refusal::BadBasic
+            | Refusal::UnknownClient(_)
+            | Refusal::NoSecret(_)
+            | Refusal::WrongSecret(_)
+            | Refusal::SecretNotAllowed(_)
+            | Refusal::Assertion { .. } => oauth_error(401, "access_denied", "Unauthorized"),
         }
     }
 }

@@ -13,6 +13,23 @@
 //! `Authorization_RequestDenied`). Every answer carries `request-id` (also in
 //! `innerError`) and `client-request-id` (echoed when sent). Injected 429 / 503
 //! answers are `TooManyRequests` / `serviceNotAvailable`.
+//!
+//! The token endpoint is the identity platform's v2 endpoint,
+//! `POST /{tenant}/oauth2/v2.0/token` on the simulator's origin (the SDK
+//! derives `login.microsoftonline.com`: point it here with `.token_url(..)`),
+//! for any tenant; its tokens act in the client's tenant. It requires `scope`
+//! = `https://graph.microsoft.com/.default` and answers as the identity
+//! platform documents (MicrosoftDocs/entra-docs
+//! `v2-oauth2-client-creds-grant-flow.md` and `reference-error-codes.md`):
+//! `{token_type, expires_in: 3599, ext_expires_in, access_token}`, and errors
+//! `{error, error_description: "AADSTSnnnn: ...\r\nTrace ID: ..", error_codes,
+//! timestamp, trace_id, correlation_id, error_uri}` (a wrong secret 401
+//! `invalid_client` AADSTS7000215, as seen in OfficeDev/microsoft-365-agents-
+//! toolkit#8621; an unknown app 400 `unauthorized_client` AADSTS700016; a bad
+//! scope 400 `invalid_scope` AADSTS70011). A certificate (private key JWT)
+//! client names the token URL as `aud`.
+
+use std::time::Duration;
 
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
@@ -20,7 +37,10 @@ use serde_json::{Map, Value};
 use crate::generated::entra_id::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
-use crate::mock::state::{rfc3339, to_json, Auth, Call, Captures, Fault, Reply, Route, State};
+use crate::mock::state::{
+    rfc3339, to_json, AssertionFault, Auth, AuthenticatedClient, Call, Captures, Endpoint, Fault,
+    Grant, Issued, Refusal, Reply, Route, State, TokenForm, TokenService,
+};
 
 /// The Microsoft Entra ID simulator.
 pub(crate) struct Sim;
@@ -115,6 +135,229 @@ impl Simulate for Sim {
             ),
         }
     }
+
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        Some(&Tokens)
+    }
+}
+
+/// The identity platform's v2 token endpoint.
+struct Tokens;
+
+/// The scope of an application's Graph permissions.
+const GRAPH_DEFAULT: &str = "https://graph.microsoft.com/.default";
+/// The directory (tenant) id of the simulator's token URL.
+const DEFAULT_TENANT_ID: &str = "0d5f7c2a-3b9e-4f61-a8d4-c6e2b1f09a37";
+
+impl TokenService for Tokens {
+    fn path(&self) -> &'static [&'static str] {
+        &["{org}", "oauth2", "v2.0", "token"]
+    }
+
+    fn default_path_organization(&self) -> &'static str {
+        DEFAULT_TENANT_ID
+    }
+
+    fn default_client_id(&self) -> &'static str {
+        // An application (client) id.
+        "4a1d2c3b-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        Duration::from_secs(3599)
+    }
+
+    fn audiences(&self, at: &Endpoint) -> Vec<String> {
+        vec![at.url.clone()]
+    }
+
+    fn grant(
+        &self,
+        call: &Call<'_>,
+        _at: &Endpoint,
+        form: &TokenForm,
+        client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply> {
+        match form.get("scope") {
+            Some(scope) if scope.trim().eq_ignore_ascii_case(GRAPH_DEFAULT) => Ok(Grant {
+                organization: client.organization.clone(),
+                permitted: true,
+                for_api: true,
+                scope: None,
+            }),
+            None => Err(sts_error(
+                call,
+                400,
+                "invalid_scope",
+                70011,
+                "The provided request must include a 'scope' input parameter.",
+            )),
+            Some(scope) => Err(sts_error(
+                call,
+                400,
+                "invalid_scope",
+                70011,
+                &format!(
+                    "The provided value for the input parameter 'scope' is not valid. The scope \
+                     {scope} is not valid."
+                ),
+            )),
+        }
+    }
+
+    fn issued(&self, token: &Issued<'_>) -> Value {
+        serde_json::json!({
+            "token_type": "Bearer",
+            "expires_in": token.expires_in,
+            "ext_expires_in": token.expires_in,
+            "access_token": token.access_token,
+        })
+    }
+
+    fn refused(&self, call: &Call<'_>, at: &Endpoint, refusal: &Refusal) -> Reply {
+        let tenant = at.organization.as_deref().unwrap_or_default();
+        let unknown_app = |id: &str| {
+            sts_error(
+                call,
+                400,
+                "unauthorized_client",
+                700016,
+                &format!(
+                    "Application with identifier '{id}' was not found in the directory \
+                     '{tenant}'. This can happen if the application has not been installed by \
+                     the administrator of the tenant or consented to by any user in the tenant. \
+                     You may have sent your authentication request to the wrong tenant."
+                ),
+            )
+        };
+        let missing = |name: &str| {
+            sts_error(
+                call,
+                400,
+                "invalid_request",
+                900144,
+                &format!("The request body must contain the following parameter: '{name}'."),
+            )
+        };
+        match refusal {
+            Refusal::Missing(name) => missing(name),
+            // NOT CONFIRMED: the wording (the code is UnsupportedGrantType).
+            Refusal::UnsupportedGrant(grant) => sts_error(
+                call,
+                400,
+                "unsupported_grant_type",
+                70003,
+                &format!("The app requested an unsupported grant type '{grant}'."),
+            ),
+            Refusal::BadBasic => sts_error(
+                call,
+                401,
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is \
+                 the client secret value, not the client secret ID.",
+            ),
+            Refusal::UnknownClient(id) => unknown_app(id),
+            Refusal::NoSecret(_) | Refusal::SecretNotAllowed(_) => sts_error(
+                call,
+                401,
+                "invalid_client",
+                7000218,
+                "The request body must contain the following parameter: 'client_assertion' or \
+                 'client_secret'.",
+            ),
+            Refusal::WrongSecret(id) => sts_error(
+                call,
+                401,
+                "invalid_client",
+                7000215,
+                &format!(
+                    "Invalid client secret provided. Ensure the secret being sent in the request \
+                     is the client secret value, not the client secret ID, for a secret added to \
+                     app '{id}'."
+                ),
+            ),
+            Refusal::Assertion { fault, .. } => {
+                let (status, error, code, message) = match fault {
+                    AssertionFault::BadType(_) => (
+                        400,
+                        "invalid_request",
+                        900144,
+                        "The request body must contain the following parameter: \
+                         'client_assertion_type'."
+                            .to_string(),
+                    ),
+                    AssertionFault::Malformed
+                    | AssertionFault::IssuerMismatch
+                    | AssertionFault::ClientMismatch => (
+                        400,
+                        "invalid_request",
+                        50027,
+                        "JWT token is invalid or malformed.".to_string(),
+                    ),
+                    AssertionFault::Signature | AssertionFault::KeyId => (
+                        401,
+                        "invalid_client",
+                        700027,
+                        "Client assertion failed signature validation.".to_string(),
+                    ),
+                    AssertionFault::NoExpiry
+                    | AssertionFault::Expired
+                    | AssertionFault::TooLong => (
+                        401,
+                        "invalid_client",
+                        700024,
+                        "Client assertion is not within its valid time range.".to_string(),
+                    ),
+                    // NOT CONFIRMED: the wording (the code is InvalidAssertion).
+                    AssertionFault::Audience { got, .. } => (
+                        401,
+                        "invalid_client",
+                        50013,
+                        format!(
+                            "Assertion audience claim does not match the required value. The \
+                             audience in the assertion was '{got}' and the expected audience is \
+                             '{}'.",
+                            at.url
+                        ),
+                    ),
+                    AssertionFault::NoId | AssertionFault::Replayed => (
+                        401,
+                        "invalid_client",
+                        50013,
+                        "Assertion is invalid: its jti was already used.".to_string(),
+                    ),
+                };
+                sts_error(call, status, error, code, &message)
+            }
+        }
+    }
+}
+
+/// The identity platform's token error: the AADSTS code in the description,
+/// with the trace id, correlation id and time (as the error code reference
+/// shows), and `error_codes`, `timestamp`, `trace_id`, `correlation_id`,
+/// `error_uri`.
+fn sts_error(call: &Call<'_>, status: u16, error: &str, code: u32, message: &str) -> Reply {
+    let timestamp = rfc3339(call.now, false).replace('T', " ");
+    let trace = call.request_id.clone();
+    let correlation = client_request_id(call);
+    let body = serde_json::json!({
+        "error": error,
+        "error_description": format!(
+            "AADSTS{code}: {message}\r\nTrace ID: {trace}\r\nCorrelation ID: {correlation}\r\n\
+             Timestamp: {timestamp}"
+        ),
+        "error_codes": [code],
+        "timestamp": timestamp,
+        "trace_id": trace,
+        "correlation_id": correlation,
+        "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
+    });
+    Reply::json(status, &body)
+        .header("x-ms-request-id", call.request_id.clone())
+        .header("cache-control", "no-store, no-cache")
+        .header("pragma", "no-cache")
 }
 
 static ROUTES: [Route; 2] = [

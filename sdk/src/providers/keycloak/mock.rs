@@ -12,13 +12,32 @@
 //! clears its lockout (Keycloak removes its login failures); the brute-force status
 //! of an unknown user is the defaults, and clearing it is a 204, as Keycloak does.
 //! Injected 429 / 503 answers use the generic error body.
+//!
+//! The token endpoint, `POST /realms/{realm}/protocol/openid-connect/token`,
+//! serves every realm the simulator knows (an unknown realm is 404 `{"error":
+//! "Realm does not exist"}`); its tokens act in that realm, and a token of
+//! `master` in every realm. Clients authenticate with a secret (form or HTTP
+//! Basic) or a signed JWT whose `aud` is the token URL or the realm's issuer
+//! `{base}/realms/{realm}`, with a `jti` (Keycloak requires one). Answers as
+//! keycloak/keycloak raises them: `ClientIdAndSecretAuthenticator` (a wrong
+//! secret is 401 `unauthorized_client`), `AuthenticationProcessor` (an unknown
+//! client 401 `invalid_client`), `JWTClientAuthenticator` /
+//! `JWTClientValidator` (a bad assertion 400 `invalid_client`, "Client
+//! authentication with signed JWT failed: ..."), `TokenEndpoint` (the grant
+//! type); the success is `AccessTokenResponse` (300 s, `refresh_expires_in: 0`
+//! as no refresh token is issued for client credentials).
+
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::generated::keycloak::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
-use crate::mock::state::{to_json, Auth, Call, Captures, Fault, Reply, Route, State};
+use crate::mock::state::{
+    to_json, AssertionFault, Auth, AuthenticatedClient, Call, Captures, Endpoint, Fault, Grant,
+    Issued, Refusal, Reply, Route, State, TokenForm, TokenService, JWT_BEARER,
+};
 
 /// The Keycloak simulator.
 pub(crate) struct Sim;
@@ -59,6 +78,184 @@ impl Simulate for Sim {
             Fault::Internal => error(500, "unknown_error", None),
             Fault::BadGateway => error(502, "HTTP 502 Bad Gateway", None),
             Fault::Unavailable => error(503, "HTTP 503 Service Unavailable", None),
+        }
+    }
+
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        Some(&Tokens)
+    }
+}
+
+/// Keycloak's token endpoint (OpenID Connect protocol of a realm).
+struct Tokens;
+
+/// The path after a realm's issuer URL.
+const TOKEN_SUFFIX: &str = "/protocol/openid-connect/token";
+/// What `ClientAuthUtil.errorResponse` says for a client it cannot
+/// authenticate (unknown, disabled, or a wrong secret).
+const INVALID_CLIENT: &str = "Invalid client or Invalid client credentials";
+
+impl TokenService for Tokens {
+    fn path(&self) -> &'static [&'static str] {
+        &["realms", "{org}", "protocol", "openid-connect", "token"]
+    }
+
+    fn default_path_organization(&self) -> &'static str {
+        DEFAULT_REALM
+    }
+
+    fn default_client_id(&self) -> &'static str {
+        "userbridge-service"
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        // The realm's default "Access Token Lifespan": 5 minutes.
+        Duration::from_secs(300)
+    }
+
+    fn requires_jti(&self) -> bool {
+        // JWTClientValidator.validateToken: "Missing ID on the token".
+        true
+    }
+
+    fn audiences(&self, at: &Endpoint) -> Vec<String> {
+        // JWTClientValidator.getExpectedAudiences: the issuer and the token
+        // URL (and endpoints the simulator does not serve).
+        let issuer = at.url.strip_suffix(TOKEN_SUFFIX).unwrap_or(&at.url);
+        vec![issuer.to_string(), at.url.clone()]
+    }
+
+    fn open(&self, state: &State, at: &Endpoint) -> Result<(), Reply> {
+        // RealmsResource: an unknown realm, before anything is read; the
+        // current KeycloakErrorHandler puts the message in `error`.
+        match at.organization.as_deref() {
+            Some(realm) if known_realm(state, realm) => Ok(()),
+            _ => Err(error(404, "Realm does not exist", None)),
+        }
+    }
+
+    fn grant(
+        &self,
+        _call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+        _client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply> {
+        // The realm's default client scopes, after those asked for.
+        let mut scopes: Vec<&str> = form.scopes();
+        for default in ["profile", "email"] {
+            if !scopes.contains(&default) {
+                scopes.push(default);
+            }
+        }
+        Ok(Grant {
+            organization: at.organization.clone().unwrap_or_default(),
+            permitted: true,
+            for_api: true,
+            scope: Some(scopes.join(" ")),
+        })
+    }
+
+    fn issued(&self, token: &Issued<'_>) -> Value {
+        serde_json::json!({
+            "access_token": token.access_token,
+            "expires_in": token.expires_in,
+            "refresh_expires_in": 0,
+            "token_type": "Bearer",
+            "not-before-policy": 0,
+            "scope": token.scope.unwrap_or("profile email"),
+        })
+    }
+
+    fn refused(&self, _call: &Call<'_>, at: &Endpoint, refusal: &Refusal) -> Reply {
+        let jwt_failed = |why: &str| {
+            error(
+                400,
+                "invalid_client",
+                Some(&format!(
+                    "Client authentication with signed JWT failed: {why}"
+                )),
+            )
+        };
+        match refusal {
+            // TokenEndpoint.checkGrantType.
+            Refusal::Missing("grant_type") => error(
+                400,
+                "invalid_request",
+                Some("Missing form parameter: grant_type"),
+            ),
+            Refusal::UnsupportedGrant(_) => error(
+                400,
+                "unsupported_grant_type",
+                Some("Unsupported grant_type"),
+            ),
+            // JWTClientValidator.clientAssertionParametersValidation.
+            Refusal::Missing("client_assertion") => error(
+                400,
+                "invalid_client",
+                Some("client_assertion parameter missing"),
+            ),
+            Refusal::Missing(_) => {
+                error(400, "invalid_client", Some("Missing client_id parameter"))
+            }
+            Refusal::BadBasic | Refusal::UnknownClient(_) => {
+                error(401, "invalid_client", Some(INVALID_CLIENT))
+            }
+            // ClientIdAndSecretAuthenticator's challenge (keycloak#16923,
+            // gwt-keycloak#10: `unauthorized_client`).
+            Refusal::NoSecret(_) | Refusal::WrongSecret(_) => {
+                error(401, "unauthorized_client", Some(INVALID_CLIENT))
+            }
+            // A "Signed JWT" client runs JWTClientAuthenticator, which finds
+            // no assertion.
+            Refusal::SecretNotAllowed(_) => error(
+                400,
+                "invalid_client",
+                Some("Parameter client_assertion_type is missing"),
+            ),
+            Refusal::Assertion { fault, .. } => match fault {
+                AssertionFault::BadType(kind) if kind.is_empty() => error(
+                    400,
+                    "invalid_client",
+                    Some("Parameter client_assertion_type is missing"),
+                ),
+                AssertionFault::BadType(kind) => error(
+                    400,
+                    "invalid_client",
+                    Some(&format!(
+                        "Parameter client_assertion_type has value '{kind}' but expected is \
+                         '{JWT_BEARER}'"
+                    )),
+                ),
+                AssertionFault::Malformed => {
+                    jwt_failed("Can't identify client. Subject missing on JWT token")
+                }
+                AssertionFault::IssuerMismatch => {
+                    jwt_failed("Issuer mismatch. The issuer should match the subject")
+                }
+                AssertionFault::ClientMismatch => {
+                    jwt_failed("client_id parameter not matching with client from JWT token")
+                }
+                // PublicKeyStorageManager finds no key with that `kid`.
+                AssertionFault::KeyId => {
+                    error(400, "invalid_client", Some("Unable to load public key"))
+                }
+                AssertionFault::Signature => jwt_failed("Signature on JWT token failed validation"),
+                // Java's List.toString: `[a, b]`.
+                AssertionFault::Audience { got, .. } => jwt_failed(&format!(
+                    "Token audience doesn't match domain. Expected audiences are any of [{}] but \
+                     audience from token is '[{got}]'",
+                    self.audiences(at).join(", ")
+                )),
+                AssertionFault::NoExpiry => jwt_failed(
+                    "Token cannot be validated. Neither the exp nor the iat claim are present.",
+                ),
+                AssertionFault::Expired | AssertionFault::TooLong => {
+                    jwt_failed("Token is not active")
+                }
+                AssertionFault::NoId => jwt_failed("Missing ID on the token"),
+                AssertionFault::Replayed => jwt_failed("Token reuse detected"),
+            },
         }
     }
 }
@@ -107,17 +304,22 @@ fn admit(state: &State, call: &Call<'_>, realm: &str) -> Result<(), Reply> {
     let Auth::Token(token) = &call.auth else {
         return Err(error(401, "HTTP 401 Unauthorized", None).header("www-authenticate", "Bearer"));
     };
-    let known = realm == DEFAULT_REALM
-        || realm == ADMIN_REALM
-        || state.users.values().any(|u| u.organization == realm)
-        || state.tokens.values().any(|t| t.organization == realm);
-    if !known {
+    if !known_realm(state, realm) {
         return Err(error(404, "Realm not found.", None));
     }
     if token.organization != realm && token.organization != ADMIN_REALM {
         return Err(forbidden());
     }
     Ok(())
+}
+
+/// The realms the simulator knows: the default realm, `master`, and the
+/// realms of its users and tokens.
+fn known_realm(state: &State, realm: &str) -> bool {
+    realm == DEFAULT_REALM
+        || realm == ADMIN_REALM
+        || state.users.values().any(|u| u.organization == realm)
+        || state.tokens.values().any(|t| t.organization == realm)
 }
 
 fn in_realm(state: &State, realm: &str, id: &str) -> bool {

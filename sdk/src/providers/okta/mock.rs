@@ -29,6 +29,22 @@
 //! `X-Okta-Request-Id`; injected 429s carry `X-Rate-Limit-Limit`,
 //! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (a Unix time), injected
 //! 503s are `E0000010`.
+//!
+//! The token endpoint is the org authorization server's `POST
+//! /oauth2/v1/token`, for service apps, which authenticate with a private key
+//! JWT only (okta-developer-docs "Implement OAuth for Okta with a service
+//! app"): `aud` the full token URL, `iss` = `sub` = the client id, `exp` in
+//! the future and at most an hour ahead, `kid` the registered key's (when it
+//! was registered with one), a `jti` used once. Scopes must be given; a token
+//! without `okta.users.manage` may read users but not run lifecycle
+//! operations (403 `E0000006`). Success is `{token_type, expires_in: 3600,
+//! access_token, scope}`; refusals are `{error, error_description}` in Okta's
+//! words where they are public (a bad signature "The client_assertion
+//! signature is invalid.", an expired one "The client_assertion token is
+//! expired.", the audience, the `kid`, an `exp` too far ahead: seen in issues
+//! and recorded tests; a client secret: Okta's generic `invalid_client`).
+
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -36,8 +52,9 @@ use crate::generated::okta::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    rfc3339, to_json, unix_time_after, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
-    TokenRecord, UserRecord,
+    oauth_error, rfc3339, to_json, unix_time_after, with_key, AssertionFault, Auth,
+    AuthenticatedClient, Call, Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route,
+    State, TokenForm, TokenRecord, TokenService, UserRecord,
 };
 
 /// The Okta simulator.
@@ -208,6 +225,133 @@ impl Simulate for Sim {
             error(call, status, "E0000009", "Internal Server Error", &[])
         }
     }
+
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        Some(&Tokens)
+    }
+}
+
+/// The org authorization server's token endpoint.
+struct Tokens;
+
+/// Okta's `invalid_client` for a client it cannot authenticate.
+const CLIENT_FAILED: &str =
+    "Client authentication failed. Either the client or the client credentials are invalid.";
+
+impl TokenService for Tokens {
+    fn path(&self) -> &'static [&'static str] {
+        &["oauth2", "v1", "token"]
+    }
+
+    fn default_client_id(&self) -> &'static str {
+        // Okta app ids: `0oa` and 17 more letters and digits.
+        "0oa1ub2sim3client4x"
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        // Fixed at one hour for Okta-scoped tokens.
+        Duration::from_secs(3600)
+    }
+
+    fn takes_secrets(&self) -> bool {
+        false
+    }
+
+    fn max_assertion_lifetime(&self) -> Option<Duration> {
+        Some(Duration::from_secs(3600))
+    }
+
+    fn audiences(&self, at: &Endpoint) -> Vec<String> {
+        vec![at.url.clone()]
+    }
+
+    fn grant(
+        &self,
+        _call: &Call<'_>,
+        _at: &Endpoint,
+        form: &TokenForm,
+        client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply> {
+        let scopes = form.scopes();
+        if scopes.is_empty() {
+            // requests-oauthlib#463 and Okta's own guides show this text.
+            return Err(oauth_error(
+                400,
+                "invalid_scope",
+                "The authorization server resource does not have any configured default \
+                 scopes, 'scope' must be provided.",
+            ));
+        }
+        Ok(Grant {
+            organization: client.organization.clone(),
+            permitted: scopes.contains(&"okta.users.manage"),
+            for_api: true,
+            scope: Some(scopes.join(" ")),
+        })
+    }
+
+    fn issued(&self, token: &Issued<'_>) -> Value {
+        serde_json::json!({
+            "token_type": "Bearer",
+            "expires_in": token.expires_in,
+            "access_token": token.access_token,
+            "scope": token.scope.unwrap_or_default(),
+        })
+    }
+
+    fn refused(&self, _call: &Call<'_>, _at: &Endpoint, refusal: &Refusal) -> Reply {
+        let invalid_client = |description: &str| oauth_error(401, "invalid_client", description);
+        match refusal {
+            // NOT CONFIRMED: the wording of the missing grant type.
+            Refusal::Missing("grant_type") => oauth_error(
+                400,
+                "invalid_request",
+                "The token request must specify a 'grant_type'. Valid values: \
+                 [client_credentials]",
+            ),
+            // RFC 6749's description, with the app's grant types.
+            Refusal::UnsupportedGrant(_) => oauth_error(
+                400,
+                "unsupported_grant_type",
+                "The authorization grant type is not supported by the authorization server. \
+                 Configured grant types: [client_credentials].",
+            ),
+            Refusal::Missing(_)
+            | Refusal::BadBasic
+            | Refusal::UnknownClient(_)
+            | Refusal::NoSecret(_)
+            | Refusal::WrongSecret(_)
+            | Refusal::SecretNotAllowed(_) => invalid_client(CLIENT_FAILED),
+            Refusal::Assertion { fault, .. } => match fault {
+                AssertionFault::BadType(_) => oauth_error(
+                    400,
+                    "invalid_request",
+                    "The client_assertion_type is invalid.",
+                ),
+                AssertionFault::Malformed
+                | AssertionFault::IssuerMismatch
+                | AssertionFault::ClientMismatch => invalid_client(CLIENT_FAILED),
+                AssertionFault::Signature => {
+                    invalid_client("The client_assertion signature is invalid.")
+                }
+                AssertionFault::KeyId => invalid_client("The client_assertion JWT kid is invalid."),
+                AssertionFault::Audience { .. } => invalid_client(
+                    "The audience claim for client_assertion must be the endpoint invoked for the \
+                     request.",
+                ),
+                AssertionFault::NoExpiry | AssertionFault::Expired => {
+                    invalid_client("The client_assertion token is expired.")
+                }
+                AssertionFault::TooLong => invalid_client(
+                    "The client_assertion token has an expiration too far into the future.",
+                ),
+                // NOT CONFIRMED: seen in a third-party fake of Okta only.
+                AssertionFault::NoId | AssertionFault::Replayed => {
+                    invalid_client("The client_assertion token has already been used.")
+                }
+            },
+        }
+    }
 }
 
 /// The caller's token: `Bearer <token>` (read by the shared core) or `SSWS
@@ -222,7 +366,7 @@ fn token(state: &State, call: &Call<'_>) -> Result<TokenRecord, Reply> {
                 .and_then(|v| v.split_once(' '))
                 .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("ssws"))
                 .map(|(_, token)| token.trim());
-            ssws.and_then(|t| state.tokens.get(t).cloned())
+            ssws.and_then(|t| state.accepted_token(t))
                 .ok_or_else(unauthenticated)
         }
         Auth::Missing | Auth::Unknown => Err(unauthenticated()),

@@ -6,6 +6,21 @@
 //! status grpc-gateway maps the code to, ids and messages as raised in
 //! zitadel/zitadel (`internal/command/user.go`, `user_v2.go`, the auth
 //! interceptor). Injected 429 / 500 / 502 / 503 answers are gRPC 8 / 13 / 14 / 14.
+//!
+//! The token endpoint is `POST /oauth/v2/token` (zitadel/zitadel
+//! `internal/api/oidc/server.go`), for machine users with a client secret, in
+//! HTTP Basic (form-encoded, then base64, as Zitadel's docs show) or in the
+//! form, and private key JWT clients whose `aud` is the issuer (the base URL).
+//! A token issued without the scope `urn:zitadel:iam:org:project:id:zitadel:aud`
+//! is not for Zitadel's APIs: they refuse it with their 401 (gRPC 16, as the
+//! integration test `token_client_credentials_test.go` expects). Answers as
+//! zitadel/oidc's `op` package raises them (`server_http.go`, `error.go`: 401
+//! for `invalid_client`, 400 for the others): an unknown client 401
+//! `invalid_client` `client not found` (zitadel/zitadel#9961), a wrong secret
+//! 400 `invalid_request` `Errors.User.Machine.Secret.Invalid` (derived from
+//! the source), `{access_token, token_type, expires_in: 43199}` on success.
+
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -14,7 +29,9 @@ use crate::generated::{zitadel_v1, zitadel_v2};
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+    oauth_error, rfc3339, to_json, with_key, AssertionFault, Auth, AuthenticatedClient, Call,
+    Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route, State, TokenForm,
+    TokenService,
 };
 
 /// The Zitadel simulator of one API version.
@@ -55,6 +72,105 @@ impl Simulate for Sim {
 
     fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
         failure(self.0, fault)
+    }
+
+    fn tokens(&self) -> Option<&'static dyn TokenService> {
+        Some(&Tokens)
+    }
+}
+
+/// Zitadel's token endpoint (both API versions share the instance's).
+struct Tokens;
+
+/// The scope that puts Zitadel's own APIs in a token's audience.
+const API_SCOPE: &str = "urn:zitadel:iam:org:project:id:zitadel:aud";
+
+impl TokenService for Tokens {
+    fn path(&self) -> &'static [&'static str] {
+        &["oauth", "v2", "token"]
+    }
+
+    fn default_client_id(&self) -> &'static str {
+        // A machine user's login name.
+        "userbridge-machine"
+    }
+
+    fn default_lifetime(&self) -> Duration {
+        // Zitadel's default access token lifetime, 12 hours, less a second.
+        Duration::from_secs(43_199)
+    }
+
+    fn audiences(&self, at: &Endpoint) -> Vec<String> {
+        // The issuer: the instance's URL.
+        vec![at.base_url.clone()]
+    }
+
+    fn grant(
+        &self,
+        _call: &Call<'_>,
+        _at: &Endpoint,
+        form: &TokenForm,
+        client: &AuthenticatedClient,
+    ) -> Result<Grant, Reply> {
+        Ok(Grant {
+            organization: client.organization.clone(),
+            permitted: true,
+            for_api: form.scopes().contains(&API_SCOPE),
+            scope: None,
+        })
+    }
+
+    fn issued(&self, token: &Issued<'_>) -> Value {
+        serde_json::json!({
+            "access_token": token.access_token,
+            "token_type": "Bearer",
+            "expires_in": token.expires_in,
+        })
+    }
+
+    fn refused(&self, _call: &Call<'_>, _at: &Endpoint, refusal: &Refusal) -> Reply {
+        let invalid_request = |description: &str| oauth_error(400, "invalid_request", description);
+        let invalid_client = |description: &str| oauth_error(401, "invalid_client", description);
+        match refusal {
+            Refusal::Missing("grant_type") => invalid_request("grant_type missing"),
+            Refusal::Missing(_) => {
+                invalid_request("client_id or client_assertion must be provided")
+            }
+            // `unimplementedGrantError`.
+            Refusal::UnsupportedGrant(grant) => oauth_error(
+                400,
+                "unsupported_grant_type",
+                &format!("{grant} not supported"),
+            ),
+            Refusal::BadBasic => invalid_client("invalid basic auth header"),
+            Refusal::UnknownClient(_) => invalid_client("client not found"),
+            Refusal::NoSecret(_) => invalid_client("client must be authenticated"),
+            // zerrors.ThrowInvalidArgument of the machine secret check.
+            Refusal::WrongSecret(_) | Refusal::SecretNotAllowed(_) => {
+                invalid_request("Errors.User.Machine.Secret.Invalid")
+            }
+            Refusal::Assertion { fault, .. } => match fault {
+                AssertionFault::BadType(kind) => {
+                    invalid_request(&format!("invalid client_assertion_type {kind}"))
+                }
+                // NOT CONFIRMED: the descriptions are zitadel/oidc's verifier
+                // errors; Zitadel may hide them behind a generic text.
+                AssertionFault::Malformed => invalid_client("malformed jwt"),
+                AssertionFault::IssuerMismatch | AssertionFault::ClientMismatch => {
+                    invalid_client("issuer does not match")
+                }
+                AssertionFault::Signature | AssertionFault::KeyId => {
+                    invalid_client("signature is invalid")
+                }
+                AssertionFault::Audience { .. } => invalid_client("audience is not valid"),
+                AssertionFault::NoExpiry | AssertionFault::Expired | AssertionFault::TooLong => {
+                    invalid_client("token has expired")
+                }
+                AssertionFault::NoId | AssertionFault::Replayed => {
+                    invalid_client("jti has already been used")
+                }
+            },
+        }
     }
 }
 

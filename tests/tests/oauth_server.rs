@@ -1,0 +1,364 @@
+//! OAuth 2.0 client credentials against a real OAuth 2.0 server nobody here
+//! wrote: oauth2-mock-server 8.2.3 (axa-group, from npm), installed pinned
+//! under `<target dir>/tools/` and run on 127.0.0.1 for each test
+//! ([`userbridge_tests::tools::oauth_server`]). A wiremock server stands in for
+//! Keycloak's admin API; the client is
+//! `Client::builder(Provider::Keycloak).client_credentials(..).token_url(..)`.
+//!
+//! - the token the API receives is a JWT that verifies (RS256) against the
+//!   server's `/jwks`, issued by it (`iss`) for an hour, from one form POST
+//!   with `grant_type=client_credentials` (the server's access log);
+//! - two clones of a client and a bulk run of 5 users, all at once, make one
+//!   token request in all and send the same token on every API call;
+//! - a token URL that is not the server's token endpoint is
+//!   `ErrorKind::Unauthenticated` naming the URL, and nothing reaches the API.
+//!
+//! Without Node.js 20.19+ and npm, or without the npm registry on the first
+//! run, the tests fail and say why: they never pass without having run.
+
+use std::collections::BTreeSet;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
+use serde_json::{json, Value};
+use userbridge::{Client, Details, ErrorKind, Provider, Reactivated, RetryPolicy};
+use userbridge_tests::tools::oauth_server::{Logged, OAuthServer, HOW_TO_RUN};
+use wiremock::matchers::{method, path_regex};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+const REALM: &str = "acme";
+const CLIENT_ID: &str = "userbridge-ci";
+const CLIENT_SECRET: &str = "any-secret";
+
+/// The OAuth 2.0 server, started (installed first if needed), or a failure
+/// that says how to get it.
+fn oauth_server() -> OAuthServer {
+    tokio::task::block_in_place(OAuthServer::start)
+        .unwrap_or_else(|e| panic!("{HOW_TO_RUN}.\nThe server could not be had: {e}"))
+}
+
+/// Keycloak's admin API for realm `acme`: every user is disabled
+/// (`GET .../users/{id}`: `{"id", "enabled": false, "username"}`), enabling
+/// one succeeds (`PUT`: 204).
+async fn keycloak_api() -> MockServer {
+    let api = MockServer::start().await;
+    let user = format!("^/admin/realms/{REALM}/users/[^/]+$");
+    Mock::given(method("GET"))
+        .and(path_regex(user.as_str()))
+        .respond_with(|r: &Request| {
+            let id = r.url.path().rsplit('/').next().unwrap_or_default();
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"id": id, "enabled": false, "username": "jane"}))
+        })
+        .mount(&api)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path_regex(user.as_str()))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&api)
+        .await;
+    api
+}
+
+/// The client under test: Keycloak at `api`, its tokens from `token_url`.
+fn client(api: &MockServer, token_url: &str, retry: RetryPolicy) -> Client {
+    Client::builder(Provider::Keycloak)
+        .base_url(api.uri())
+        .realm(REALM)
+        .client_credentials(CLIENT_ID, CLIENT_SECRET)
+        .token_url(token_url)
+        .timeout(Duration::from_secs(10))
+        .retry_policy(retry)
+        .build()
+        .expect("the client builds")
+}
+
+fn re_enabled(done: &Reactivated) -> bool {
+    match done.details() {
+        Details::Keycloak(k) => k.re_enabled,
+        other => panic!("not Keycloak's details: {other:?}"),
+    }
+}
+
+/// The bearer token of each request the API received.
+async fn bearer_tokens(api: &MockServer) -> Vec<String> {
+    api.received_requests()
+        .await
+        .expect("recording is on")
+        .iter()
+        .map(|r| {
+            let auth = r
+                .headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{} {} without authorization", r.method, r.url));
+            auth.strip_prefix("Bearer ")
+                .unwrap_or_else(|| panic!("{} {}: not a bearer token", r.method, r.url))
+                .to_string()
+        })
+        .collect()
+}
+
+async fn get_json(url: &str) -> Value {
+    reqwest::get(url)
+        .await
+        .and_then(|r| r.error_for_status())
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+/// `token` verified as the server's: signed RS256 by a key it publishes at
+/// `/jwks` (the token's `kid`), `iss` = its issuer, not expired, valid now;
+/// its claims.
+async fn verify(server: &OAuthServer, token: &str) -> Value {
+    let jwks: JwkSet = serde_json::from_value(get_json(&format!("{}/jwks", server.url())).await)
+        .expect("/jwks is a JWK set");
+    let header = decode_header(token).expect("the token is a JWT");
+    assert_eq!(header.alg, Algorithm::RS256);
+    let kid = header.kid.expect("the token names its key");
+    let jwk = jwks
+        .find(&kid)
+        .unwrap_or_else(|| panic!("key {kid} is not published at /jwks"));
+    let key = DecodingKey::from_jwk(jwk).expect("the published key is usable");
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_issuer(&[server.issuer()]);
+    validation.set_required_spec_claims(&["exp", "iss", "nbf"]);
+    validation.validate_nbf = true;
+    let claims = decode::<Value>(token, &key, &validation)
+        .unwrap_or_else(|e| panic!("the token does not verify against /jwks: {e}"))
+        .claims;
+
+    // The check is real: the same token with one signature character changed
+    // does not verify.
+    let (signed, signature) = token.rsplit_once('.').expect("three parts");
+    let mut forged: Vec<char> = signature.chars().collect();
+    let mid = forged.len() / 2;
+    forged[mid] = if forged[mid] == 'A' { 'B' } else { 'A' };
+    let forged = format!("{signed}.{}", forged.into_iter().collect::<String>());
+    let refused = decode::<Value>(&forged, &key, &validation).expect_err("a forged signature");
+    assert_eq!(
+        refused.kind(),
+        &jsonwebtoken::errors::ErrorKind::InvalidSignature
+    );
+    claims
+}
+
+/// The server's requests, once the `/jwks` request that [`verify`] made (the
+/// last one) is in its log.
+fn requests_through_jwks(server: &OAuthServer) -> Vec<Logged> {
+    tokio::task::block_in_place(|| server.requests_until(|r| r.path == "/jwks"))
+}
+
+fn describe(requests: &[Logged]) -> String {
+    requests
+        .iter()
+        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_from_the_real_server_reactivates_a_user_and_verifies_against_its_jwks() {
+    let server = oauth_server();
+    let api = keycloak_api().await;
+    let token_url = format!("{}/token", server.url());
+    let user = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+
+    let done = client(&api, &token_url, RetryPolicy::none())
+        .users()
+        .reactivate(user)
+        .await
+        .unwrap_or_else(|e| panic!("reactivating with a token of {token_url}: {e}"));
+    assert_eq!(done.user_id(), user);
+    assert!(re_enabled(&done), "{done:?}");
+
+    // The API: the read and the update, each with the server's token.
+    let calls: Vec<String> = api
+        .received_requests()
+        .await
+        .expect("recording is on")
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    let at = format!("/admin/realms/{REALM}/users/{user}");
+    assert_eq!(calls, [format!("GET {at}"), format!("PUT {at}")]);
+    let tokens = bearer_tokens(&api).await;
+    assert_eq!(tokens[0], tokens[1], "one token for both calls");
+
+    // The token is the server's: its key, its issuer, an hour's lifetime.
+    let claims = verify(&server, &tokens[0]).await;
+    let issuer = format!("http://localhost:{}", server.port());
+    assert_eq!(server.issuer(), issuer);
+    assert_eq!(claims["iss"], json!(issuer), "{claims}");
+    let (iat, exp) = (
+        claims["iat"].as_i64().expect("iat"),
+        claims["exp"].as_i64().expect("exp"),
+    );
+    assert_eq!(exp - iat, 3600, "{claims}");
+    let ahead = exp - now();
+    assert!(
+        (3600 - 120..=3600 + 5).contains(&ahead),
+        "exp is {ahead} s ahead, not about an hour: {claims}"
+    );
+    // What the server publishes about itself agrees.
+    let discovery = get_json(&format!(
+        "{}/.well-known/openid-configuration",
+        server.url()
+    ))
+    .await;
+    assert_eq!(discovery["issuer"], json!(issuer));
+    assert_eq!(
+        discovery["token_endpoint"],
+        json!(format!("{issuer}/token"))
+    );
+    assert!(discovery["grant_types_supported"]
+        .as_array()
+        .is_some_and(|g| g.contains(&json!("client_credentials"))));
+
+    // The server's access log: one token request, a form POST of the client
+    // credentials grant with the id and the secret in the form (Keycloak's
+    // client_secret_post), answered 200.
+    let seen = requests_through_jwks(&server);
+    let posts: Vec<&Logged> = seen.iter().filter(|r| r.method == "POST").collect();
+    assert_eq!(posts.len(), 1, "token requests: {}", describe(&seen));
+    let token_request = posts[0];
+    assert_eq!(token_request.path, "/token");
+    assert_eq!(token_request.status, 200);
+    assert!(
+        token_request
+            .content_type
+            .as_deref()
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")),
+        "{token_request:?}"
+    );
+    assert_eq!(token_request.authorization, None, "{token_request:?}");
+    assert_eq!(
+        token_request.field("grant_type"),
+        Some("client_credentials")
+    );
+    assert_eq!(token_request.field("client_id"), Some(CLIENT_ID));
+    assert_eq!(token_request.field("client_secret"), Some(CLIENT_SECRET));
+    assert_eq!(token_request.field("scope"), None, "{token_request:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_clones_and_a_bulk_run_of_five_make_one_token_request_in_all() {
+    let server = oauth_server();
+    let api = keycloak_api().await;
+    let client = client(
+        &api,
+        &format!("{}/token", server.url()),
+        RetryPolicy::none(),
+    );
+    let (a, b) = (client.clone(), client.clone());
+    let bulk: Vec<String> = (1..=5).map(|i| format!("bulk-user-{i}")).collect();
+
+    // All at once: the clones' calls and the five bulk items need a token at
+    // the same moment.
+    let (done_a, done_b, report) = tokio::join!(
+        a.users().reactivate("clone-a-user"),
+        b.users().reactivate("clone-b-user"),
+        client
+            .users()
+            .reactivate_many(bulk.clone())
+            .concurrency(5)
+            .run(),
+    );
+    let done_a = done_a.expect("clone a");
+    let done_b = done_b.expect("clone b");
+    assert!(re_enabled(&done_a) && re_enabled(&done_b));
+    assert_eq!(report.succeeded(), 5, "{:?}", report.items());
+    let mut reactivated: Vec<String> = report
+        .items()
+        .iter()
+        .map(|i| {
+            let done = i.result().as_ref().expect("succeeded");
+            assert!(re_enabled(done), "{done:?}");
+            done.user_id().to_string()
+        })
+        .collect();
+    reactivated.sort();
+    assert_eq!(reactivated, bulk);
+
+    // 7 users, a read and an update each, all with one token, the server's.
+    let tokens = bearer_tokens(&api).await;
+    assert_eq!(tokens.len(), 14, "API calls");
+    let distinct: BTreeSet<&String> = tokens.iter().collect();
+    assert_eq!(distinct.len(), 1, "{} different tokens", distinct.len());
+    let claims = verify(&server, &tokens[0]).await;
+    assert_eq!(claims["iss"], json!(server.issuer()));
+
+    // And the server issued exactly one.
+    let seen = requests_through_jwks(&server);
+    let token_requests: Vec<&Logged> = seen
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/token")
+        .collect();
+    assert_eq!(
+        token_requests.len(),
+        1,
+        "token requests: {}",
+        describe(&seen)
+    );
+    assert_eq!(
+        token_requests[0].field("grant_type"),
+        Some("client_credentials")
+    );
+    assert_eq!(token_requests[0].status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_url_that_is_not_the_token_endpoint_is_unauthenticated_and_reaches_no_api() {
+    let server = oauth_server();
+    let api = keycloak_api().await;
+    let wrong = format!("{}/nope", server.url());
+    // Retries allowed: a wrong token URL is not worth a second try.
+    let retry = RetryPolicy::default()
+        .max_attempts(3)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(5));
+
+    let err = client(&api, &wrong, retry)
+        .users()
+        .reactivate("3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b")
+        .await
+        .expect_err("no token, no reactivation");
+    let text = err.to_string();
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{text}");
+    assert!(text.contains(&wrong), "names the token endpoint: {text}");
+    assert!(
+        text.contains("not an OAuth 2.0"),
+        "says it is not an OAuth 2.0 answer: {text}"
+    );
+    assert_eq!(err.status(), Some(404), "{text}");
+    assert!(!err.is_retryable(), "{text}");
+    assert!(!text.contains(CLIENT_SECRET), "{text}");
+
+    let calls = api.received_requests().await.expect("recording is on");
+    assert_eq!(
+        calls.len(),
+        0,
+        "the API received {} request(s)",
+        calls.len()
+    );
+
+    // The server answered it (a 404 of its own), once, and issued nothing
+    // (the `/jwks` request marks the end of its log).
+    get_json(&format!("{}/jwks", server.url())).await;
+    let seen = requests_through_jwks(&server);
+    assert_eq!(
+        describe(&seen),
+        "POST /nope -> 404, GET /jwks -> 200",
+        "the server's requests"
+    );
+}
