@@ -298,6 +298,12 @@ impl ClientBuilder {
         self.map(|b| b.realm(name))
     }
 
+    /// See [`userbridge::ClientBuilder::danger_accept_plain_http_on_private_network`]
+    /// (and its risk).
+    pub fn danger_accept_plain_http_on_private_network(self, accept: bool) -> Self {
+        self.map(|b| b.danger_accept_plain_http_on_private_network(accept))
+    }
+
     /// See [`userbridge::ClientBuilder::timeout`].
     pub fn timeout(self, per_attempt: Duration) -> Self {
         self.map(|b| b.timeout(per_attempt))

@@ -362,10 +362,15 @@ async fn run(args: &ArgMatches) -> ExitCode {
         });
     }
     let (mut done, mut failed) = (0usize, 0usize);
+    let (mut not_attempted, mut stopped) = (0usize, None::<String>);
     let mut items = std::pin::pin!(many.stream());
     while let Some(item) = items.next().await {
         done += 1;
         failed += usize::from(item.result().is_err());
+        if let Err(userbridge::Error::NotAttempted { reason, .. }) = item.result() {
+            not_attempted += 1;
+            stopped.get_or_insert_with(|| reason.clone());
+        }
         let line = if json {
             json_line(&item)
         } else {
@@ -387,6 +392,12 @@ async fn run(args: &ArgMatches) -> ExitCode {
         eprintln!(
             "{done} user(s): {} reactivated, {failed} failed",
             done - failed
+        );
+    }
+    if let Some(cause) = stopped {
+        eprintln!(
+            "reactivate: the run stopped: {cause}; {not_attempted} user(s) were not attempted \
+             (listed above as `not attempted`): fix the cause and run them again"
         );
     }
     if failed > 0 {
@@ -456,6 +467,8 @@ fn text_line(item: &BulkItem) -> String {
     let user = item.request().user_id();
     match item.result() {
         Ok(done) => format!("ok      {user}  {}", success_line(done)),
+        // Not sent: the run stopped (its cause is said once, at the end).
+        Err(userbridge::Error::NotAttempted { .. }) => format!("not attempted  {user}"),
         Err(e) => format!("failed  {user}  {e}"),
     }
 }

@@ -38,6 +38,9 @@ pub(crate) struct Call<'a> {
     pub attempt_ends: Instant,
     /// How a SCIM PATCH is written ([`Provider::Scim`] only).
     pub scim_patch_form: ScimPatchForm,
+    /// Check only: read the user and say what would be done, write nothing
+    /// (adapters whose [`Adapter::reads_users`] is true).
+    pub dry_run: bool,
     /// What the current attempt has sent so far (adapters that read before they
     /// write say so here).
     pub phase: Phase,
@@ -137,6 +140,59 @@ pub(crate) struct Descriptor {
     pub base_url_example: &'static str,
 }
 
+/// `Err` when the path of `url` holds one of `markers` (each one or more whole
+/// segments, e.g. `/api/v1`), that is a documented API path pasted after the
+/// server URL: the message gives the URL cut before it. `what` names the
+/// server URL in the provider's words ("your Okta org's URL").
+pub(crate) fn pasted_api_path(
+    url: &reqwest::Url,
+    markers: &[&str],
+    what: &str,
+) -> Result<(), String> {
+    let path = url.path().trim_end_matches('/');
+    for marker in markers {
+        let at = path.match_indices(marker).map(|(at, _)| at).find(|at| {
+            let end = at + marker.len();
+            path[end..].is_empty() || path[end..].starts_with('/')
+        });
+        if let Some(at) = at {
+            let mut fixed = url.clone();
+            fixed.set_path(&path[..at]);
+            let fixed = fixed.as_str().trim_end_matches('/').to_string();
+            return Err(format!(
+                "the base URL `{url}` includes `{}`, a path of the API itself: the base URL \
+                 is {what}, without it: `{fixed}`",
+                &path[at..]
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `Err` unless the path of `url` ends with one of `suffixes` (each one or
+/// more whole segments, e.g. `/api/v2`; the first is the one suggested,
+/// appended): `what` names the server URL in the provider's words.
+pub(crate) fn base_path_ends_with(
+    url: &reqwest::Url,
+    suffixes: &[&str],
+    what: &str,
+) -> Result<(), String> {
+    let path = url.path().trim_end_matches('/');
+    if suffixes.iter().any(|s| path.ends_with(s)) {
+        return Ok(());
+    }
+    let mut fixed = url.clone();
+    fixed.set_path(&format!(
+        "{path}{}",
+        suffixes.first().copied().unwrap_or_default()
+    ));
+    Err(format!(
+        "the base URL `{url}` does not end with {}: the base URL is {what}: `{}`",
+        suffixes.join(" or "),
+        fixed.as_str().trim_end_matches('/')
+    ))
+}
+
 /// A string field of a JSON object, if present and not blank.
 pub(crate) fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
     v.get(key)
@@ -162,6 +218,19 @@ pub(crate) trait Adapter: Answers {
     /// `SSWS`); `None` when the provider has none (bearer tokens only).
     fn api_token_scheme(&self) -> Option<&'static str> {
         None
+    }
+    /// Checks the shape of the client's base URL (parsed, as given): `Err`
+    /// says why it cannot be right and gives the corrected value (an API
+    /// path pasted after the server URL, a missing version prefix). See
+    /// [`pasted_api_path`] and [`base_path_ends_with`].
+    fn check_base_url(&self, _url: &reqwest::Url) -> Result<(), String> {
+        Ok(())
+    }
+    /// Whether the adapter reads the user before it changes it, so that a dry
+    /// run ([`Call::dry_run`]) can stop after the read and say what it would
+    /// do.
+    fn reads_users(&self) -> bool {
+        false
     }
     /// Provider-specific request rules for the user id and the organization
     /// the call would use (the request's, else the client's); `Err` is the

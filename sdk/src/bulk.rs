@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::outcome::Reactivated;
 use crate::users::{self, ReactivateRequest, Users};
 
@@ -157,7 +157,7 @@ impl ReactivateMany {
         let reserved = batch.total.unwrap_or(0).min(MAX_RESERVED_SLOTS);
         let mut slots: Vec<Option<BulkItem>> = Vec::with_capacity(reserved);
         loop {
-            while in_flight.len() < concurrency {
+            while in_flight.len() < concurrency && !batch.stop.is_set() {
                 let Some((index, request)) = requests.next() else {
                     break;
                 };
@@ -171,12 +171,17 @@ impl ReactivateMany {
                 *slot = Some(done);
             }
         }
+        // A stopped run reports the rest of its input as not attempted.
+        for (index, request) in requests {
+            slots.push(Some(batch.not_attempted(&client, index, request)));
+        }
         BulkReport {
             // `filter_map`, not `flatten`: std collects it in place (an
             // `Option<BulkItem>` is the size of a `BulkItem`), where `flatten`
             // would copy every item into a second buffer.
             #[allow(clippy::filter_map_identity)]
             items: slots.into_iter().filter_map(|slot| slot).collect(),
+            stopped: batch.stop.cause(),
         }
     }
 
@@ -214,6 +219,7 @@ impl ReactivateMany {
             total,
             tally: Mutex::new((0, 0)),
             on_progress,
+            stop: Stop::default(),
         });
         (client, requests, concurrency, batch)
     }
@@ -252,11 +258,18 @@ fn item<'a>(
             };
         }
         batch.gate.wait_to_start().await;
+        // The run may have stopped while this item waited to start.
+        if batch.stop.is_set() {
+            return batch.not_attempted(client, index, request);
+        }
         let pause = |e: &Error| batch.gate.on_failed_attempt(e);
         let started = std::time::Instant::now();
         let result = users::reactivate_checked(client, &request, started, &pause)
             .await
             .map(|done| done.named(request.user_id().to_string()));
+        if let Err(e) = &result {
+            batch.stop.on_failure(e);
+        }
         batch.finished(result.is_ok());
         BulkItem {
             index,
@@ -277,9 +290,10 @@ struct BulkStream {
 }
 
 impl BulkStream {
-    /// Starts calls until `concurrency` are started and not yet taken.
+    /// Starts calls until `concurrency` are started and not yet taken (none
+    /// once the run stopped).
     fn fill(&mut self) {
-        while !self.exhausted && self.tasks.len() < self.concurrency {
+        while !self.exhausted && self.tasks.len() < self.concurrency && !self.batch.stop.is_set() {
             let Some((index, request)) = self.requests.next() else {
                 self.exhausted = true;
                 return;
@@ -307,6 +321,17 @@ impl Stream for BulkStream {
                 }
                 Poll::Ready(Some(Err(_))) => continue,
                 Poll::Ready(None) if this.exhausted => Poll::Ready(None),
+                // Stopped, with nothing in flight: the rest of the input
+                // comes out as not attempted, then the stream ends.
+                Poll::Ready(None) if this.batch.stop.is_set() => match this.requests.next() {
+                    Some((index, request)) => {
+                        Poll::Ready(Some(this.batch.not_attempted(&this.client, index, request)))
+                    }
+                    None => {
+                        this.exhausted = true;
+                        Poll::Ready(None)
+                    }
+                },
                 Poll::Ready(None) => continue,
                 Poll::Pending => Poll::Pending,
             };
@@ -328,9 +353,74 @@ struct Batch {
     /// consistent snapshot, whatever order concurrent items finish in.
     tally: Mutex<(usize, usize)>,
     on_progress: Option<ProgressFn>,
+    /// Set by the first failure no other item can get past.
+    stop: Stop,
+}
+
+/// Why a run stopped, once it has: the first failure that no other item of
+/// the run could get past (the credentials refused after their renewal, a
+/// misconfigured client). Per-user answers never stop a run.
+#[derive(Default)]
+struct Stop {
+    set: AtomicBool,
+    cause: Mutex<Option<Error>>,
+}
+
+impl Stop {
+    fn is_set(&self) -> bool {
+        self.set.load(Ordering::Acquire)
+    }
+
+    /// Stops the run if `e` is batch-wide (the first such failure is kept).
+    fn on_failure(&self, e: &Error) {
+        if !stops_run(e) {
+            return;
+        }
+        let mut cause = self.cause.lock().unwrap_or_else(PoisonError::into_inner);
+        if cause.is_none() {
+            *cause = Some(e.clone());
+        }
+        self.set.store(true, Ordering::Release);
+    }
+
+    fn cause(&self) -> Option<Error> {
+        self.cause
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+/// Whether `e` fails every other item of the run too: `Unauthenticated` (the
+/// SDK already renewed renewable credentials before giving it) and
+/// `Misconfigured` (an unknown realm or tenant, a wrong endpoint).
+fn stops_run(e: &Error) -> bool {
+    matches!(
+        e.kind(),
+        ErrorKind::Unauthenticated | ErrorKind::Misconfigured
+    )
 }
 
 impl Batch {
+    /// The item of `request`, not sent because the run stopped.
+    fn not_attempted(&self, client: &Config, index: usize, request: ReactivateRequest) -> BulkItem {
+        let reason = self
+            .stop
+            .cause()
+            .map_or_else(|| "the run stopped".to_string(), |e| e.to_string());
+        let result = Err(Error::NotAttempted {
+            provider: client.provider,
+            user_id: request.user_id().to_string(),
+            reason,
+        });
+        self.finished(false);
+        BulkItem {
+            index,
+            request,
+            result,
+        }
+    }
+
     fn finished(&self, ok: bool) {
         // The tally is only read for the progress callback.
         let Some(f) = &self.on_progress else {
@@ -460,6 +550,7 @@ impl BulkItem {
 #[derive(Clone, Debug, Serialize)]
 pub struct BulkReport {
     items: Vec<BulkItem>,
+    stopped: Option<Error>,
 }
 
 impl FromIterator<BulkItem> for BulkReport {
@@ -468,7 +559,19 @@ impl FromIterator<BulkItem> for BulkReport {
     fn from_iter<T: IntoIterator<Item = BulkItem>>(items: T) -> Self {
         let mut items: Vec<BulkItem> = items.into_iter().collect();
         items.sort_unstable_by_key(|item| item.index);
-        BulkReport { items }
+        // The stop's cause: the first failure (in input order) that stops a
+        // run, when some item was not attempted.
+        let stopped = items
+            .iter()
+            .any(|i| matches!(i.result, Err(Error::NotAttempted { .. })))
+            .then(|| {
+                items
+                    .iter()
+                    .find_map(|i| i.result.as_ref().err().filter(|e| stops_run(e)))
+                    .cloned()
+            })
+            .flatten();
+        BulkReport { items, stopped }
     }
 }
 
@@ -488,9 +591,27 @@ impl BulkReport {
         self.items.iter().filter(|i| i.result.is_ok()).count()
     }
 
-    /// Errors.
+    /// Errors, items not attempted included: `succeeded() + failed()` is the
+    /// number of items.
     pub fn failed(&self) -> usize {
         self.items.len() - self.succeeded()
+    }
+
+    /// The failure that stopped the run, if it stopped: `Unauthenticated`
+    /// (after the client renewed what credentials it could) or
+    /// `Misconfigured` (an unknown realm, tenant or organization, a wrong
+    /// endpoint), which no other item could get past. The calls in flight
+    /// then finished; no new one started.
+    pub fn stopped(&self) -> Option<&Error> {
+        self.stopped.as_ref()
+    }
+
+    /// Items never sent because the run stopped ([`ErrorKind::NotAttempted`]).
+    pub fn not_attempted(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.result, Err(Error::NotAttempted { .. })))
+            .count()
     }
 
     /// Successes whose user was already active

@@ -88,6 +88,7 @@ impl Client {
             token_url: None,
             scopes: None,
             tenant: None,
+            private_http: false,
             organization: None,
             timeout: DEFAULT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
@@ -129,6 +130,7 @@ pub struct ClientBuilder {
     token_url: Option<String>,
     scopes: Option<Vec<String>>,
     tenant: Option<String>,
+    private_http: bool,
     organization: Option<String>,
     timeout: Duration,
     deadline: Duration,
@@ -150,6 +152,7 @@ impl fmt::Debug for ClientBuilder {
             .field("token_url", &self.token_url)
             .field("scopes", &self.scopes)
             .field("tenant", &self.tenant)
+            .field("private_http", &self.private_http)
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
@@ -425,6 +428,43 @@ impl ClientBuilder {
         self.organization(name)
     }
 
+    /// Accepts plain `http` base and token URLs to a host of a private
+    /// network: a single-label name (a service of a compose or Kubernetes
+    /// network, `http://keycloak:8080`), an internal domain (`.local`,
+    /// `.internal`, `.lan`, `.home.arpa`, `.localdomain`, `.svc`,
+    /// `.cluster.local`), or a private, link-local or unique-local address
+    /// (10/8, 172.16/12, 192.168/16, 169.254/16, fc00::/7, fe80::/10). Off by
+    /// default; a public host stays refused even when on.
+    ///
+    /// **Risk**: tokens, client secrets and the users' data then travel
+    /// unencrypted; anyone who can read that network's traffic (another
+    /// container, a compromised host, a mirrored port) can read them and act
+    /// as the client. Use it for a provider in the same private network only,
+    /// never across networks you do not control.
+    ///
+    /// ```
+    /// use userbridge::{Client, Provider};
+    ///
+    /// let refused = Client::builder(Provider::Keycloak)
+    ///     .base_url("http://keycloak:8080")
+    ///     .realm("acme")
+    ///     .bearer_token("token")
+    ///     .build();
+    /// assert!(refused.is_err());
+    ///
+    /// let client = Client::builder(Provider::Keycloak)
+    ///     .base_url("http://keycloak:8080")
+    ///     .danger_accept_plain_http_on_private_network(true)
+    ///     .realm("acme")
+    ///     .bearer_token("token")
+    ///     .build()?;
+    /// # Ok::<(), userbridge::Error>(())
+    /// ```
+    pub fn danger_accept_plain_http_on_private_network(mut self, accept: bool) -> Self {
+        self.private_http = accept;
+        self
+    }
+
     /// Timeout of one attempt: connecting, sending and reading the whole answer.
     /// Default [`DEFAULT_TIMEOUT`]. Must be greater than zero; `Duration::MAX`
     /// means no limit.
@@ -486,7 +526,13 @@ impl ClientBuilder {
                 )))
             }
         };
-        let base_url = check_base_url(&base).map_err(invalid)?;
+        let base_url = check_base_url(&base, self.private_http).map_err(invalid)?;
+        if let Ok(parsed) = reqwest::Url::parse(&base_url) {
+            provider
+                .adapter()
+                .check_base_url(&parsed)
+                .map_err(invalid)?;
+        }
         let (auth, token, renewing) = match &self.renewal {
             Some(renewal) => (
                 None,
@@ -652,7 +698,7 @@ impl ClientBuilder {
                 )))
             }
         };
-        let url = check_token_url(&endpoint.url).map_err(invalid)?;
+        let url = check_token_url(&endpoint.url, self.private_http).map_err(invalid)?;
         if let Some(scopes) = &self.scopes {
             endpoint.scopes = scopes.iter().map(|s| s.trim().to_string()).collect();
         }
@@ -694,6 +740,7 @@ impl ClientBuilder {
                 auth,
                 scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
                 audience: endpoint.audience,
+                misconfigured: endpoint.misconfigured,
             })),
         ))
     }
@@ -701,7 +748,7 @@ impl ClientBuilder {
 
 /// Checks a base URL: absolute, `https` (or `http` to a loopback host), no query
 /// or fragment, no credentials. Returns it without a trailing slash.
-fn check_base_url(raw: &str) -> Result<String, String> {
+fn check_base_url(raw: &str, private_http: bool) -> Result<String, String> {
     let url = reqwest::Url::parse(raw)
         .map_err(|e| format!("the base URL `{raw}` is not an absolute URL ({e})"))?;
     if !url.username().is_empty() || url.password().is_some() {
@@ -712,18 +759,67 @@ fn check_base_url(raw: &str) -> Result<String, String> {
             "the base URL `{raw}` must not have a query or a fragment"
         ));
     }
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback(&url) => {}
-        "http" => {
-            return Err(format!(
-                "the base URL `{raw}` uses plain http to a non-loopback host; use https \
-                 (http is accepted only for localhost / 127.0.0.1 / ::1)"
-            ))
-        }
-        other => return Err(format!("the base URL scheme `{other}` is not http(s)")),
-    }
+    check_scheme(&url, raw, "base URL", private_http)?;
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// `https`, or `http` to a loopback host (and, when the builder accepts it,
+/// to a host of a private network).
+fn check_scheme(
+    url: &reqwest::Url,
+    raw: &str,
+    what: &str,
+    private_http: bool,
+) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) || (private_http && is_private_network(url)) => Ok(()),
+        "http" if private_http => Err(format!(
+            "the {what} `{raw}` uses plain http to a host outside a private network; use https \
+             (.danger_accept_plain_http_on_private_network(true) accepts http only to private \
+             addresses and internal host names)"
+        )),
+        "http" => Err(format!(
+            "the {what} `{raw}` uses plain http to a non-loopback host; use https (http is \
+             accepted for localhost / 127.0.0.1 / ::1, and with \
+             .danger_accept_plain_http_on_private_network(true) for a host of a private \
+             network, such as `http://keycloak:8080`)"
+        )),
+        other => Err(format!("the {what} scheme `{other}` is not http(s)")),
+    }
+}
+
+/// A host of a private network: a single-label name (a service of a compose
+/// or Kubernetes network: `keycloak`), an internal domain (`.local`,
+/// `.internal`, `.lan`, `.home.arpa`, `.localdomain`, `.svc`,
+/// `.cluster.local`), or a private, link-local or unique-local address.
+fn is_private_network(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_private() || ip.is_link_local() || ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            let first = ip.segments()[0];
+            ip.is_loopback() || (first & 0xfe00) == 0xfc00 || (first & 0xffc0) == 0xfe80
+        }
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            !name.contains('.')
+                || [
+                    ".local",
+                    ".internal",
+                    ".lan",
+                    ".home.arpa",
+                    ".localdomain",
+                    ".svc",
+                    ".cluster.local",
+                ]
+                .iter()
+                .any(|suffix| name.ends_with(suffix))
+        }
+    }
 }
 
 /// Credentials that renew themselves, as the builder was given them.
@@ -766,7 +862,7 @@ impl fmt::Debug for Renewal {
 
 /// Checks a token URL: absolute, `https` (or `http` to a loopback host), no
 /// credentials or fragment.
-fn check_token_url(raw: &str) -> Result<reqwest::Url, String> {
+fn check_token_url(raw: &str, private_http: bool) -> Result<reqwest::Url, String> {
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| format!("the token URL `{raw}` is not an absolute URL ({e})"))?;
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
@@ -775,15 +871,8 @@ fn check_token_url(raw: &str) -> Result<reqwest::Url, String> {
             url.host_str().unwrap_or_default()
         ));
     }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(format!(
-            "the token URL `{raw}` uses plain http to a non-loopback host; use https (http is \
-             accepted only for localhost / 127.0.0.1 / ::1)"
-        )),
-        other => Err(format!("the token URL scheme `{other}` is not http(s)")),
-    }
+    check_scheme(&url, raw, "token URL", private_http)?;
+    Ok(url)
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -800,6 +889,54 @@ fn is_loopback(url: &reqwest::Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_http_goes_to_private_networks_only_when_accepted() {
+        let private = [
+            "http://keycloak:8080",
+            "http://sso.internal/auth",
+            "http://idp.local",
+            "http://auth.corp.svc.cluster.local",
+            "http://10.1.2.3",
+            "http://172.16.0.9:8443",
+            "http://192.168.1.20",
+            "http://169.254.1.1",
+            "http://[fd00::1]:8080",
+            "http://[fe80::1]",
+        ];
+        let public = [
+            "http://sso.example.com",
+            "http://8.8.8.8",
+            "http://172.32.0.1",
+            "http://[2001:db8::1]",
+            "http://keycloak.example.org",
+        ];
+        for raw in private {
+            assert!(
+                check_base_url(raw, false).is_err(),
+                "{raw} refused by default"
+            );
+            assert!(
+                check_base_url(raw, true).is_ok(),
+                "{raw} accepted when opted in"
+            );
+        }
+        for raw in public {
+            let refused = check_base_url(raw, true).unwrap_err();
+            assert!(
+                refused.contains("outside a private network"),
+                "{raw}: {refused}"
+            );
+            let refused = check_base_url(raw, false).unwrap_err();
+            assert!(
+                refused.contains("danger_accept_plain_http_on_private_network"),
+                "{refused}"
+            );
+        }
+        assert!(check_base_url("http://127.0.0.1:8080", false).is_ok());
+        assert!(check_token_url("http://keycloak:8080/token", true).is_ok());
+        assert!(check_token_url("http://keycloak:8080/token", false).is_err());
+    }
 
     /// Every base URL the builder accepts, as written or by default, is kept
     /// parsed too: request URLs are built on it (`transport::BaseUrl`).

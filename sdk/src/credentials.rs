@@ -145,6 +145,10 @@ pub(crate) struct TokenEndpoint {
     /// `Some(why)` when the provider's service clients cannot use a client
     /// secret (Okta: private key JWT only).
     pub no_secret: Option<&'static str>,
+    /// Words of the endpoint's refusals that mean the client's configuration
+    /// is wrong, not its credentials, with the setting to check (Keycloak's
+    /// "Realm does not exist": `.realm(..)`).
+    pub misconfigured: &'static [(&'static str, &'static str)],
 }
 
 impl TokenEndpoint {
@@ -158,6 +162,7 @@ impl TokenEndpoint {
             audience: None,
             assertion_audience: AssertionAudience::TokenUrl,
             no_secret: None,
+            misconfigured: &[],
         }
     }
 }
@@ -191,6 +196,8 @@ pub(crate) struct Exchange {
     pub auth: ClientAuth,
     pub scope: Option<String>,
     pub audience: Option<String>,
+    /// [`TokenEndpoint::misconfigured`].
+    pub misconfigured: &'static [(&'static str, &'static str)],
 }
 
 /// Where a client's tokens come from.
@@ -691,13 +698,31 @@ impl Renewing {
                 describe()
             ),
         };
+        // A token endpoint that is not there, or a refusal that names the
+        // client's scoping (an unknown realm or tenant): the configuration is
+        // wrong, not the credentials.
+        let setting = ex
+            .misconfigured
+            .iter()
+            .find(|(words, _)| said.contains(words))
+            .map(|(_, setting)| *setting);
+        let what = match (a.status, setting) {
+            (_, Some(setting)) => format!("refused the client ({said}): check {setting}"),
+            (404, None) => format!(
+                "was not found (HTTP 404 with {}): check .token_url(..), or the base URL, realm \
+                 or tenant it is derived from",
+                describe()
+            ),
+            _ => what,
+        };
         let mut e = self.endpoint_error_with(ex, a, &what, user_id);
         if let Some(api) = e.api_error_mut() {
             api.code = code;
         }
-        Err(match a.status {
-            429 => retag(e, ErrorKind::RateLimited),
-            500..=599 => retag(e, ErrorKind::Server),
+        Err(match (a.status, setting) {
+            (_, Some(_)) | (404, _) => retag(e, ErrorKind::Misconfigured),
+            (429, _) => retag(e, ErrorKind::RateLimited),
+            (500..=599, _) => retag(e, ErrorKind::Server),
             _ => e,
         })
     }

@@ -95,6 +95,24 @@ pub enum Error {
     /// An undocumented status, a redirect, or a body that could not be decoded.
     #[error("{}", .0.line(ErrorKind::UnexpectedResponse))]
     UnexpectedResponse(ApiError),
+    /// The provider says the client's configuration is wrong, not the user: an
+    /// unknown realm, tenant or organization, or a base URL that reaches
+    /// something other than the provider's API (a 404 that is not its error
+    /// answer, a 405). The message names the setting to fix; no other user of
+    /// the same client can succeed, so a bulk run stops on it.
+    #[error("{}", .0.line(ErrorKind::Misconfigured))]
+    Misconfigured(ApiError),
+    /// The item was never sent: its bulk run stopped on a failure that no
+    /// other item could get past ([`BulkReport::stopped`](crate::BulkReport::stopped)).
+    #[error("{}", not_attempted_line(*provider, user_id, reason))]
+    NotAttempted {
+        /// The provider of the run.
+        provider: Provider,
+        /// The user the item was for.
+        user_id: String,
+        /// Why the run stopped, in one line.
+        reason: String,
+    },
 }
 
 /// The kind of an [`Error`], one per variant: cheap to copy and compare.
@@ -136,6 +154,10 @@ pub enum ErrorKind {
     Network,
     /// See [`Error::UnexpectedResponse`].
     UnexpectedResponse,
+    /// See [`Error::Misconfigured`].
+    Misconfigured,
+    /// See [`Error::NotAttempted`].
+    NotAttempted,
 }
 
 impl ErrorKind {
@@ -153,6 +175,8 @@ impl ErrorKind {
             ErrorKind::Timeout => "timed out",
             ErrorKind::Network => "network failure",
             ErrorKind::UnexpectedResponse => "unexpected response",
+            ErrorKind::Misconfigured => "the client is misconfigured",
+            ErrorKind::NotAttempted => "not attempted",
         }
     }
 
@@ -168,6 +192,9 @@ impl ErrorKind {
             ErrorKind::Server => "the provider failed; retry later",
             ErrorKind::UnexpectedResponse => {
                 "the answer is not what the provider documents; check the base URL and any proxy"
+            }
+            ErrorKind::Misconfigured => {
+                "fix the client's configuration: no user can be reactivated until then"
             }
             _ => "",
         }
@@ -188,6 +215,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Network => "network",
             ErrorKind::UnexpectedResponse => "unexpected_response",
+            ErrorKind::Misconfigured => "misconfigured",
+            ErrorKind::NotAttempted => "not_attempted",
         };
         f.write_str(s)
     }
@@ -381,6 +410,10 @@ fn timeout_line(provider: Provider, user_id: &str, after: Duration, attempts: u3
     )
 }
 
+fn not_attempted_line(provider: Provider, user_id: &str, reason: &str) -> String {
+    format!("{provider}: user {user_id} was not attempted: the bulk run stopped: {reason}")
+}
+
 fn network_line(provider: Provider, user_id: &str, reason: &str, attempts: u32) -> String {
     format!(
         "{provider}: reactivating user {user_id} failed with no HTTP response after \
@@ -403,6 +436,8 @@ impl Error {
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Network { .. } => ErrorKind::Network,
             Error::UnexpectedResponse(_) => ErrorKind::UnexpectedResponse,
+            Error::Misconfigured(_) => ErrorKind::Misconfigured,
+            Error::NotAttempted { .. } => ErrorKind::NotAttempted,
         }
     }
 
@@ -410,7 +445,9 @@ impl Error {
     pub fn provider(&self) -> Option<Provider> {
         match self {
             Error::InvalidRequest { provider, .. } => *provider,
-            Error::Timeout { provider, .. } | Error::Network { provider, .. } => Some(*provider),
+            Error::Timeout { provider, .. }
+            | Error::Network { provider, .. }
+            | Error::NotAttempted { provider, .. } => Some(*provider),
             other => other.api_error().map(|e| e.provider),
         }
     }
@@ -430,7 +467,8 @@ impl Error {
             | Error::InvalidArgument(e)
             | Error::RateLimited(e)
             | Error::Server(e)
-            | Error::UnexpectedResponse(e) => Some(e),
+            | Error::UnexpectedResponse(e)
+            | Error::Misconfigured(e) => Some(e),
             _ => None,
         }
     }
@@ -445,7 +483,8 @@ impl Error {
             | Error::InvalidArgument(e)
             | Error::RateLimited(e)
             | Error::Server(e)
-            | Error::UnexpectedResponse(e) => Some(e),
+            | Error::UnexpectedResponse(e)
+            | Error::Misconfigured(e) => Some(e),
             _ => None,
         }
     }
@@ -468,7 +507,7 @@ impl Error {
     /// How many attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::InvalidRequest { .. } => 0,
+            Error::InvalidRequest { .. } | Error::NotAttempted { .. } => 0,
             Error::Timeout { attempts, .. } | Error::Network { attempts, .. } => *attempts,
             other => other.api_error().map_or(1, |e| e.attempts),
         }
@@ -511,7 +550,8 @@ impl Error {
     }
 
     /// Wraps a provider answer in the variant of `kind`. Kinds that carry no
-    /// answer (`InvalidRequest`, `Timeout`, `Network`) become `UnexpectedResponse`.
+    /// answer (`InvalidRequest`, `Timeout`, `Network`, `NotAttempted`) become
+    /// `UnexpectedResponse`.
     pub fn from_api(kind: ErrorKind, api: ApiError) -> Self {
         match kind {
             ErrorKind::Unauthenticated => Error::Unauthenticated(api),
@@ -521,6 +561,7 @@ impl Error {
             ErrorKind::InvalidArgument => Error::InvalidArgument(api),
             ErrorKind::RateLimited => Error::RateLimited(api),
             ErrorKind::Server => Error::Server(api),
+            ErrorKind::Misconfigured => Error::Misconfigured(api),
             _ => Error::UnexpectedResponse(api),
         }
     }

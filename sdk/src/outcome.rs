@@ -24,6 +24,7 @@ pub struct Reactivated {
     pub(crate) already_active: bool,
     pub(crate) recovered: bool,
     pub(crate) attempts: u32,
+    pub(crate) dry_run: bool,
 }
 
 // Every call moves its `Reactivated` several times and a bulk report keeps one
@@ -46,7 +47,15 @@ impl Reactivated {
             already_active: false,
             recovered: false,
             attempts: 1,
+            dry_run: false,
         }
+    }
+
+    /// What a reactivation would do, as a dry run found it
+    /// ([`Reactivated::is_dry_run`]).
+    pub(crate) fn planned(mut self) -> Self {
+        self.dry_run = true;
+        self
     }
 
     pub(crate) fn with_message(mut self, message: Option<String>) -> Self {
@@ -157,6 +166,15 @@ impl Reactivated {
     /// the call, as far as the SDK can tell.
     pub fn recovered(&self) -> bool {
         self.recovered
+    }
+
+    /// True for the answer to a dry run
+    /// ([`ReactivateRequest::dry_run`](crate::ReactivateRequest::dry_run)):
+    /// nothing was changed; [`Reactivated::details`] is what a reactivation
+    /// would do (Okta: the transition it would run, `status` the user's
+    /// current one).
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// How many attempts the call took.

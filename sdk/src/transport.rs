@@ -670,7 +670,7 @@ impl Attempt<'_> {
              path is appended to, and Provider::{:?} must be the API the server speaks",
             seen.status, seen.method, seen.url, self.provider, self.base_url_example, self.provider,
         );
-        Some(Error::UnexpectedResponse(e))
+        Some(Error::Misconfigured(e))
     }
 
     fn unclassified(&self, why: &str) -> Error {
@@ -756,10 +756,16 @@ pub(crate) fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// The characters a path parameter is sent with percent-encoded: those of
-/// progenitor's `encode_path` (controls, space, `"#<>?`{}/%`), and `|`, which
-/// RFC 3986 does not allow raw in a path either and the URL parser leaves as
-/// given (an Auth0 user id, `auth0|5f7c...`).
+/// The characters a path parameter is sent with percent-encoded, so that an id
+/// reaches every server as exactly the one segment sent: those of
+/// progenitor's `encode_path` (controls, space, `"#<>?`{}/%`); `|`, `[`, `]`
+/// and `^`, which RFC 3986 does not allow raw in a path either and the URL
+/// parser leaves as given (an Auth0 user id, `auth0|5f7c...`); `;`, where Java
+/// servers (Keycloak's among them) cut a segment as a matrix parameter
+/// (`abc;x` would act on user `abc`); and `+`, which some servers read as a
+/// space or refuse in a path (IIS' double-escaping filter). Every server
+/// decodes them. The other sub-delimiters (`!$&'()*,=`) and `:@` stay raw:
+/// within a segment no server gives them a meaning once `;` is encoded.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b' ')
     .add(b'"')
@@ -772,7 +778,12 @@ const PATH_SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}')
     .add(b'/')
     .add(b'%')
-    .add(b'|');
+    .add(b'|')
+    .add(b'[')
+    .add(b']')
+    .add(b'^')
+    .add(b';')
+    .add(b'+');
 
 /// A path parameter, percent-encoded as one segment as it is written into the
 /// URL (no `String` of its own). The generated clients call it in place of
@@ -1053,18 +1064,31 @@ mod tests {
     #[test]
     fn path_parameters_are_one_segment() {
         let encoded = |s: &str| path_segment(s).to_string();
-        // progenitor's `encode_path` set, and `|`.
+        // progenitor's `encode_path` set, and `|[]^;+`.
         assert_eq!(encoded("auth0|5f7c8e"), "auth0%7C5f7c8e");
         assert_eq!(encoded("a/b c%d?e#f"), "a%2Fb%20c%25d%3Fe%23f");
         assert_eq!(encoded("<\"{`}>"), "%3C%22%7B%60%7D%3E");
-        assert_eq!(encoded("usr_a1-b.c~d@e:f+g"), "usr_a1-b.c~d@e:f+g");
+        assert_eq!(encoded("usr_a1-b.c~d@e:f+g"), "usr_a1-b.c~d@e:f%2Bg");
+        assert_eq!(encoded("8f3a0718;x"), "8f3a0718%3Bx");
+        assert_eq!(encoded("a[0]^b"), "a%5B0%5D%5Eb");
         assert_eq!(encoded("ü"), "%C3%BC");
         // Every ASCII character is encoded as progenitor's `encode_path` would,
-        // except `|`.
+        // and `|[]^;+` too.
+        let ours = [
+            ('|', "%7C"),
+            ('[', "%5B"),
+            (']', "%5D"),
+            ('^', "%5E"),
+            (';', "%3B"),
+            ('+', "%2B"),
+        ];
         for c in (0u8..=127).map(char::from) {
             let id = format!("a{c}b");
-            let progenitor = progenitor_client::encode_path(&id);
-            assert_eq!(encoded(&id), progenitor.replace('|', "%7C"), "{c:?}");
+            let mut want = progenitor_client::encode_path(&id);
+            for (raw, enc) in ours {
+                want = want.replace(raw, enc);
+            }
+            assert_eq!(encoded(&id), want, "{c:?}");
         }
     }
 }

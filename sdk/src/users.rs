@@ -39,6 +39,7 @@ pub struct ReactivateRequest {
     user_id: String,
     organization: Option<String>,
     allow_already_active: bool,
+    dry_run: bool,
 }
 
 impl ReactivateRequest {
@@ -48,6 +49,7 @@ impl ReactivateRequest {
             user_id: user_id.into(),
             organization: None,
             allow_already_active: false,
+            dry_run: false,
         }
     }
 
@@ -70,6 +72,48 @@ impl ReactivateRequest {
     pub fn allow_already_active(mut self) -> Self {
         self.allow_already_active = true;
         self
+    }
+
+    /// Checks only: the request is validated and, where the provider's
+    /// adapter reads the user before changing it
+    /// ([`Provider::reads_users`](crate::Provider::reads_users): SCIM,
+    /// Keycloak, Microsoft Entra ID, Okta, Auth0), the user is read and the
+    /// result says what a reactivation would do
+    /// ([`Reactivated::is_dry_run`](crate::Reactivated::is_dry_run), with the
+    /// planned [`Details`](crate::Details)), or the error the read gives
+    /// (`NotDeactivated` for an active user, `NotFound`, ...). No write is
+    /// sent. For the other providers a dry run is refused as
+    /// [`Error::InvalidRequest`] before anything is sent: they have no read
+    /// that leaves the user unchanged.
+    ///
+    #[cfg_attr(feature = "mock", doc = "```")]
+    #[cfg_attr(not(feature = "mock"), doc = "```ignore")]
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::{Client, Provider, ReactivateRequest};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sim = Simulator::start(Provider::Okta).await;
+    /// sim.add_user_with_status("00u1", sim.organization(), "SUSPENDED");
+    /// let client = Client::builder(Provider::Okta)
+    ///     .base_url(sim.base_url())
+    ///     .api_token(sim.token())
+    ///     .build()?;
+    /// let plan = client.users().reactivate(ReactivateRequest::new("00u1").dry_run()).await?;
+    /// assert!(plan.is_dry_run());
+    /// assert_eq!(plan.okta().map(|o| o.transition.as_str()), Some("unsuspend"));
+    /// assert_eq!(sim.user_status("00u1").as_deref(), Some("SUSPENDED")); // unchanged
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn dry_run(mut self) -> Self {
+        self.dry_run = true;
+        self
+    }
+
+    /// Whether this request only checks ([`ReactivateRequest::dry_run`]).
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run
     }
 
     /// The user id.
@@ -300,6 +344,7 @@ fn call_of<'a>(inner: &'a Config, req: &'a ReactivateRequest, started: Instant) 
         deadline,
         attempt_ends: attempt_end(started, inner.timeout, deadline),
         scim_patch_form: inner.scim_patch_form,
+        dry_run: req.dry_run,
         phase: Phase::default(),
         auth: None,
     }
@@ -317,6 +362,12 @@ pub(crate) fn check(inner: &Config, req: &ReactivateRequest) -> Result<(), Error
     let provider = inner.provider;
     let invalid = |r| Error::invalid(Some(provider), r);
     check_id("user", &req.user_id).map_err(invalid)?;
+    if req.dry_run && !provider.adapter().reads_users() {
+        return Err(invalid(format!(
+            "{provider} has no read of a user that leaves it unchanged: a dry run can check \
+             the id and the configuration only (nothing was sent)"
+        )));
+    }
     if let Some(org) = req.organization.as_deref() {
         check_id("organization", org).map_err(invalid)?;
     }
@@ -559,6 +610,7 @@ impl Retry {
             && (self.outcome_unknown || req.allow_already_active)
         {
             let mut done = Reactivated::new(inner.provider, Details::None);
+            done.dry_run = req.dry_run;
             done.recovered = self.outcome_unknown;
             done.already_active = !self.outcome_unknown;
             done.attempts = self.attempt;

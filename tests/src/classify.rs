@@ -5,6 +5,8 @@
 //! - 1xx: never a final answer (hyper skips it; the connection then ends): `Network`
 //! - 2xx: `Ok` or `UnexpectedResponse`
 //! - 3xx: `UnexpectedResponse` (redirects are not followed)
+//! - 404 not of the provider's own error shape, 405: `Misconfigured` (a wrong
+//!   endpoint)
 //! - 4xx: a client-error kind, or the kind of one of the spec's answers with that
 //!   status (a provider may refine a 4xx by its body, even into `Server`); 401,
 //!   403, 404 and 429 exactly
@@ -304,7 +306,7 @@ macro_rules! ensure {
 }
 
 /// The client-error kinds a 4xx without an exact rule may have.
-const CLIENT_KINDS: [ErrorKind; 7] = [
+const CLIENT_KINDS: [ErrorKind; 8] = [
     ErrorKind::InvalidArgument,
     ErrorKind::Unauthenticated,
     ErrorKind::PermissionDenied,
@@ -312,6 +314,7 @@ const CLIENT_KINDS: [ErrorKind; 7] = [
     ErrorKind::NotDeactivated,
     ErrorKind::RateLimited,
     ErrorKind::UnexpectedResponse,
+    ErrorKind::Misconfigured,
 ];
 
 /// The kinds the generic rule allows for an answer of `p` with `status`: the
@@ -323,10 +326,11 @@ pub fn generic_allowed(p: Provider, status: u16) -> Vec<ErrorKind> {
         401 => vec![ErrorKind::Unauthenticated],
         403 => vec![ErrorKind::PermissionDenied],
         // NotFound only when the body is the provider's own error answer, which
-        // only its adapter can tell; anything else is a wrong endpoint.
-        404 => vec![ErrorKind::NotFound, ErrorKind::UnexpectedResponse],
+        // only its adapter can tell; anything else is a wrong endpoint, a
+        // misconfiguration (as is an unknown realm or tenant).
+        404 => vec![ErrorKind::NotFound, ErrorKind::Misconfigured],
         // Never a user outcome: the operation is not served there.
-        405 => vec![ErrorKind::UnexpectedResponse],
+        405 => vec![ErrorKind::Misconfigured],
         429 => vec![ErrorKind::RateLimited],
         400..=499 => {
             let mut v = CLIENT_KINDS.to_vec();
@@ -400,12 +404,12 @@ fn check(
     let body_is_json = serde_json::from_slice::<serde_json::Value>(body_on_the_wire(case)).is_ok();
     if status == 404 && !body_is_json {
         ensure!(
-            kind == ErrorKind::UnexpectedResponse,
+            kind == ErrorKind::Misconfigured,
             "{p}: HTTP 404 with a body that is not JSON classified as {kind:?}, expected \
-             UnexpectedResponse: {e:?}"
+             Misconfigured: {e:?}"
         );
     }
-    if kind == ErrorKind::UnexpectedResponse && matches!(status, 404 | 405) {
+    if kind == ErrorKind::Misconfigured && matches!(status, 404 | 405) {
         ensure!(
             e.to_string().contains("base URL"),
             "{p}: a wrong endpoint's HTTP {status} does not point at the base URL: {e}"

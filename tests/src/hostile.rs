@@ -96,7 +96,7 @@ pub fn common_cases(p: Provider) -> Vec<HostileCase> {
             // 404 that is not is a wrong endpoint's (ARCHITECTURE.md).
             "404 truncated JSON (the spec's not-found answer)",
             Answer::raw(404, "application/json", truncated(&not_found)),
-            UnexpectedResponse,
+            Misconfigured,
         ),
         c(
             "200 non-JSON body",

@@ -26,6 +26,8 @@ pub fn kind_by_status(status: u16) -> ErrorKind {
         401 => ErrorKind::Unauthenticated,
         403 => ErrorKind::PermissionDenied,
         404 => ErrorKind::NotFound,
+        // The operation is not served there: a wrong endpoint.
+        405 => ErrorKind::Misconfigured,
         429 => ErrorKind::RateLimited,
         500..=599 => ErrorKind::Server,
         _ => ErrorKind::UnexpectedResponse,
@@ -79,7 +81,7 @@ pub fn generic_expectation(
             // Not JSON: not the provider's error answer, whatever its shape
             // (ARCHITECTURE.md): a wrong endpoint, from which nothing is read.
             None => {
-                return json!({"kind": "unexpected_response", "status": 404, "code": null,
+                return json!({"kind": "misconfigured", "status": 404, "code": null,
                     "error_id": null, "field_errors": [],
                     "trace_id": header(headers, "x-request-id")});
             }
@@ -318,6 +320,7 @@ pub fn check_display(err: &Error, problems: &mut Vec<String>) {
         ErrorKind::RateLimited => &["rate limit", "too many"],
         ErrorKind::Server => &["fail", "server", "error"],
         ErrorKind::UnexpectedResponse => &["unexpected", "undocumented"],
+        ErrorKind::Misconfigured => &["misconfigured", "base url"],
         _ => &[],
     };
     let lower = line.to_ascii_lowercase();
@@ -352,6 +355,7 @@ pub fn outcome_follows_the_rules(ex: &spec::Example) -> Vec<String> {
         "rate_limited",
         "server",
         "unexpected_response",
+        "misconfigured",
     ];
     if !known.contains(&kind) {
         problems.push(format!("unknown kind `{kind}`"));

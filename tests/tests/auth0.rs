@@ -394,7 +394,7 @@ fn a_wrong_base_url_is_not_user_not_found() {
         let e = runner
             .reactivate(&Cfg::new(P, server.uri(), TOKEN), ID)
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
+        assert_eq!(e.kind(), ErrorKind::Misconfigured, "{e}");
         assert!(e.to_string().contains("/api/v2"), "{e}");
     }
 }

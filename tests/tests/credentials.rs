@@ -226,6 +226,32 @@ async fn a_wrong_client_secret_is_the_endpoints_refusal_and_sends_nothing_to_the
     assert_eq!(sim.user_state(&id), Some(UserState::Deactivated));
 }
 
+/// A token endpoint of a realm that does not exist is a misconfiguration
+/// naming `.realm(..)`, not a refusal of the credentials.
+#[tokio::test]
+async fn an_unknown_realm_at_the_token_endpoint_is_a_misconfiguration() {
+    let sim = Simulator::start(Provider::Keycloak).await;
+    let client = Client::builder(Provider::Keycloak)
+        .base_url(sim.base_url())
+        .realm("no-such-realm")
+        .client_credentials(sim.client_id(), sim.client_secret())
+        .build()
+        .expect("a client");
+    let err = client
+        .users()
+        .reactivate(user(Provider::Keycloak, 1))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Misconfigured, "{err}");
+    assert!(err.to_string().contains(".realm(..)"), "{err}");
+    let sent = sim.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(
+        sent[0].path,
+        "/realms/no-such-realm/protocol/openid-connect/token"
+    );
+}
+
 /// A token endpoint that rate-limits follows the retry policy like any call.
 #[tokio::test]
 async fn a_rate_limited_token_endpoint_is_retried_as_the_policy_says() {

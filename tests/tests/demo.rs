@@ -283,3 +283,45 @@ fn real_mode_reports_each_user_and_fails_when_one_fails() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("USERBRIDGE_SURELY_UNSET_VARIABLE"));
 }
+
+#[test]
+fn a_run_that_stops_says_why_and_lists_the_users_not_attempted() {
+    // The simulator does not know the token: the first 401 stops the run.
+    let sim =
+        userbridge::mock::Simulator::start_blocking(Provider::Flashback).expect("a simulator");
+    let users: Vec<String> = (0..60)
+        .map(|i| format!("550e8400-e29b-41d4-a716-{i:012}"))
+        .collect();
+    let mut args = vec![
+        "--provider".to_string(),
+        "flashback".into(),
+        "--base-url".into(),
+        sim.base_url(),
+        "--token-env".into(),
+        "USERBRIDGE_DEMO_STOP_TOKEN".into(),
+        "--concurrency".into(),
+        "4".into(),
+    ];
+    args.extend(users.iter().cloned());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_example_with_env(
+        &args,
+        &[("USERBRIDGE_DEMO_STOP_TOKEN", "not-the-sim-token")],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("the run stopped"), "{stderr}");
+    assert!(stderr.contains("authentication failed"), "{stderr}");
+    let not_attempted = stdout
+        .lines()
+        .filter(|l| l.starts_with("not attempted"))
+        .count();
+    let failed = stdout.lines().filter(|l| l.starts_with("failed")).count();
+    assert_eq!(not_attempted + failed, 60, "{stdout}");
+    assert!(failed <= 8, "{failed} users sent after the stop: {stdout}");
+    assert!(
+        stderr.contains(&format!("{not_attempted} user(s) were not attempted")),
+        "{stderr}"
+    );
+    assert!(sim.requests().len() <= 8);
+}

@@ -398,7 +398,7 @@ async fn a_404_that_is_not_graphs_is_a_wrong_endpoint() {
     )
     .await
     .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::UnexpectedResponse, "{err}");
+    assert_eq!(err.kind(), ErrorKind::Misconfigured, "{err}");
     assert!(
         err.to_string().contains("https://graph.microsoft.com/v1.0"),
         "{err}"

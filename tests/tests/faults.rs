@@ -1248,8 +1248,12 @@ async fn deeply_nested_json() {
                         continue;
                     }
                     // Too deep to read: no answer of the provider's, and a 404
-                    // that is not is a wrong endpoint's (ARCHITECTURE.md).
-                    let kind = ErrorKind::UnexpectedResponse;
+                    // that is not is a wrong endpoint's, a misconfiguration.
+                    let kind = if status == 404 {
+                        ErrorKind::Misconfigured
+                    } else {
+                        ErrorKind::UnexpectedResponse
+                    };
                     f.answered_by(&label, p, &server, retries_off, (kind, status, 1))
                         .await;
                 }
@@ -1298,7 +1302,7 @@ async fn huge_numbers() {
                         p,
                         raw_json(404, body),
                         retries_off,
-                        (ErrorKind::UnexpectedResponse, 404, 1),
+                        (ErrorKind::Misconfigured, 404, 1),
                     )
                     .await;
                 }

@@ -85,7 +85,7 @@ fn api(e: &Error) -> &userbridge::ApiError {
 // 1. A wrong base URL or provider variant is not "user not found".
 
 #[test]
-fn p1_a_wrong_base_url_is_an_unexpected_response_naming_the_url() {
+fn p1_a_wrong_base_url_is_a_misconfiguration_naming_the_url() {
     let rt = runtime();
     for p in Provider::ALL {
         let sim = rt.block_on(Simulator::start(p));
@@ -94,7 +94,7 @@ fn p1_a_wrong_base_url_is_an_unexpected_response_naming_the_url() {
         for (runner, result) in both(rt, p, &wrong, sim.token(), sim.organization(), USER.into()) {
             let e = result.expect_err("a wrong base URL cannot succeed");
             let what = format!("[{runner}] {p:?}: {e}");
-            assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{what}");
+            assert_eq!(e.kind(), ErrorKind::Misconfigured, "{what}");
             assert_eq!(e.status(), Some(404), "{what}");
             let line = e.to_string();
             assert!(line.contains(&wrong), "{what}: names the URL called");
@@ -135,11 +135,18 @@ fn p1_a_client_of_another_provider_variant_never_reads_not_found() {
             {
                 let e = result.expect_err("the wrong protocol cannot succeed");
                 let what = format!("[{runner}] {client:?} client on a {server:?} server: {e}");
-                assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{what}");
-                // A path the server does not serve names the provider variant;
-                // one it serves with another shape (two APIs share
-                // `/users/{id}`) is an answer that is not what the client's
-                // provider documents: both point at the base URL.
+                // A path the server does not serve is a misconfiguration
+                // naming the provider variant; one it serves with another
+                // shape (two APIs share `/users/{id}`) is an answer that is
+                // not what the client's provider documents: both point at the
+                // base URL, and neither is "not found".
+                assert!(
+                    matches!(
+                        e.kind(),
+                        ErrorKind::Misconfigured | ErrorKind::UnexpectedResponse
+                    ),
+                    "{what}"
+                );
                 assert!(e.to_string().contains("base URL"), "{what}");
             }
         }
@@ -148,7 +155,7 @@ fn p1_a_client_of_another_provider_variant_never_reads_not_found() {
 }
 
 #[test]
-fn p1_404_that_is_not_the_providers_answer_and_405_are_unexpected() {
+fn p1_404_that_is_not_the_providers_answer_and_405_are_misconfigurations() {
     let rt = runtime();
     let answers = [
         ("404 empty", ResponseTemplate::new(404)),
@@ -179,7 +186,7 @@ fn p1_404_that_is_not_the_providers_answer_and_405_are_unexpected() {
             ) {
                 let e = result.expect_err("an error");
                 let what = format!("[{runner}] {p:?} {label}: {e}");
-                assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{what}");
+                assert_eq!(e.kind(), ErrorKind::Misconfigured, "{what}");
                 assert!(e.to_string().contains(&server.uri()), "{what}");
                 assert!(
                     !api(&e).body.is_empty() || label == "404 empty" || label == "405",

@@ -589,7 +589,7 @@ fn gateway_pages_and_wrong_endpoints_are_classified() {
         assert_eq!(e.kind(), ErrorKind::Server, "{e}");
         let empty404 = ResponseTemplate::new(404);
         let e = unsuspend_answered(runner, empty404).unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{e}");
+        assert_eq!(e.kind(), ErrorKind::Misconfigured, "{e}");
         assert!(e.to_string().contains("base URL"), "{e}");
     }
 }

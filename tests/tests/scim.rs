@@ -585,7 +585,7 @@ async fn a_wrong_base_url_is_never_user_not_found() {
             .reactivate(USER)
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::UnexpectedResponse, "{status} {body}");
+        assert_eq!(e.kind(), ErrorKind::Misconfigured, "{status} {body}");
         assert!(e.to_string().contains("base URL"), "{e}");
         assert!(e.to_string().contains("https://example.com/scim/v2"), "{e}");
     }

@@ -161,6 +161,13 @@ fn ids_travel_as_one_percent_encoded_segment() {
         ("#", "%23"),
         ("a\"b<c>`{d}", "a%22b%3Cc%3E%60%7Bd%7D"),
         ("user@example.com", "user@example.com"),
+        // Java servers cut a segment at `;` (a matrix parameter): `abc;x`
+        // must reach them as the one segment `abc;x`, not as user `abc`.
+        ("8f3a0718;x", "8f3a0718%3Bx"),
+        ("a;b=c,d", "a%3Bb=c,d"),
+        ("jane+test@example.com", "jane%2Btest@example.com"),
+        ("a[0]^b", "a%5B0%5D%5Eb"),
+        ("a!$&'()*,=:@b", "a!$&'()*,=:@b"),
     ];
     for runner in runners() {
         let runner = runner.as_ref();

@@ -52,6 +52,24 @@ macro_rules! registry {
     };
 }
 
+impl Provider {
+    /// Whether userbridge reads a user of this provider before changing it
+    /// (SCIM, Keycloak, Microsoft Entra ID, Okta, Auth0): then an already
+    /// active user is reported as such, and a
+    /// [dry run](crate::ReactivateRequest::dry_run) says what a reactivation
+    /// would do without doing it.
+    ///
+    /// ```
+    /// use userbridge::Provider;
+    ///
+    /// assert!(Provider::Okta.reads_users());
+    /// assert!(!Provider::Flashback.reads_users());
+    /// ```
+    pub fn reads_users(self) -> bool {
+        self.adapter().reads_users()
+    }
+}
+
 // One line per provider.
 registry! {
     Aitronos => aitronos::Aitronos, aitronos::mock::Sim;

@@ -17,7 +17,10 @@
 //! Errors are `{statusCode, error, message, errorCode}`: the status decides;
 //! `errorCode` is kept as the code and `message` as the message.
 
-use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    base_path_ends_with, pasted_api_path, text_field, Adapter, Answers, AttemptFuture, Call,
+    Descriptor, OwnError,
+};
 use crate::credentials::{origin, AssertionAudience, TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::generated::auth0 as gen;
@@ -54,6 +57,24 @@ impl Answers for Auth0 {
 }
 
 impl Adapter for Auth0 {
+    fn reads_users(&self) -> bool {
+        true
+    }
+
+    /// The Management API's root, `https://{tenant}/api/v2`: a path after
+    /// it cannot be right, nor, on an Auth0 tenant host, its absence. (A
+    /// custom domain, a proxy or a mock may serve it under another path.)
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        let what = "the Management API's root, e.g. `https://acme.us.auth0.com/api/v2`";
+        pasted_api_path(url, &["/users", "/user-blocks", "/oauth"], what)?;
+        match url.host_str() {
+            Some(host) if host.ends_with(".auth0.com") => {
+                base_path_ends_with(url, &["/api/v2"], what)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Auth0's token endpoint on the tenant's host, for the Management API
     /// (Auth0 docs, "Get Management API Access Tokens for Production":
     /// `audience` = `https://{tenant}/api/v2/`, the secret in the form; a
@@ -62,6 +83,10 @@ impl Adapter for Auth0 {
         let issuer = origin(scope.base_url).ok_or("its base URL has no host")?;
         Ok(TokenEndpoint {
             audience: Some(format!("{}/", scope.base_url)),
+            misconfigured: &[(
+                "Service not found",
+                ".base_url(..) (the Management API's audience)",
+            )],
             assertion_audience: AssertionAudience::Issuer(format!("{issuer}/")),
             ..TokenEndpoint::at(format!("{issuer}/oauth/token"))
         })
@@ -91,6 +116,11 @@ impl Adapter for Auth0 {
             }
 
             let mut done = Auth0Unblock::default();
+            if call.dry_run {
+                done.admin_block_lifted = blocked;
+                done.brute_force_blocks_lifted = brute_force;
+                return Ok(Reactivated::new(call.provider, Details::Auth0(done)).planned());
+            }
             if blocked {
                 call.phase.writing();
                 let (after, seen) = answer(

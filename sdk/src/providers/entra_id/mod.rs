@@ -9,17 +9,21 @@
 //! "client-request-id"}}}`: the status decides the kind (409 is an invalid argument:
 //! the change was rejected), `error.code` is the code, `error.message` the message,
 //! `innerError.request-id` (or the `request-id` header) the trace id; `Retry-After`
-//! is honoured on 429 and 503.
+//! is honoured on 429 and 503, also in the fractional seconds Graph's throttling
+//! guidance shows (`Retry-After: 2.128`).
 
 use serde_json::Value;
 
-use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    base_path_ends_with, pasted_api_path, text_field, Adapter, Answers, AttemptFuture, Call,
+    Descriptor, OwnError,
+};
 use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::entra_id as gen;
 use crate::outcome::{Details, Reactivated};
 use crate::transport::path_segment;
-use crate::transport::{transport_hooks, Attempt, Outcome};
+use crate::transport::{header_str, transport_hooks, Attempt, Outcome};
 
 transport_hooks!(gen::Client);
 
@@ -46,6 +50,30 @@ impl Answers for EntraId {
 }
 
 impl Adapter for EntraId {
+    fn reads_users(&self) -> bool {
+        true
+    }
+
+    /// Graph's versioned root: `https://graph.microsoft.com/v1.0` (or `/beta`;
+    /// the national clouds' Graph hosts likewise). Another host (a proxy, a
+    /// mock) may serve it under any path.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        let what = "Microsoft Graph's versioned root, `https://graph.microsoft.com/v1.0`";
+        pasted_api_path(url, &["/users", "/me"], what)?;
+        let graph = [
+            "graph.microsoft.com",
+            "graph.microsoft.us",
+            "dod-graph.microsoft.us",
+            "microsoftgraph.chinacloudapi.cn",
+        ];
+        match url.host_str() {
+            Some(host) if graph.contains(&host) => {
+                base_path_ends_with(url, &["/v1.0", "/beta"], what)
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The Microsoft identity platform's v2.0 token endpoint of the tenant,
     /// for Microsoft Graph (learn.microsoft.com, "OAuth 2.0 client
     /// credentials flow": scope `https://graph.microsoft.com/.default`, the
@@ -57,6 +85,7 @@ impl Adapter for EntraId {
         )?;
         Ok(TokenEndpoint {
             scopes: vec!["https://graph.microsoft.com/.default".into()],
+            misconfigured: &[("AADSTS90002", ".tenant(..)")],
             ..TokenEndpoint::at(format!(
                 "https://login.microsoftonline.com/{}/oauth2/v2.0/token",
                 path_segment(tenant)
@@ -103,8 +132,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     call.phase.reading();
     let (user, seen) = match at.outcome(read.get_user(id, Some(SELECT)).await) {
         Outcome::Success(user, seen) => (user, seen),
-        Outcome::ErrorBody(body, api) => return Err(graph_error(body, api)),
-        Outcome::Failed(e) => return Err(e),
+        Outcome::ErrorBody(body, api) => return Err(retry_hint(&at, graph_error(body, api))),
+        Outcome::Failed(e) => return Err(retry_hint(&at, e)),
     };
     let done = EntraUser {
         id: user.id.clone().unwrap_or_else(|| id.to_string()),
@@ -126,6 +155,9 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
         }
     }
 
+    if call.dry_run {
+        return Ok(Reactivated::new(call.provider, Details::EntraId(done)).planned());
+    }
     let write = client(call);
     let at = attempt_for(call, &write);
     let body = gen::types::UserEnable {
@@ -134,9 +166,25 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     call.phase.writing();
     match at.outcome(write.update_user(id, &body).await) {
         Outcome::Success((), _) => Ok(Reactivated::new(call.provider, Details::EntraId(done))),
-        Outcome::ErrorBody(body, api) => Err(graph_error(body, api)),
-        Outcome::Failed(e) => Err(e),
+        Outcome::ErrorBody(body, api) => Err(retry_hint(&at, graph_error(body, api))),
+        Outcome::Failed(e) => Err(retry_hint(&at, e)),
     }
+}
+
+/// Graph's `Retry-After` in fractional seconds (`2.128`, the throttling
+/// guidance's sample answer), which the generic reading of the header (whole
+/// seconds or an HTTP date) leaves out.
+fn retry_hint(at: &Attempt<'_>, mut e: Error) -> Error {
+    let seen = at.ctx.seen();
+    if let (Some(api), Some(seen)) = (e.api_error_mut(), seen) {
+        if api.retry_after.is_none() {
+            api.retry_after = header_str(&seen.headers, "retry-after")
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|secs| secs.is_finite() && *secs >= 0.0)
+                .map(|secs| std::time::Duration::from_secs_f64(secs.min(86_400.0)));
+        }
+    }
+    e
 }
 
 /// A documented error status: the status decides, `error` refines.

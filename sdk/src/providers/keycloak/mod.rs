@@ -13,14 +13,21 @@
 //! (401, 403, 404, 500) and the admin API's `{"errorMessage", "field", "params",
 //! "errors"}` (400, 409). The status decides the kind (409 is an invalid argument:
 //! the update was rejected); the body gives the message, a code where `error` is a
-//! machine token (`unknown_error`), and field errors. A 404 is Keycloak's own only
-//! when it says the user or the realm was not found: a path the server does not
-//! serve (`/auth` kept in the base URL of a newer server) is also a JSON 404, and
-//! is reported as a wrong endpoint, never as an unknown user.
+//! machine token (`unknown_error`), and field errors. The handler of Quarkus-era
+//! servers adds `"error_description": "For more on this error consult the server
+//! log at the debug level."` to every client error: that boilerplate never stands in
+//! for the `error` that says what happened (`User not found`). A 404 is Keycloak's
+//! own only when it says the user or the realm was not found: a path the server does
+//! not serve (`/auth` kept in the base URL of a newer server) is also a JSON 404, and
+//! is reported as a wrong endpoint, never as an unknown user. An unknown realm
+//! (`Realm not found.` from the admin API, `Realm does not exist` from the realm's
+//! own endpoints) is a misconfiguration: the message names `.realm(..)`.
 
 use serde_json::Value;
 
-use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    pasted_api_path, text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError,
+};
 use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind, FieldError};
 use crate::generated::keycloak as gen;
@@ -54,6 +61,21 @@ impl Answers for Keycloak {
 }
 
 impl Adapter for Keycloak {
+    fn reads_users(&self) -> bool {
+        true
+    }
+
+    /// The server root (with `/auth` before Keycloak 17): the admin API's and
+    /// the realms' paths follow it.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        pasted_api_path(
+            url,
+            &["/admin", "/realms"],
+            "the server root, e.g. `https://sso.example.com` (`https://sso.example.com/auth` \
+             before Keycloak 17)",
+        )
+    }
+
     /// Keycloak's OpenID Connect token endpoint of the client's realm
     /// (Keycloak Server Administration Guide, "Service accounts"; its
     /// client-secret authenticator takes the secret in the form or by HTTP
@@ -62,11 +84,14 @@ impl Adapter for Keycloak {
         let realm = scope
             .organization
             .ok_or("its token endpoint is in the realm: set .realm(..)")?;
-        Ok(TokenEndpoint::at(format!(
-            "{}/realms/{}/protocol/openid-connect/token",
-            scope.base_url,
-            path_segment(realm)
-        )))
+        Ok(TokenEndpoint {
+            misconfigured: &[("Realm does not exist", ".realm(..)")],
+            ..TokenEndpoint::at(format!(
+                "{}/realms/{}/protocol/openid-connect/token",
+                scope.base_url,
+                path_segment(realm)
+            ))
+        })
     }
 
     fn descriptor(&self) -> &'static Descriptor {
@@ -114,7 +139,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     call.phase.reading();
     let user = match at.outcome(read.get_user(realm, id).await) {
         Outcome::Success(user, _) => user,
-        Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, api)),
+        Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, realm, api)),
         Outcome::Failed(e) => return Err(e),
     };
     let mut done = KeycloakUser {
@@ -126,6 +151,10 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     };
 
     if !user.enabled {
+        if call.dry_run {
+            done.re_enabled = true;
+            return Ok(success(call, done).planned());
+        }
         let write = client(call);
         let at = attempt_for(call, &write);
         let body = gen::types::UserEnable { enabled: true };
@@ -135,7 +164,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
                 done.re_enabled = true;
                 Ok(success(call, done))
             }
-            Outcome::ErrorBody(_, api) => Err(keycloak_error(&at, api)),
+            Outcome::ErrorBody(_, api) => Err(keycloak_error(&at, realm, api)),
             Outcome::Failed(e) => Err(e),
         };
     }
@@ -145,7 +174,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let at = attempt_for(call, &check);
     let (status, seen) = match at.outcome(check.get_brute_force_status(realm, id).await) {
         Outcome::Success(status, seen) => (status, seen),
-        Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, api)),
+        Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, realm, api)),
         Outcome::Failed(e) => return Err(e),
     };
     if !status.disabled {
@@ -154,6 +183,10 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
         return Err(Error::NotDeactivated(api));
     }
 
+    if call.dry_run {
+        done.lockout_cleared = true;
+        return Ok(success(call, done).planned());
+    }
     let release = client(call);
     let at = attempt_for(call, &release);
     call.phase.writing();
@@ -162,7 +195,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
             done.lockout_cleared = true;
             Ok(success(call, done))
         }
-        Outcome::ErrorBody(_, api) => Err(keycloak_error(&at, api)),
+        Outcome::ErrorBody(_, api) => Err(keycloak_error(&at, realm, api)),
         Outcome::Failed(e) => Err(e),
     }
 }
@@ -171,9 +204,11 @@ fn success(call: &Call<'_>, user: KeycloakUser) -> Reactivated {
     Reactivated::new(call.provider, Details::Keycloak(user))
 }
 
-/// A documented error status: the status decides, the raw body refines.
-fn keycloak_error(at: &Attempt<'_>, mut api: ApiError) -> Error {
-    let kind = match api.status {
+/// A documented error status: the status decides, the raw body refines. An
+/// unknown realm is the client's configuration, not the user: `Misconfigured`,
+/// naming the setting.
+fn keycloak_error(at: &Attempt<'_>, realm: &str, mut api: ApiError) -> Error {
+    let mut kind = match api.status {
         409 => ErrorKind::InvalidArgument,
         status => kind_for_status(status),
     };
@@ -188,6 +223,14 @@ fn keycloak_error(at: &Attempt<'_>, mut api: ApiError) -> Error {
             api.message = message;
         }
         api.field_errors = said.field_errors;
+    }
+    if api.status == 404 && says_no_realm(&api.message) {
+        kind = ErrorKind::Misconfigured;
+        api.message = format!(
+            "{} (the realm `{realm}` does not exist on this Keycloak server: check .realm(..), \
+             which takes the realm's name, not its display name or id)",
+            api.message
+        );
     }
     Error::from_api(kind, api)
 }
@@ -204,8 +247,12 @@ struct Said {
 fn parse_error(body: &Value) -> Option<Said> {
     body.as_object()?;
     if let Some(error) = text_field(body, "error") {
-        let description = text_field(body, "error_description");
         let code = is_code(&error).then(|| error.clone());
+        // A boilerplate description says nothing of what happened: the
+        // `error` that does stays the message (a code alone keeps the
+        // description, which at least says where to look).
+        let description =
+            text_field(body, "error_description").filter(|d| code.is_some() || !is_boilerplate(d));
         return Some(Said {
             code,
             message: description.or(Some(error)),
@@ -240,11 +287,28 @@ fn is_code(s: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// The generic handler's description of every client error on Quarkus-era
+/// servers ("For more on this error consult the server log at the debug
+/// level."), and of server errors ("... consult the server log.").
+fn is_boilerplate(description: &str) -> bool {
+    description
+        .to_ascii_lowercase()
+        .starts_with("for more on this error consult the server log")
+}
+
 /// Keycloak's answers about a missing user or realm ("User not found", "Realm
-/// not found."), as opposed to a routing failure.
+/// not found.", "Realm does not exist"), as opposed to a routing failure.
 fn says_not_found(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    m.contains("user not found") || m.contains("realm not found")
+    m.contains("user not found") || says_no_realm(&m)
+}
+
+/// Keycloak's answers about an unknown realm: "Realm not found." (the admin
+/// API, `RealmsAdminResource`) and "Realm does not exist" (the realm's own
+/// endpoints, `RealmsResource`).
+fn says_no_realm(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("realm not found") || m.contains("realm does not exist")
 }
 
 #[cfg(test)]
@@ -306,6 +370,22 @@ mod tests {
                 .is_none()
         );
         assert!(own(json!({"error": "HTTP 404 Not Found"})).is_none());
+        // Quarkus-era servers add a boilerplate description to every client
+        // error: the `error` still says what happened.
+        let debug = "For more on this error consult the server log at the debug level.";
+        let user = own(json!({"error": "User not found", "error_description": debug}))
+            .expect("Keycloak's answer about the user");
+        assert_eq!(user.message.as_deref(), Some("User not found"));
+        assert_eq!(user.code, None);
+        assert!(
+            own(json!({"error": "Realm does not exist", "error_description": debug})).is_some()
+        );
+        assert!(own(json!({"error": "HTTP 404 Not Found", "error_description": debug})).is_none());
+        // A code keeps the description (it is all there is).
+        let said =
+            parse_error(&json!({"error": "unknown_error", "error_description": debug})).unwrap();
+        assert_eq!(said.code.as_deref(), Some("unknown_error"));
+        assert_eq!(said.message.as_deref(), Some(debug));
         // Other statuses: the shape is enough.
         assert!(Keycloak
             .own_error(403, &json!({"error": "HTTP 403 Forbidden"}))

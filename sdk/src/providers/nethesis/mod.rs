@@ -7,7 +7,9 @@
 //! found or not suspended` (the backend's answer for a user that is not suspended)
 //! "not deactivated". The organization is the token's.
 
-use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    pasted_api_path, text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError,
+};
 use crate::error::{kind_for_status, Error, ErrorKind, FieldError};
 use crate::generated::nethesis as gen;
 use crate::outcome::{Details, Reactivated};
@@ -42,6 +44,15 @@ impl Answers for Nethesis {
 }
 
 impl Adapter for Nethesis {
+    /// The server URL ends with the backend's `/api`: `/users/...` follows it.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        pasted_api_path(
+            url,
+            &["/users"],
+            "your server's API root, e.g. `https://my.example.com/api`",
+        )
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: None,

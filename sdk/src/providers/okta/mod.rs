@@ -12,10 +12,13 @@
 //!
 //! Errors are `{errorCode, errorSummary, errorLink, errorId, errorCauses}`: the
 //! status decides, `errorCode` refines a write's state errors (`E0000001`,
-//! `E0000016`, `E0000038`: the user is no longer in the status that was read)
-//! into "not deactivated".
+//! `E0000016`, `E0000038`, and `E0000032` when its cause says the user is not
+//! locked out: the user is no longer in the status that was read) into "not
+//! deactivated".
 
-use crate::adapter::{text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    pasted_api_path, text_field, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError,
+};
 use crate::credentials::{TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind, FieldError};
 use crate::generated::okta as gen;
@@ -44,6 +47,19 @@ impl Answers for Okta {
 }
 
 impl Adapter for Okta {
+    fn reads_users(&self) -> bool {
+        true
+    }
+
+    /// The org's URL: `/api/v1/...` and `/oauth2/...` follow it.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        pasted_api_path(
+            url,
+            &["/api/v1", "/oauth2"],
+            "your Okta org's URL, e.g. `https://acme.okta.com`",
+        )
+    }
+
     /// The org authorization server's token endpoint (developer.okta.com,
     /// "Implement OAuth for Okta with a service app": private key JWT only,
     /// `aud` = the token URL; `okta.users.read` for the reads and
@@ -124,6 +140,19 @@ impl Adapter for Okta {
                 };
             };
 
+            if call.dry_run {
+                // What would run, and the status the user has now.
+                let plan = OktaLifecycle {
+                    transition,
+                    previous_status: before.clone(),
+                    status: Some(before),
+                    transitioning_to_status: None,
+                    activation: None,
+                };
+                return Ok(
+                    Reactivated::new(call.provider, Details::Okta(Box::new(plan))).planned(),
+                );
+            }
             call.phase.writing();
             let activation = match transition {
                 OktaTransition::Unsuspend => {
@@ -252,6 +281,14 @@ fn okta_error(
     write: bool,
 ) -> Error {
     let code = body.error_code.filter(|c| !c.trim().is_empty());
+    let causes: Vec<String> = body
+        .error_causes
+        .into_iter()
+        .filter_map(|c| c.error_summary)
+        .collect();
+    let not_locked_out = causes
+        .iter()
+        .any(|c| c.to_ascii_lowercase().contains("not locked out"));
     let kind = match (api.status, code.as_deref()) {
         // E0000001: "api validation failed" (a user not SUSPENDED, for unsuspend);
         // E0000016: "already active"; E0000038: "not allowed in the user's
@@ -259,6 +296,10 @@ fn okta_error(
         (400, Some("E0000001")) | (403, Some("E0000016" | "E0000038")) if write => {
             ErrorKind::NotDeactivated
         }
+        // E0000032, "Unlock is not allowed for this user.": a state error when
+        // its cause says "The user is not locked out."; otherwise the user may
+        // not be unlocked here at all (a directory-sourced user).
+        (403, Some("E0000032")) if write && not_locked_out => ErrorKind::NotDeactivated,
         (status, _) => kind_for_status(status),
     };
     if let Some(summary) = body.error_summary.filter(|s| !s.trim().is_empty()) {
@@ -270,12 +311,7 @@ fn okta_error(
         .filter(|s| !s.trim().is_empty())
         .or_else(|| okta_request_id(at))
         .or(api.trace_id);
-    api.field_errors = body
-        .error_causes
-        .into_iter()
-        .filter_map(|c| c.error_summary)
-        .map(|s| field_error(&s))
-        .collect();
+    api.field_errors = causes.iter().map(|s| field_error(s)).collect();
     Error::from_api(kind, api)
 }
 

@@ -24,7 +24,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::adapter::{Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    pasted_api_path, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError,
+};
 use crate::error::{kind_for_status, Error, ErrorKind};
 use crate::generated::scim as gen;
 use crate::outcome::{Details, Reactivated};
@@ -82,6 +84,25 @@ impl Answers for Scim {
 }
 
 impl Adapter for Scim {
+    fn reads_users(&self) -> bool {
+        true
+    }
+
+    /// The SCIM root: `/Users/...` and the discovery endpoints follow it.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        pasted_api_path(
+            url,
+            &[
+                "/Users",
+                "/Groups",
+                "/ServiceProviderConfig",
+                "/Schemas",
+                "/ResourceTypes",
+            ],
+            "the SCIM root, e.g. `https://example.com/scim/v2`",
+        )
+    }
+
     fn descriptor(&self) -> &'static Descriptor {
         &Descriptor {
             default_base_url: None,
@@ -99,6 +120,9 @@ impl Adapter for Scim {
             let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
             let seen = answered(&at, result)?;
             after_read(&at, &seen)?;
+            if call.dry_run {
+                return Ok(Reactivated::new(call.provider, Details::None).planned());
+            }
 
             // The write.
             call.phase.writing();

@@ -10,7 +10,9 @@
 
 use serde_json::Value;
 
-use crate::adapter::{Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError};
+use crate::adapter::{
+    pasted_api_path, Adapter, Answers, AttemptFuture, Call, Descriptor, OwnError,
+};
 use crate::credentials::{AssertionAudience, SecretIn, TokenEndpoint, TokenScope};
 use crate::error::{kind_for_status, ApiError, Error, ErrorKind};
 use crate::generated::{zitadel_v1, zitadel_v2};
@@ -119,6 +121,21 @@ impl Answers for Zitadel {
 }
 
 impl Adapter for Zitadel {
+    /// The server URL is the instance (its custom domain): the APIs' paths
+    /// follow it.
+    fn check_base_url(&self, url: &reqwest::Url) -> Result<(), String> {
+        pasted_api_path(
+            url,
+            &[
+                "/management/v1",
+                "/v2/users",
+                "/zitadel.user.v2.UserService",
+                "/oauth/v2",
+            ],
+            "your instance's URL, e.g. `https://example.zitadel.cloud`",
+        )
+    }
+
     /// Zitadel's token endpoint (zitadel.com/docs, "Client credentials grant"
     /// for service users: HTTP Basic, and the scope that grants its own APIs;
     /// a private key JWT's `aud` is the instance, the issuer).
@@ -211,17 +228,40 @@ fn status_of(v: &Value) -> Option<RpcStatus> {
         .get("message")
         .and_then(Value::as_str)
         .map(str::to_string);
+    // `details[].id` (grpc-gateway), `details[].debug.id` (Connect), or the
+    // id Zitadel appends to every message (a Connect answer whose details
+    // carry only the encoded detail, zitadel/zitadel#11260).
     let error_id = obj
         .get("details")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .find_map(|d| d.get("id").and_then(Value::as_str).map(str::to_string));
+        .find_map(|d| {
+            d.get("id")
+                .or_else(|| d.get("debug").and_then(|debug| debug.get("id")))
+                .and_then(Value::as_str)
+                .filter(|id| !id.is_empty())
+                .map(str::to_string)
+        })
+        .or_else(|| message.as_deref().and_then(appended_id).map(str::to_string));
     Some(RpcStatus {
         code,
         message,
         error_id,
     })
+}
+
+/// The error id Zitadel appends to a message, `User could not be found
+/// (QUERY-Dfbg2)`: a package prefix in capitals, `-`, letters and digits.
+fn appended_id(message: &str) -> Option<&str> {
+    let inner = message.trim_end().strip_suffix(')')?;
+    let id = &inner[inner.rfind(" (")? + 2..];
+    let (prefix, rest) = id.split_once('-')?;
+    let well_formed = !prefix.is_empty()
+        && prefix.chars().all(|c| c.is_ascii_uppercase())
+        && !rest.is_empty()
+        && rest.chars().all(|c| c.is_ascii_alphanumeric());
+    well_formed.then_some(id)
 }
 
 /// The error a gRPC status body describes; `Err` gives `api` back when the body
@@ -235,6 +275,9 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
         api.message = strip_error_id(&m, rpc.error_id.as_deref());
     }
     let by_id = rpc.error_id.as_deref().and_then(kind_by_error_id);
+    if rpc.error_id.as_deref() == Some(UNKNOWN_ORGANIZATION) {
+        api.message = format!("{}{}", api.message, unknown_organization_hint(api.provider));
+    }
     api.error_id = rpc.error_id;
     let kind = match rpc.code {
         Some(code) => {
@@ -253,6 +296,24 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
     Ok(Error::from_api(by_id.unwrap_or(kind), api))
 }
 
+/// `AUTH-Bs7Ds` "Organisation doesn't exist" (PermissionDenied, HTTP 403):
+/// the organization the call is made in is not one of the instance's
+/// (internal/api/authz/context.go, VerifyTokenAndCreateCtxData).
+const UNKNOWN_ORGANIZATION: &str = "AUTH-Bs7Ds";
+
+/// What to fix when the organization is unknown: v1 sends the client's
+/// organization as `x-zitadel-orgid`; v2 sends none, so it is the organization
+/// of the token's user.
+fn unknown_organization_hint(provider: crate::provider::Provider) -> &'static str {
+    if provider == crate::provider::Provider::ZitadelV1 {
+        " (the organization set with .organization(..), sent as x-zitadel-orgid, is not an \
+         organization of this instance: fix it, or check .base_url(..))"
+    } else {
+        " (the organization of the token's user is not one of this instance: check the \
+         credentials and .base_url(..))"
+    }
+}
+
 /// Error ids that say more than their gRPC code (zitadel/zitadel):
 /// - `AUTHZ-cdgFk` "membership not found" is NotFound (5, HTTP 404) but means
 ///   the caller has no membership in the organization (v1: the one of
@@ -261,9 +322,13 @@ fn rpc_error(mut api: ApiError, raw: &[u8]) -> Result<Error, ApiError> {
 /// - `LIMITS-molsj` "instance blocked" is ResourceExhausted (8, HTTP 429) but
 ///   is a hard block of the instance that no retry lifts
 ///   (internal/api/grpc/server/middleware/limits_interceptor.go).
+/// - `AUTH-Bs7Ds` "Organisation doesn't exist" is PermissionDenied (7, HTTP
+///   403) but no grant can help: the client names an organization the
+///   instance does not have ([`UNKNOWN_ORGANIZATION`]).
 fn kind_by_error_id(id: &str) -> Option<ErrorKind> {
     match id {
         "AUTHZ-cdgFk" | "LIMITS-molsj" => Some(ErrorKind::PermissionDenied),
+        UNKNOWN_ORGANIZATION => Some(ErrorKind::Misconfigured),
         _ => None,
     }
 }
@@ -409,6 +474,45 @@ mod tests {
         ] {
             let body = serde_json::json!({"code": 5, "message": message});
             assert!(V1.own_error(404, &body).is_none(), "{message}");
+        }
+    }
+
+    /// zitadel/zitadel#11260 (a v4 server, Connect): the id only in the
+    /// message; internal/api/authz/context.go: the unknown organization.
+    #[test]
+    fn the_id_is_read_from_the_message_and_an_unknown_organization_is_misconfigured() {
+        let status = parse_status(
+            br#"{"code":"not_found","message":"User could not be found (QUERY-Dfbg2)"}"#,
+        )
+        .unwrap();
+        assert_eq!(status.code, Some(5));
+        assert_eq!(status.error_id.as_deref(), Some("QUERY-Dfbg2"));
+        for no_id in [
+            "db connection error ()",
+            "Not Found",
+            "unable to set instance using origin &{a  https} (ExternalDomain is b)",
+            "x (not an id)",
+        ] {
+            assert_eq!(appended_id(no_id), None, "{no_id}");
+        }
+        let connect = br#"{"code":"permission_denied","message":"x","details":[{"type":"zitadel.v1.ErrorDetail","value":"","debug":{"id":"AUTH-5mWD2","message":"x"}}]}"#;
+        assert_eq!(
+            parse_status(connect).unwrap().error_id.as_deref(),
+            Some("AUTH-5mWD2")
+        );
+        let body = br#"{"code":7,"message":"Organisation doesn't exist (AUTH-Bs7Ds)","details":[{"@type":"type.googleapis.com/zitadel.v1.ErrorDetail","id":"AUTH-Bs7Ds","message":"Organisation doesn't exist"}]}"#;
+        for (provider, names) in [
+            (crate::provider::Provider::ZitadelV1, ".organization(..)"),
+            (crate::provider::Provider::ZitadelV2, "credentials"),
+        ] {
+            let e = rpc_error(ApiError::new(provider, 403, "stand-in"), body).unwrap();
+            assert_eq!(e.kind(), ErrorKind::Misconfigured);
+            let message = &e.api_error().unwrap().message;
+            assert!(
+                message.starts_with("Organisation doesn't exist ("),
+                "{message}"
+            );
+            assert!(message.contains(names), "{message}");
         }
     }
 
