@@ -362,12 +362,6 @@ pub(crate) fn check(inner: &Config, req: &ReactivateRequest) -> Result<(), Error
     let provider = inner.provider;
     let invalid = |r| Error::invalid(Some(provider), r);
     check_id("user", &req.user_id).map_err(invalid)?;
-    if req.dry_run && !provider.adapter().reads_users() {
-        return Err(invalid(format!(
-            "{provider} has no read of a user that leaves it unchanged: a dry run can check \
-             the id and the configuration only (nothing was sent)"
-        )));
-    }
     if let Some(org) = req.organization.as_deref() {
         check_id("organization", org).map_err(invalid)?;
     }
@@ -375,10 +369,18 @@ pub(crate) fn check(inner: &Config, req: &ReactivateRequest) -> Result<(), Error
         .organization
         .as_deref()
         .or(inner.organization.as_deref());
-    provider
-        .adapter()
+    let adapter = provider.adapter();
+    adapter
         .validate(&req.user_id, organization)
-        .map_err(invalid)
+        .map_err(invalid)?;
+    // After the request rules: a dry run refused here had a valid request.
+    if req.dry_run && !adapter.reads_users() {
+        return Err(invalid(format!(
+            "{provider} has no read of a user that leaves it unchanged: a dry run can check \
+             the id and the configuration only (nothing was sent)"
+        )));
+    }
+    Ok(())
 }
 
 /// A success whose user id is not set yet: [`reactivate_checked`] gives it,

@@ -36,6 +36,7 @@ pub mod outcome;
 pub mod schema;
 pub mod sim;
 pub mod spec;
+pub mod tokens;
 pub mod tools;
 pub mod wire;
 

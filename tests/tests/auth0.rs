@@ -418,3 +418,136 @@ fn every_spec_example_comes_to_its_documented_outcome() {
     }
     check_spec_examples(P);
 }
+
+// ---------------------------------------------------------------------------
+// The simulator's token endpoint
+// ---------------------------------------------------------------------------
+
+/// The simulator's OAuth 2.0 token endpoint, driven with raw requests: the
+/// generic checks of [`userbridge_tests::tokens`] with Auth0's facts, and
+/// Auth0's refusals (the audience, JSON bodies).
+mod token_endpoint {
+    use serde_json::json;
+    use userbridge::mock::Simulator;
+    use userbridge::Provider;
+    use userbridge_tests::tokens::{
+        self, post, send, token_url, with_secret, ClientAuth, TokenFacts,
+    };
+
+    const P: Provider = Provider::Auth0;
+
+    /// The simulator's server root (`http://127.0.0.1:port`).
+    fn origin(sim: &Simulator) -> String {
+        format!("http://{}", sim.base_url().split('/').nth(2).unwrap())
+    }
+
+    fn facts() -> TokenFacts {
+        TokenFacts {
+            provider: P,
+            user: "auth0|64b5f1c2e4b0a1b2c3d4e5f6",
+            token_url: |sim| format!("{}/oauth/token", origin(sim)),
+            // The Management API's identifier.
+            extras: |sim| vec![("audience", format!("{}/", sim.base_url()))],
+            // The tenant's issuer.
+            assertion_audience: |sim| format!("{}/", sim.base_url().trim_end_matches("/api/v2")),
+            auth: ClientAuth::SecretInForm,
+            success_fields: &["access_token", "expires_in", "scope", "token_type"],
+            lifetime: 86_400,
+            lifetime_fields: &[],
+            zero_fields: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn token_url_is_where_the_sdk_looks() {
+        tokens::token_url_is_where_the_sdk_looks(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issues_tokens_the_api_accepts() {
+        tokens::issues_tokens_the_api_accepts(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn takes_a_private_key_jwt() {
+        tokens::takes_a_private_key_jwt(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_expire() {
+        tokens::issued_tokens_expire(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_are_refused() {
+        tokens::revoked_tokens_are_refused(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn auth0_refusals() {
+        let f = facts();
+        let sim = Simulator::start(P).await;
+        let id = sim.client_id().to_string();
+        let unauthorized = (401, "access_denied", "Unauthorized");
+        assert_eq!(
+            with_secret(&f, &sim, &id, "wrong", "client_credentials")
+                .await
+                .oauth(),
+            unauthorized
+        );
+        assert_eq!(
+            with_secret(&f, &sim, "nobody", "x", "client_credentials")
+                .await
+                .oauth(),
+            unauthorized
+        );
+        assert_eq!(
+            with_secret(&f, &sim, &id, sim.client_secret(), "password")
+                .await
+                .oauth()
+                .0,
+            400
+        );
+        assert_eq!(
+            with_secret(&f, &sim, &id, sim.client_secret(), "password")
+                .await
+                .oauth()
+                .1,
+            "unsupported_grant_type"
+        );
+        // The audience must be the Management API's identifier.
+        let url = token_url(&sim);
+        let base = [
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", sim.client_secret()),
+        ];
+        let mut other = base.to_vec();
+        other.push(("audience", "https://example.us.auth0.com/api/v2/"));
+        assert_eq!(
+            post(&url, &other, None).await.oauth(),
+            (
+                403,
+                "access_denied",
+                "Service not found: https://example.us.auth0.com/api/v2/"
+            )
+        );
+        let no_slash = sim.base_url();
+        let mut other = base.to_vec();
+        other.push(("audience", &no_slash));
+        assert_eq!(post(&url, &other, None).await.status, 403);
+        assert_eq!(post(&url, &base, None).await.status, 403);
+        // A JSON body is read too.
+        let body = json!({
+            "grant_type": "client_credentials",
+            "client_id": id,
+            "client_secret": sim.client_secret(),
+            "audience": format!("{}/", sim.base_url()),
+        });
+        let answer = send(&url, "application/json", body.to_string(), None).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        // Its secret is redacted in the record too.
+        let recorded = sim.requests().last().unwrap().body_text();
+        assert!(!recorded.contains(sim.client_secret()), "{recorded}");
+    }
+}

@@ -6,15 +6,11 @@
 use userbridge::{Client, ErrorKind, Provider};
 
 fn build(p: Provider, url: &str) -> Result<(), String> {
-    let mut b = Client::builder(p)
+    // An organization every provider accepts (Aitronos' form; Keycloak's realm).
+    let b = Client::builder(p)
         .base_url(url)
-        .bearer_token("token-123456");
-    if p == Provider::Keycloak {
-        b = b.realm("acme");
-    }
-    if p == Provider::Aitronos {
-        b = b.organization("org_xyz789");
-    }
+        .bearer_token("token-123456")
+        .organization("org_xyz789");
     match b.build() {
         Ok(_) => Ok(()),
         Err(e) => {

@@ -16,14 +16,9 @@ const PRIVATE_PKCS8: &str = include_str!("../keys/test-rsa-pkcs8.pem");
 const PRIVATE_PKCS1: &str = include_str!("../keys/test-rsa-pkcs1.pem");
 const PUBLIC: &str = include_str!("../keys/test-rsa-public.pem");
 
-/// A user id the provider accepts.
-fn user(p: Provider, n: usize) -> String {
-    match p {
-        Provider::Keycloak => format!("3f1c2a9e-5b7d-4e8f-9a6b-{n:012}"),
-        Provider::Okta => format!("00u{n:017}"),
-        Provider::Auth0 => format!("auth0|{n:024}"),
-        _ => format!("{n:018}"),
-    }
+/// A user id every provider's request rules accept.
+fn user(n: usize) -> String {
+    format!("usr_cred{n:04}")
 }
 
 /// A client of `sim` with the simulator's confidential client.
@@ -73,7 +68,7 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 async fn a_bulk_run_outlives_three_second_tokens() {
     let sim = Simulator::start(Provider::Keycloak).await;
     sim.set_token_lifetime(Duration::from_secs(3));
-    let ids: Vec<String> = (0..70).map(|n| user(Provider::Keycloak, n)).collect();
+    let ids: Vec<String> = (0..70).map(user).collect();
     for id in &ids {
         sim.add_user(id, sim.organization(), UserState::Deactivated);
     }
@@ -111,7 +106,7 @@ async fn concurrent_calls_wait_for_one_token_request() {
     let client = with_secret(&sim).build().expect("a client");
     let mut calls = tokio::task::JoinSet::new();
     for n in 0..24 {
-        let id = user(Provider::Keycloak, n);
+        let id = user(n);
         sim.add_user(&id, sim.organization(), UserState::Deactivated);
         calls.spawn(client.clone().users().reactivate(id));
     }
@@ -119,7 +114,7 @@ async fn concurrent_calls_wait_for_one_token_request() {
         done.expect("the call's task").expect("a reactivation");
     }
     assert_eq!(sim.token_requests(), 1);
-    let id = user(Provider::Keycloak, 99);
+    let id = user(99);
     sim.add_user(&id, sim.organization(), UserState::Deactivated);
     client.users().reactivate(id).await.expect("a reactivation");
     assert_eq!(sim.token_requests(), 1, "the cached token is reused");
@@ -139,7 +134,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_retried() {
         .retry_policy(RetryPolicy::none())
         .build()
         .expect("a client");
-    let (first, second) = (user(Provider::Keycloak, 1), user(Provider::Keycloak, 2));
+    let (first, second) = (user(1), user(2));
     sim.add_user(&first, sim.organization(), UserState::Deactivated);
     sim.add_user(&second, sim.organization(), UserState::Deactivated);
     client
@@ -168,7 +163,7 @@ async fn a_revoked_token_is_renewed_once_and_the_call_retried() {
 #[tokio::test]
 async fn a_server_that_refuses_every_token_is_unauthenticated_after_one_renewal() {
     let sim = Simulator::start(Provider::Keycloak).await;
-    let id = user(Provider::Keycloak, 1);
+    let id = user(1);
     sim.add_user(&id, sim.organization(), UserState::Deactivated);
     let refusal = Answer::new(401)
         .header("content-type", "application/json")
@@ -195,7 +190,7 @@ async fn a_wrong_client_secret_is_the_endpoints_refusal_and_sends_nothing_to_the
         .client_credentials(sim.client_id(), secret)
         .build()
         .expect("a client");
-    let id = user(Provider::Keycloak, 1);
+    let id = user(1);
     sim.add_user(&id, sim.organization(), UserState::Deactivated);
     let err = client.users().reactivate(id.as_str()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{err}");
@@ -237,11 +232,7 @@ async fn an_unknown_realm_at_the_token_endpoint_is_a_misconfiguration() {
         .client_credentials(sim.client_id(), sim.client_secret())
         .build()
         .expect("a client");
-    let err = client
-        .users()
-        .reactivate(user(Provider::Keycloak, 1))
-        .await
-        .unwrap_err();
+    let err = client.users().reactivate(user(1)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Misconfigured, "{err}");
     assert!(err.to_string().contains(".realm(..)"), "{err}");
     let sent = sim.requests();
@@ -256,7 +247,7 @@ async fn an_unknown_realm_at_the_token_endpoint_is_a_misconfiguration() {
 #[tokio::test]
 async fn a_rate_limited_token_endpoint_is_retried_as_the_policy_says() {
     let sim = Simulator::start(Provider::Keycloak).await;
-    let id = user(Provider::Keycloak, 1);
+    let id = user(1);
     sim.add_user(&id, sim.organization(), UserState::Deactivated);
     sim.fail_next(
         1,
@@ -273,34 +264,73 @@ async fn a_rate_limited_token_endpoint_is_retried_as_the_policy_says() {
         .build()
         .expect("a client");
     sim.fail_next(1, Failure::ServiceUnavailable);
-    let err = none
-        .users()
-        .reactivate(user(Provider::Keycloak, 2))
-        .await
-        .unwrap_err();
+    let err = none.users().reactivate(user(2)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server, "{err}");
     assert!(err.to_string().contains("token endpoint"), "{err}");
 }
+
+/// How a provider's token request must look: the client's secret in HTTP
+/// Basic (else in the form), the scope, and whether it names the Management
+/// API as its audience; `derived`: the token URL comes from the base URL
+/// (else the test sets the simulator's, as for Entra ID's login host).
+struct TokenRequest {
+    provider: Provider,
+    basic: bool,
+    scope: Option<&'static str>,
+    audience: bool,
+    derived: bool,
+}
+
+const TOKEN_REQUESTS: [TokenRequest; 5] = [
+    TokenRequest {
+        provider: Provider::Keycloak,
+        basic: false,
+        scope: None,
+        audience: false,
+        derived: true,
+    },
+    TokenRequest {
+        provider: Provider::Auth0,
+        basic: false,
+        scope: None,
+        audience: true,
+        derived: true,
+    },
+    TokenRequest {
+        provider: Provider::EntraId,
+        basic: false,
+        scope: Some("https://graph.microsoft.com/.default"),
+        audience: false,
+        derived: false,
+    },
+    TokenRequest {
+        provider: Provider::ZitadelV1,
+        basic: true,
+        scope: Some("openid urn:zitadel:iam:org:project:id:zitadel:aud"),
+        audience: false,
+        derived: true,
+    },
+    TokenRequest {
+        provider: Provider::ZitadelV2,
+        basic: true,
+        scope: Some("openid urn:zitadel:iam:org:project:id:zitadel:aud"),
+        audience: false,
+        derived: true,
+    },
+];
 
 /// Each provider's token request as the endpoint saw it: the grant, how the
 /// client authenticated, the scopes and the audience.
 #[tokio::test]
 async fn each_provider_asks_its_own_token_endpoint_its_own_way() {
-    for p in [
-        Provider::Keycloak,
-        Provider::Auth0,
-        Provider::EntraId,
-        Provider::ZitadelV1,
-        Provider::ZitadelV2,
-    ] {
+    for want in TOKEN_REQUESTS {
+        let p = want.provider;
         let sim = Simulator::start(p).await;
-        let id = user(p, 7);
+        let id = user(7);
         sim.add_user(&id, sim.organization(), UserState::Deactivated);
-        let mut builder = with_secret(&sim);
-        if p == Provider::EntraId {
-            builder = builder
-                .tenant("contoso.onmicrosoft.com")
-                .token_url(sim.token_url().unwrap_or_default());
+        let mut builder = with_secret(&sim).tenant("contoso.onmicrosoft.com");
+        if !want.derived {
+            builder = builder.token_url(sim.token_url().unwrap_or_default());
         }
         let client = builder.build().expect("a client");
         client
@@ -323,38 +353,22 @@ async fn each_provider_asks_its_own_token_endpoint_its_own_way() {
             Some("client_credentials"),
             "{p}"
         );
-        match p {
-            Provider::ZitadelV1 | Provider::ZitadelV2 => {
-                // HTTP Basic (the recorded header is redacted), nothing in the form.
-                assert_eq!(req.header("authorization"), Some("<redacted>"), "{p}");
-                assert_eq!(field(&form, "client_secret"), None, "{p}");
-                assert_eq!(
-                    field(&form, "scope"),
-                    Some("openid urn:zitadel:iam:org:project:id:zitadel:aud"),
-                    "{p}"
-                );
-            }
-            _ => {
-                assert_eq!(field(&form, "client_id"), Some(sim.client_id()), "{p}");
-                assert_eq!(field(&form, "client_secret"), Some("<redacted>"), "{p}");
-            }
+        if want.basic {
+            // HTTP Basic (the recorded header is redacted), nothing in the form.
+            assert_eq!(req.header("authorization"), Some("<redacted>"), "{p}");
+            assert_eq!(field(&form, "client_secret"), None, "{p}");
+        } else {
+            assert_eq!(req.header("authorization"), None, "{p}");
+            assert_eq!(field(&form, "client_id"), Some(sim.client_id()), "{p}");
+            assert_eq!(field(&form, "client_secret"), Some("<redacted>"), "{p}");
         }
-        match p {
-            Provider::Auth0 => assert_eq!(
-                field(&form, "audience").map(str::to_string),
-                Some(format!("{}/", sim.base_url())),
-                "the Management API"
-            ),
-            Provider::EntraId => assert_eq!(
-                field(&form, "scope"),
-                Some("https://graph.microsoft.com/.default")
-            ),
-            Provider::Keycloak => {
-                assert_eq!(field(&form, "scope"), None);
-                assert_eq!(field(&form, "audience"), None);
-            }
-            _ => {}
-        }
+        assert_eq!(field(&form, "scope"), want.scope, "{p}");
+        let audience = want.audience.then(|| format!("{}/", sim.base_url()));
+        assert_eq!(
+            field(&form, "audience").map(str::to_string),
+            audience,
+            "{p}: the Management API"
+        );
         // The API got the issued token, not the simulator's static one.
         for r in api_requests(&sim) {
             assert_eq!(r.status / 100, 2, "{p}: {r:?}");
@@ -370,7 +384,7 @@ async fn okta_gets_a_private_key_jwt_and_no_secret() {
     for pem in [PRIVATE_PKCS8, PRIVATE_PKCS1] {
         let sim = Simulator::start(Provider::Okta).await;
         sim.add_jwt_client("0oa-userbridge", PUBLIC, Some("kid-1"));
-        let id = user(Provider::Okta, 3);
+        let id = user(3);
         sim.add_user(&id, sim.organization(), UserState::Deactivated);
         let client = Client::builder(Provider::Okta)
             .base_url(sim.base_url())
@@ -556,7 +570,7 @@ fn the_blocking_client_has_the_same_credentials() {
         .build()
         .expect("a client");
     for n in 0..3 {
-        let id = user(Provider::Keycloak, n);
+        let id = user(n);
         sim.add_user(&id, sim.organization(), UserState::Deactivated);
         client.users().reactivate(id).expect("a reactivation");
         std::thread::sleep(Duration::from_millis(900));
@@ -569,10 +583,7 @@ fn the_blocking_client_has_the_same_credentials() {
         .client_credentials(sim.client_id(), "wrong-secret-8f14e45fceea167a")
         .build()
         .expect("a client");
-    let err = wrong
-        .users()
-        .reactivate(user(Provider::Keycloak, 9))
-        .unwrap_err();
+    let err = wrong.users().reactivate(user(9)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unauthenticated);
     assert!(err.to_string().contains("Invalid client"), "{err}");
     assert!(!format!("{err:?}{wrong:?}").contains("wrong-secret"));

@@ -559,3 +559,126 @@ async fn simulator_permissions_tokens_and_rate_limits() {
     assert_eq!(done.attempts(), 2);
     assert_eq!(sim.user_state(USER), Some(UserState::Active));
 }
+
+// ---------------------------------------------------------------------------
+// The simulator's token endpoint
+// ---------------------------------------------------------------------------
+
+/// The simulator's OAuth 2.0 token endpoint, driven with raw requests: the
+/// generic checks of [`userbridge_tests::tokens`] with Entra ID's facts, and
+/// Entra ID's refusals (AADSTS codes, Graph's `.default` scope, any tenant).
+mod token_endpoint {
+    use serde_json::json;
+    use userbridge::mock::Simulator;
+    use userbridge::Provider;
+    use userbridge_tests::tokens::{self, post, token_url, with_secret, ClientAuth, TokenFacts};
+
+    const P: Provider = Provider::EntraId;
+    const GRAPH: &str = "https://graph.microsoft.com/.default";
+
+    fn facts() -> TokenFacts {
+        TokenFacts {
+            provider: P,
+            user: "adele.vance@contoso.com",
+            // A default tenant id: one path segment.
+            token_url: |sim| {
+                let origin = format!("http://{}", sim.base_url().split('/').nth(2).unwrap());
+                let url = token_url(sim);
+                let tenant = url
+                    .strip_prefix(&format!("{origin}/"))
+                    .and_then(|rest| rest.strip_suffix("/oauth2/v2.0/token"))
+                    .unwrap_or_else(|| panic!("{url}"));
+                assert!(!tenant.is_empty() && !tenant.contains('/'), "{url}");
+                url
+            },
+            extras: |_| vec![("scope", GRAPH.to_string())],
+            assertion_audience: token_url,
+            auth: ClientAuth::SecretInForm,
+            success_fields: &["access_token", "expires_in", "ext_expires_in", "token_type"],
+            lifetime: 3599,
+            lifetime_fields: &["ext_expires_in"],
+            zero_fields: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn token_url_is_where_the_sdk_looks() {
+        tokens::token_url_is_where_the_sdk_looks(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issues_tokens_the_api_accepts() {
+        tokens::issues_tokens_the_api_accepts(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn takes_a_private_key_jwt() {
+        tokens::takes_a_private_key_jwt(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_expire() {
+        tokens::issued_tokens_expire(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_are_refused() {
+        tokens::revoked_tokens_are_refused(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn entra_id_refusals() {
+        let f = facts();
+        let sim = Simulator::start(P).await;
+        let id = sim.client_id().to_string();
+        let wrong = with_secret(&f, &sim, &id, "wrong", "client_credentials").await;
+        assert_eq!(wrong.status, 401);
+        assert_eq!(wrong.body["error"], "invalid_client");
+        assert_eq!(wrong.body["error_codes"], json!([7_000_215]));
+        let description = wrong.body["error_description"].as_str().unwrap();
+        assert!(
+            description.starts_with("AADSTS7000215: Invalid client secret provided."),
+            "{description}"
+        );
+        assert!(description.contains(&format!("for a secret added to app '{id}'")));
+        let trace = wrong.body["trace_id"].as_str().unwrap();
+        assert!(description.contains(&format!("\r\nTrace ID: {trace}\r\n")));
+        for field in ["timestamp", "correlation_id", "error_uri"] {
+            assert!(wrong.body[field].is_string(), "{field}: {wrong:?}");
+        }
+        let unknown = with_secret(&f, &sim, "nobody", "x", "client_credentials").await;
+        assert_eq!(
+            (unknown.status, unknown.body["error"].as_str()),
+            (400, Some("unauthorized_client"))
+        );
+        assert_eq!(unknown.body["error_codes"], json!([700_016]));
+        let grant = with_secret(&f, &sim, &id, sim.client_secret(), "password").await;
+        assert_eq!(
+            (grant.status, grant.body["error"].as_str()),
+            (400, Some("unsupported_grant_type"))
+        );
+        // The scope must be Graph's `.default`.
+        let url = token_url(&sim);
+        let mut pairs = vec![
+            ("grant_type", "client_credentials"),
+            ("client_id", id.as_str()),
+            ("client_secret", sim.client_secret()),
+            ("scope", "https://graph.microsoft.com/User.Read"),
+        ];
+        let scope = post(&url, &pairs, None).await;
+        assert_eq!(
+            (scope.status, scope.body["error"].as_str()),
+            (400, Some("invalid_scope"))
+        );
+        assert!(scope.body["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS70011: "));
+        pairs.pop();
+        assert_eq!(post(&url, &pairs, None).await.oauth().1, "invalid_scope");
+        // Any tenant is served.
+        pairs.push(("scope", GRAPH));
+        let other_tenant = url.replace(url.split('/').nth(3).unwrap(), "fabrikam.onmicrosoft.com");
+        assert_eq!(post(&other_tenant, &pairs, None).await.status, 200);
+    }
+}

@@ -671,3 +671,246 @@ async fn simulator_rate_limits_are_retried_and_the_blocking_client_works() {
     assert_eq!(sim.requests()[0].status, 429);
     assert_eq!(sim.user_state(USER), Some(UserState::Active));
 }
+
+// ---------------------------------------------------------------------------
+// The simulator's token endpoint
+// ---------------------------------------------------------------------------
+
+/// The simulator's OAuth 2.0 token endpoint, driven with raw requests: the
+/// generic checks of [`userbridge_tests::tokens`] with Keycloak's facts, and
+/// what only Keycloak does (its refusals, realms, signed JWT audiences).
+mod token_endpoint {
+    use std::time::Duration;
+
+    use serde_json::json;
+    use userbridge::mock::{Simulator, UserState};
+    use userbridge::{Client, ErrorKind, Provider, RetryPolicy};
+    use userbridge_tests::tokens::{
+        self, assert_refused_like_unknown, claims, fresh_jti, issue, key, post, sign, token_url,
+        use_token, with_secret, ClientAuth, TokenFacts, JWT_BEARER,
+    };
+
+    const P: Provider = Provider::Keycloak;
+
+    fn facts() -> TokenFacts {
+        TokenFacts {
+            provider: P,
+            user: super::USER,
+            token_url: |sim| {
+                format!(
+                    "{}/realms/{}/protocol/openid-connect/token",
+                    sim.base_url(),
+                    sim.organization()
+                )
+            },
+            extras: |_| Vec::new(),
+            assertion_audience: token_url,
+            auth: ClientAuth::SecretInForm,
+            success_fields: &[
+                "access_token",
+                "expires_in",
+                "not-before-policy",
+                "refresh_expires_in",
+                "scope",
+                "token_type",
+            ],
+            lifetime: 300,
+            lifetime_fields: &[],
+            zero_fields: &["refresh_expires_in", "not-before-policy"],
+        }
+    }
+
+    #[tokio::test]
+    async fn token_url_is_where_the_sdk_looks() {
+        tokens::token_url_is_where_the_sdk_looks(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issues_tokens_the_api_accepts() {
+        tokens::issues_tokens_the_api_accepts(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn takes_a_private_key_jwt() {
+        tokens::takes_a_private_key_jwt(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_expire() {
+        tokens::issued_tokens_expire(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_are_refused() {
+        tokens::revoked_tokens_are_refused(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn keycloak_refusals() {
+        let f = facts();
+        let sim = Simulator::start(P).await;
+        let id = sim.client_id().to_string();
+        let invalid = "Invalid client or Invalid client credentials";
+        assert_eq!(
+            with_secret(&f, &sim, &id, "wrong", "client_credentials")
+                .await
+                .oauth(),
+            (401, "unauthorized_client", invalid)
+        );
+        assert_eq!(
+            with_secret(&f, &sim, "nobody", "x", "client_credentials")
+                .await
+                .oauth(),
+            (401, "invalid_client", invalid)
+        );
+        assert_eq!(
+            with_secret(&f, &sim, &id, sim.client_secret(), "password")
+                .await
+                .oauth(),
+            (400, "unsupported_grant_type", "Unsupported grant_type")
+        );
+        // The grant type is checked before the client.
+        assert_eq!(
+            with_secret(&f, &sim, "nobody", "x", "password")
+                .await
+                .oauth(),
+            (400, "unsupported_grant_type", "Unsupported grant_type")
+        );
+        let none = post(&token_url(&sim), &[("client_id", &id)], None).await;
+        assert_eq!(
+            none.oauth(),
+            (400, "invalid_request", "Missing form parameter: grant_type")
+        );
+        // An unknown realm: before anything is read.
+        let url = token_url(&sim).replace("/realms/acme/", "/realms/nowhere/");
+        let unknown = post(&url, &[("grant_type", "client_credentials")], None).await;
+        assert_eq!(unknown.status, 404);
+        assert_eq!(unknown.body, json!({"error": "Realm does not exist"}));
+    }
+
+    #[tokio::test]
+    async fn sub_second_lifetimes_are_sent_rounded_up_and_enforced_exactly() {
+        let f = facts();
+        let sim = tokens::started(&f).await;
+        sim.set_token_lifetime(Duration::from_millis(200));
+        let answer = issue(&f, &sim).await;
+        assert_eq!(answer.body["expires_in"], 1);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_refused_like_unknown(&f, &sim, &answer.token()).await;
+        // Tokens issued earlier keep their lifetime.
+        sim.set_token_lifetime(Duration::from_secs(60));
+        let lasting = issue(&f, &sim).await;
+        assert_eq!(lasting.body["expires_in"], 60);
+        sim.set_token_lifetime(Duration::from_millis(1));
+        use_token(&f, &sim, &lasting.token()).await.unwrap();
+        // A lifetime past what a clock holds: a token that never expires.
+        sim.set_token_lifetime(Duration::MAX);
+        let forever = issue(&f, &sim).await;
+        assert_eq!(forever.body["expires_in"], u64::MAX);
+        use_token(&f, &sim, &forever.token()).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn token_requests_are_counted_and_recorded_without_the_secret() {
+        let f = facts();
+        let sim = tokens::started(&f).await;
+        assert_eq!(sim.token_requests(), 0);
+        let token = issue(&f, &sim).await.token();
+        with_secret(&f, &sim, sim.client_id(), "wrong", "client_credentials").await;
+        reqwest::get(token_url(&sim)).await.unwrap();
+        assert_eq!(sim.token_requests(), 3, "refusals count");
+        use_token(&f, &sim, &token).await.unwrap();
+        assert_eq!(sim.token_requests(), 3, "API calls do not");
+
+        let seen = sim.requests();
+        assert_eq!(
+            seen.iter().map(|r| r.status).collect::<Vec<_>>()[..3],
+            [200, 401, 405]
+        );
+        let first = &seen[0];
+        assert_eq!(first.method, "POST");
+        assert_eq!(first.path, "/realms/acme/protocol/openid-connect/token");
+        let body = first.body_text();
+        assert!(!body.contains(sim.client_secret()), "{body}");
+        assert!(body.contains("client_secret=<redacted>"), "{body}");
+        assert!(
+            body.contains(&format!("client_id={}", sim.client_id())),
+            "the rest is kept: {body}"
+        );
+        assert!(body.contains("grant_type=client_credentials"), "{body}");
+    }
+
+    #[tokio::test]
+    async fn keycloak_tokens_act_in_the_realm_of_their_endpoint() {
+        let user = facts().user;
+        let sim = Simulator::start(P).await;
+        sim.add_user(user, "other", UserState::Deactivated);
+        let realm_url =
+            |realm: &str| token_url(&sim).replace("/realms/acme/", &format!("/realms/{realm}/"));
+        let secret = [
+            ("grant_type", "client_credentials"),
+            ("client_id", sim.client_id()),
+            ("client_secret", sim.client_secret()),
+        ];
+        let in_other = post(&realm_url("other"), &secret, None).await.token();
+        let in_acme = post(&realm_url("acme"), &secret, None).await.token();
+        let in_master = post(&realm_url("master"), &secret, None).await.token();
+        let reactivate = |token: String| {
+            let client = Client::builder(P)
+                .base_url(sim.base_url())
+                .bearer_token(token)
+                .realm("other")
+                .retry_policy(RetryPolicy::none())
+                .build()
+                .unwrap();
+            async move { client.users().reactivate(user).await }
+        };
+        let err = reactivate(in_acme).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::PermissionDenied, "{err}");
+        reactivate(in_other).await.unwrap();
+        sim.add_user(user, "other", UserState::Deactivated);
+        reactivate(in_master).await.unwrap();
+
+        // A signed JWT may name the realm's issuer as its audience.
+        sim.add_jwt_client("signed", &key("test-rsa-public.pem"), None);
+        let issuer = token_url(&sim).replace("/protocol/openid-connect/token", "");
+        let jwt = sign(
+            &key("test-rsa-pkcs8.pem"),
+            None,
+            &claims("signed", &issuer, 60, &fresh_jti()),
+        );
+        let pairs = [
+            ("grant_type", "client_credentials"),
+            ("client_assertion_type", JWT_BEARER),
+            ("client_assertion", jwt.as_str()),
+        ];
+        assert_eq!(post(&token_url(&sim), &pairs, None).await.status, 200);
+        let replay = post(&token_url(&sim), &pairs, None).await;
+        assert_eq!(
+            replay.oauth(),
+            (
+                400,
+                "invalid_client",
+                "Client authentication with signed JWT failed: Token reuse detected"
+            )
+        );
+        // A JWT without `jti` (Keycloak requires one).
+        let mut no_id = claims("signed", &issuer, 60, "");
+        no_id.as_object_mut().unwrap().remove("jti");
+        let jwt = sign(&key("test-rsa-pkcs8.pem"), None, &no_id);
+        let answer = post(
+            &token_url(&sim),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", jwt.as_str()),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(
+            answer.oauth().2,
+            "Client authentication with signed JWT failed: Missing ID on the token"
+        );
+    }
+}

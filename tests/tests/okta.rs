@@ -808,3 +808,289 @@ fn every_spec_example_comes_to_its_documented_outcome() {
     }
     check_spec_examples(P);
 }
+
+// ---------------------------------------------------------------------------
+// The simulator's token endpoint
+// ---------------------------------------------------------------------------
+
+/// The simulator's OAuth 2.0 token endpoint, driven with raw requests: the
+/// generic checks of [`userbridge_tests::tokens`] with Okta's facts, and what
+/// only Okta does (no client secrets, scopes required, private key JWTs
+/// verified: signature, `kid`, `aud`, `exp`, `jti`; read-only scopes).
+mod token_endpoint {
+    use std::time::Duration;
+
+    use serde_json::json;
+    use userbridge::mock::{Failure, Simulator, UserState};
+    use userbridge::{ErrorKind, Provider};
+    use userbridge_tests::tokens::{
+        self, claims, fresh_jti, issue, key, post, sign, token_url, use_token, with_secret, Answer,
+        ClientAuth, TokenFacts, JWT_BEARER, JWT_CLIENT,
+    };
+
+    const P: Provider = Provider::Okta;
+    const OKTA_SCOPES: &str = "okta.users.read okta.users.manage";
+
+    fn facts() -> TokenFacts {
+        TokenFacts {
+            provider: P,
+            user: "00u1ab2cd3EF4gh5ij6k",
+            token_url: |sim| format!("{}/oauth2/v1/token", sim.base_url()),
+            extras: |_| vec![("scope", OKTA_SCOPES.to_string())],
+            assertion_audience: token_url,
+            // Service apps: private key JWT only.
+            auth: ClientAuth::PrivateKeyJwt,
+            success_fields: &["access_token", "expires_in", "scope", "token_type"],
+            lifetime: 3600,
+            lifetime_fields: &[],
+            zero_fields: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn token_url_is_where_the_sdk_looks() {
+        tokens::token_url_is_where_the_sdk_looks(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issues_tokens_the_api_accepts() {
+        tokens::issues_tokens_the_api_accepts(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn takes_a_private_key_jwt() {
+        tokens::takes_a_private_key_jwt(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_expire() {
+        tokens::issued_tokens_expire(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_are_refused() {
+        tokens::revoked_tokens_are_refused(&facts()).await;
+    }
+
+    #[tokio::test]
+    async fn okta_refusals() {
+        let f = facts();
+        let sim = Simulator::start(P).await;
+        let url = token_url(&sim);
+        // A client secret is refused, even the default client's right one.
+        let secret = with_secret(
+            &f,
+            &sim,
+            sim.client_id(),
+            sim.client_secret(),
+            "client_credentials",
+        )
+        .await;
+        assert_eq!(
+            secret.oauth(),
+            (
+                401,
+                "invalid_client",
+                "Client authentication failed. Either the client or the client credentials are \
+                 invalid."
+            )
+        );
+        assert_eq!(
+            with_secret(&f, &sim, "nobody", "x", "client_credentials")
+                .await
+                .oauth()
+                .1,
+            "invalid_client"
+        );
+        assert_eq!(
+            with_secret(&f, &sim, sim.client_id(), "x", "authorization_code")
+                .await
+                .oauth()
+                .1,
+            "unsupported_grant_type"
+        );
+        // Scopes must be given.
+        sim.add_jwt_client(JWT_CLIENT, &key("test-rsa-public.pem"), None);
+        let jwt = sign(
+            &key("test-rsa-pkcs8.pem"),
+            None,
+            &claims(JWT_CLIENT, &url, 60, &fresh_jti()),
+        );
+        let no_scope = post(
+            &url,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", &jwt),
+            ],
+            None,
+        )
+        .await;
+        assert_eq!(
+            no_scope.oauth(),
+            (
+                400,
+                "invalid_scope",
+                "The authorization server resource does not have any configured default scopes, \
+                 'scope' must be provided."
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn injected_failures_reach_token_requests_but_not_user_failures() {
+        let f = facts();
+        let sim = tokens::started(&f).await;
+        sim.fail_user(f.user, 1, Failure::ServerError);
+        sim.fail_next(
+            1,
+            Failure::TooManyRequests {
+                retry_after: Some(Duration::from_millis(5)),
+            },
+        );
+        let limited = issue(&f, &sim).await;
+        assert_eq!(limited.status, 429, "{limited:?}");
+        assert_eq!(limited.header("retry-after"), "1");
+        assert_eq!(limited.header("retry-after-ms"), "5");
+        assert_eq!(sim.token_requests(), 1);
+        // The user's failure waits for a request for the user.
+        let token = issue(&f, &sim).await.token();
+        let err = use_token(&f, &sim, &token).await.unwrap_err();
+        assert_eq!(err.status(), Some(500));
+        use_token(&f, &sim, &token).await.unwrap();
+        assert_eq!(sim.token_requests(), 2);
+    }
+
+    /// Posts an Okta token request with `assertion`.
+    async fn okta_assertion(sim: &Simulator, assertion: &str) -> Answer {
+        post(
+            &token_url(sim),
+            &[
+                ("grant_type", "client_credentials"),
+                ("scope", OKTA_SCOPES),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", assertion),
+            ],
+            None,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn okta_verifies_private_key_jwts() {
+        let f = facts();
+        let sim = tokens::started(&f).await;
+        sim.add_jwt_client(JWT_CLIENT, &key("test-rsa-public.pem"), Some("kid-1"));
+        let url = token_url(&sim);
+        let good_key = key("test-rsa-pkcs8.pem");
+        let refused = |answer: Answer, description: &str| {
+            assert_eq!(
+                answer.oauth(),
+                (401, "invalid_client", description),
+                "{answer:?}"
+            );
+        };
+
+        // A good assertion.
+        let jti = fresh_jti();
+        let good = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &url, 300, &jti),
+        );
+        let answer = okta_assertion(&sim, &good).await;
+        assert_eq!(answer.body["scope"], OKTA_SCOPES);
+        use_token(&f, &sim, &answer.token()).await.unwrap();
+
+        // The same jti again.
+        refused(
+            okta_assertion(&sim, &good).await,
+            "The client_assertion token has already been used.",
+        );
+        // Signed with another key.
+        let wrong_key = sign(
+            &key("other-rsa-pkcs8.pem"),
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &url, 300, &fresh_jti()),
+        );
+        refused(
+            okta_assertion(&sim, &wrong_key).await,
+            "The client_assertion signature is invalid.",
+        );
+        // Another kid than the registered one, or none.
+        for kid in [Some("kid-2"), None] {
+            let jwt = sign(&good_key, kid, &claims(JWT_CLIENT, &url, 300, &fresh_jti()));
+            refused(
+                okta_assertion(&sim, &jwt).await,
+                "The client_assertion JWT kid is invalid.",
+            );
+        }
+        // Another audience: the issuer is not the token URL.
+        let jwt = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &sim.base_url(), 300, &fresh_jti()),
+        );
+        refused(
+            okta_assertion(&sim, &jwt).await,
+            "The audience claim for client_assertion must be the endpoint invoked for the request.",
+        );
+        // Expired; more than an hour ahead.
+        let jwt = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &url, -30, &fresh_jti()),
+        );
+        refused(
+            okta_assertion(&sim, &jwt).await,
+            "The client_assertion token is expired.",
+        );
+        let jwt = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &url, 3700, &fresh_jti()),
+        );
+        refused(
+            okta_assertion(&sim, &jwt).await,
+            "The client_assertion token has an expiration too far into the future.",
+        );
+        // `iss` must be the client.
+        let mut other_issuer = claims(JWT_CLIENT, &url, 300, &fresh_jti());
+        other_issuer["iss"] = json!("someone-else");
+        let jwt = sign(&good_key, Some("kid-1"), &other_issuer);
+        assert_eq!(okta_assertion(&sim, &jwt).await.status, 401);
+        // An unknown client.
+        let jwt = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims("0oa-unknown", &url, 300, &fresh_jti()),
+        );
+        assert_eq!(okta_assertion(&sim, &jwt).await.oauth().1, "invalid_client");
+        // Not a JWT.
+        assert_eq!(okta_assertion(&sim, "not.a.jwt").await.status, 401);
+
+        // A token with read access only may read, not run lifecycle operations.
+        let jwt = sign(
+            &good_key,
+            Some("kid-1"),
+            &claims(JWT_CLIENT, &url, 300, &fresh_jti()),
+        );
+        let read_only = post(
+            &url,
+            &[
+                ("grant_type", "client_credentials"),
+                ("scope", "okta.users.read"),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", &jwt),
+            ],
+            None,
+        )
+        .await;
+        sim.add_user(f.user, sim.organization(), UserState::Deactivated);
+        let err = use_token(&f, &sim, &read_only.token()).await.unwrap_err();
+        assert_eq!(
+            (err.kind(), err.status()),
+            (ErrorKind::PermissionDenied, Some(403))
+        );
+    }
+}

@@ -66,52 +66,53 @@ pub struct RealAnswer {
 /// A read answered before a write: `(method, path regex, status, body)`.
 pub type Read = (&'static str, &'static str, u16, &'static str);
 
-/// Each provider's table and the reads that put its user in a deactivated
-/// state for [`At::Write`] answers.
-fn tables() -> Vec<(Provider, Vec<RealAnswer>, &'static [Read])> {
+/// One provider's table: its answers, the reads that put its user in a
+/// deactivated state for [`At::Write`] answers, its user, and how a client
+/// reaches the mock server (each provider's file says).
+struct Table {
+    provider: Provider,
+    answers: Vec<RealAnswer>,
+    reads: &'static [Read],
+    user: &'static str,
+    client: Option<(&'static str, Option<&'static str>)>,
+}
+
+macro_rules! table {
+    ($provider:expr, $module:ident, $answers:ident) => {
+        Table {
+            provider: $provider,
+            answers: $module::$answers(),
+            reads: $module::READS,
+            user: $module::USER,
+            client: $module::CLIENT,
+        }
+    };
+}
+
+fn tables() -> Vec<Table> {
     vec![
-        (Provider::Aitronos, aitronos::answers(), aitronos::READS),
-        (Provider::Flashback, flashback::answers(), flashback::READS),
-        (Provider::ZitadelV1, zitadel::answers_v1(), zitadel::READS),
-        (Provider::ZitadelV2, zitadel::answers_v2(), zitadel::READS),
-        (Provider::Nethesis, nethesis::answers(), nethesis::READS),
-        (Provider::Scim, scim::answers(), scim::READS),
-        (Provider::Keycloak, keycloak::answers(), keycloak::READS),
-        (Provider::EntraId, entra_id::answers(), entra_id::READS),
-        (Provider::Okta, okta::answers(), okta::READS),
-        (Provider::Auth0, auth0::answers(), auth0::READS),
+        table!(Provider::Aitronos, aitronos, answers),
+        table!(Provider::Flashback, flashback, answers),
+        table!(Provider::ZitadelV1, zitadel, answers_v1),
+        table!(Provider::ZitadelV2, zitadel, answers_v2),
+        table!(Provider::Nethesis, nethesis, answers),
+        table!(Provider::Scim, scim, answers),
+        table!(Provider::Keycloak, keycloak, answers),
+        table!(Provider::EntraId, entra_id, answers),
+        table!(Provider::Okta, okta, answers),
+        table!(Provider::Auth0, auth0, answers),
     ]
 }
 
-/// The provider's sample user (one its request rules accept).
-fn user(p: Provider) -> &'static str {
-    match p {
-        Provider::Aitronos => "usr_abc123",
-        Provider::Flashback => "550e8400-e29b-41d4-a716-446655440000",
-        Provider::Keycloak => "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b",
-        Provider::EntraId => "87d349ed-44d7-43e1-9a83-5f2406dee5bd",
-        Provider::Okta => "00ub0oNGTSWTBKOLGLNR",
-        Provider::Auth0 => "auth0|5f7c8ec7c33c6c004bbafe82",
-        Provider::Scim => "2819c223-7f76-453a-919d-413861904646",
-        _ => "69629023906488334",
-    }
-}
-
-/// A client of `p` for the mock server at `uri`. `Config::for_server` reads the
-/// spec of a single-call provider only (it panics for the read-first ones), so
-/// those get their base URL's path and realm here, as their own suites do.
-fn config(p: Provider, uri: &str) -> Config {
-    let (prefix, organization) = match p {
-        Provider::Keycloak => ("", Some("acme")),
-        Provider::EntraId => ("/v1.0", None),
-        Provider::Okta => ("", None),
-        Provider::Auth0 => ("/api/v2", None),
-        Provider::Scim => ("/scim/v2", None),
-        _ => return Config::for_server(p, uri),
+/// The client of `t` on the mock server at `uri`: the provider file's base
+/// path and organization, or the spec's for the single-call providers.
+fn config(t: &Table, uri: &str) -> Config {
+    let Some((path, organization)) = t.client else {
+        return Config::for_server(t.provider, uri);
     };
     Config {
-        provider: p,
-        base_url: Some(format!("{uri}{prefix}")),
+        provider: t.provider,
+        base_url: Some(format!("{uri}{path}")),
         token: Some(userbridge_tests::TOKEN.to_string()),
         organization: organization.map(str::to_string),
         timeout: Some(std::time::Duration::from_secs(10)),
@@ -121,7 +122,8 @@ fn config(p: Provider, uri: &str) -> Config {
 
 /// Serves `a` (after `reads` for a write) and reactivates `p`'s user once
 /// through `runner`; returns what is wrong with the outcome.
-fn check(runner: &dyn Runner, p: Provider, a: &RealAnswer, reads: &[Read]) -> Vec<String> {
+fn check(runner: &dyn Runner, t: &Table, a: &RealAnswer) -> Vec<String> {
+    let reads = t.reads;
     let server = runtime().block_on(async {
         let server = MockServer::start().await;
         if a.at == At::Write {
@@ -149,8 +151,8 @@ fn check(runner: &dyn Runner, p: Provider, a: &RealAnswer, reads: &[Read]) -> Ve
             .await;
         server
     });
-    let cfg = config(p, &server.uri());
-    let result = runner.reactivate(&cfg, ReactivateRequest::new(user(p)));
+    let cfg = config(t, &server.uri());
+    let result = runner.reactivate(&cfg, ReactivateRequest::new(t.user));
     let mut problems = Vec::new();
     match (&result, a.kind) {
         (Ok(_), None) => {}
@@ -187,21 +189,22 @@ fn check(runner: &dyn Runner, p: Provider, a: &RealAnswer, reads: &[Read]) -> Ve
 fn every_real_answer_is_read_as_its_table_says() {
     let mut failures = Vec::new();
     let mut counted = Vec::new();
-    for (p, answers, reads) in tables() {
+    for t in tables() {
+        let (p, answers) = (t.provider, &t.answers);
         counted.push(format!("{p}: {}", answers.len()));
         assert!(
             answers.len() >= 8,
             "{p} has {} real answers; the corpus keeps at least 8 per provider",
             answers.len()
         );
-        for a in &answers {
+        for a in answers {
             assert!(
                 a.source.starts_with("https://") || a.source.contains(": "),
                 "{p} {}: name the source",
                 a.what
             );
             for runner in runners() {
-                for problem in check(runner.as_ref(), p, a, reads) {
+                for problem in check(runner.as_ref(), &t, a) {
                     failures.push(format!("[{}] {p} {}: {problem}", runner.name(), a.what));
                 }
             }

@@ -677,3 +677,140 @@ async fn every_example_decodes_through_the_generated_clients() {
     })
     .await;
 }
+
+// ---------------------------------------------------------------------------
+// The simulators' token endpoint
+// ---------------------------------------------------------------------------
+
+/// The simulators' OAuth 2.0 token endpoint (both versions), driven with raw
+/// requests: the generic checks of [`userbridge_tests::tokens`] with Zitadel's
+/// facts, and Zitadel's own (HTTP Basic, its refusals, the audience scope).
+mod token_endpoint {
+    use userbridge::mock::Simulator;
+    use userbridge::Provider;
+    use userbridge_tests::tokens::{
+        self, assert_refused_like_unknown, issue, post, token_url, use_token, with_secret,
+        ClientAuth, TokenFacts,
+    };
+
+    use super::VERSIONS;
+
+    const ZITADEL_SCOPE: &str = "openid urn:zitadel:iam:org:project:id:zitadel:aud";
+
+    fn facts(p: Provider) -> TokenFacts {
+        TokenFacts {
+            provider: p,
+            user: "69629023906488334",
+            token_url: |sim| format!("{}/oauth/v2/token", sim.base_url()),
+            extras: |_| vec![("scope", ZITADEL_SCOPE.to_string())],
+            // The issuer.
+            assertion_audience: |sim| sim.base_url(),
+            // Zitadel's documented way: HTTP Basic.
+            auth: ClientAuth::SecretInBasic,
+            success_fields: &["access_token", "expires_in", "token_type"],
+            lifetime: 43_199,
+            lifetime_fields: &[],
+            zero_fields: &[],
+        }
+    }
+
+    #[tokio::test]
+    async fn token_url_is_where_the_sdk_looks() {
+        for p in VERSIONS {
+            tokens::token_url_is_where_the_sdk_looks(&facts(p)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn issues_tokens_the_api_accepts() {
+        for p in VERSIONS {
+            tokens::issues_tokens_the_api_accepts(&facts(p)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn takes_a_private_key_jwt() {
+        for p in VERSIONS {
+            tokens::takes_a_private_key_jwt(&facts(p)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn issued_tokens_expire() {
+        let [v1, v2] = VERSIONS.map(facts);
+        futures_util::future::join(
+            tokens::issued_tokens_expire(&v1),
+            tokens::issued_tokens_expire(&v2),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn revoked_tokens_are_refused() {
+        for p in VERSIONS {
+            tokens::revoked_tokens_are_refused(&facts(p)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn zitadel_refusals() {
+        for p in VERSIONS {
+            let f = facts(p);
+            let sim = tokens::started(&f).await;
+            let url = token_url(&sim);
+            let id = sim.client_id().to_string();
+            let pairs = [
+                ("grant_type", "client_credentials"),
+                ("scope", ZITADEL_SCOPE),
+            ];
+            assert_eq!(
+                post(&url, &pairs, Some(("nobody", "x"))).await.oauth(),
+                (401, "invalid_client", "client not found"),
+                "{p}"
+            );
+            assert_eq!(
+                post(&url, &pairs, Some((&id, "wrong"))).await.oauth(),
+                (400, "invalid_request", "Errors.User.Machine.Secret.Invalid"),
+                "{p}"
+            );
+            assert_eq!(
+                post(&url, &[("grant_type", "password")], Some((&id, "x")))
+                    .await
+                    .oauth(),
+                (400, "unsupported_grant_type", "password not supported"),
+                "{p}"
+            );
+            // The secret in the form works as well as in HTTP Basic.
+            assert_eq!(
+                with_secret(&f, &sim, &id, sim.client_secret(), "client_credentials")
+                    .await
+                    .status,
+                200
+            );
+            // Basic form-encodes the id and the secret first (RFC 6749 §2.3.1).
+            sim.add_client("svc:user", "p@ss:w+rd/=");
+            let basic = post(&url, &pairs, Some(("svc:user", "p@ss:w+rd/="))).await;
+            use_token(&f, &sim, &basic.token()).await.unwrap();
+            // Without the API's audience scope, the API refuses the token.
+            let openid = post(
+                &url,
+                &[("grant_type", "client_credentials"), ("scope", "openid")],
+                Some((&id, sim.client_secret())),
+            )
+            .await;
+            assert_refused_like_unknown(&f, &sim, &openid.token()).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn http_basic_is_redacted_in_the_record() {
+        // HTTP Basic is redacted as any Authorization header.
+        let f = facts(Provider::ZitadelV2);
+        let zitadel = Simulator::start(f.provider).await;
+        issue(&f, &zitadel).await.token();
+        assert_eq!(
+            zitadel.requests()[0].header("authorization"),
+            Some("<redacted>")
+        );
+    }
+}

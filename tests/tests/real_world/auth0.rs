@@ -12,6 +12,13 @@ use userbridge::ErrorKind;
 /// A user an administrator blocked, and no brute-force block: a write answer
 /// reaches `PATCH /users/{id}` `{"blocked": false}`. The user object follows
 /// Auth0's Java SDK fixture (auth0/auth0-java `src/test/resources/mgmt/user.json`).
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "auth0|5f7c8ec7c33c6c004bbafe82";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = Some(("/api/v2", None));
+
 pub const READS: &[Read] = &[
     (
         "GET",

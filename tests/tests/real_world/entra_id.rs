@@ -12,6 +12,13 @@ use userbridge::ErrorKind;
 /// A disabled account, as Graph answers the `$select` read (the
 /// `@odata.context` names the selected properties), so that an
 /// [`At::Write`] answer reaches the `PATCH`.
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "87d349ed-44d7-43e1-9a83-5f2406dee5bd";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = Some(("/v1.0", None));
+
 pub const READS: &[Read] = &[(
     "GET",
     r"^/v1\.0/users/[^/]+$",

@@ -10,6 +10,13 @@
 use super::{At, Read, RealAnswer};
 use userbridge::ErrorKind;
 
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = None;
+
 pub const READS: &[Read] = &[];
 
 const JSON: &[(&str, &str)] = &[("content-type", "application/json")];

@@ -14,6 +14,13 @@ use userbridge::ErrorKind;
 
 /// The read of a disabled user (Keycloak's `UserRepresentation`, the fields a
 /// `GET` returns), so that an [`At::Write`] answer reaches the `PUT`.
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a6b";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = Some(("", Some("acme")));
+
 pub const READS: &[Read] = &[(
     "GET",
     r"^/admin/realms/[^/]+/users/[^/]+$",

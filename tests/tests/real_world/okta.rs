@@ -12,6 +12,13 @@ use userbridge::ErrorKind;
 /// a write answer reaches `POST .../lifecycle/reactivate?sendEmail=false`, and
 /// the read after it finds the user where it was, as a reactivation of a
 /// provisioned user leaves it. The object follows the cassettes' user objects.
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "00ub0oNGTSWTBKOLGLNR";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = Some(("", None));
+
 pub const READS: &[Read] = &[(
     "GET",
     r"^/api/v1/users/[^/]+$",

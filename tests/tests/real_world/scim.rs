@@ -11,6 +11,13 @@ use userbridge::ErrorKind;
 /// A deactivated User, as Okta's SCIM 2.0 guide shows a server's answer after
 /// the deactivation PATCH (`active: false`), so that an [`At::Write`] answer
 /// reaches the reactivation PATCH.
+/// The user the answers are for (one the SDK's request rules accept).
+pub const USER: &str = "2819c223-7f76-453a-919d-413861904646";
+
+/// The base URL path on the mock server and the organization, for a
+/// read-first provider (`None`: the spec's, as the single-call suites use).
+pub const CLIENT: Option<(&str, Option<&str>)> = Some(("/scim/v2", None));
+
 pub const READS: &[Read] = &[("GET", r"^/scim/v2/Users/[^/]+$", 200, OKTA_DEACTIVATED)];
 
 const RFC_7644: &str = "https://www.rfc-editor.org/rfc/rfc7644#section-3.12";
