@@ -13,17 +13,20 @@
 //! OAuth 2.0 token endpoint, `token_url`, `client_id` and `client_secret` of
 //! the client registered from the start), then serves on 127.0.0.1
 //! until it is interrupted (Ctrl-C) or terminated (SIGTERM). Seed your own users
-//! with `--user ID=active` / `--user ID=deactivated` (repeatable); without any,
-//! `usr_deactivated1` (deactivated) and `usr_active1` (active) are seeded.
+//! with `--user ID=active` / `--user ID=deactivated` (repeatable; or any state
+//! word of `userbridge::mock::standalone::state_words`, e.g. Okta's
+//! `ID=suspended`); without any, `usr_deactivated1` (deactivated) and
+//! `usr_active1` (active) are seeded. `userbridge simulate` (the `cli/` crate)
+//! serves the same simulator (`userbridge::mock::standalone`), with the users
+//! from a JSON file and on a port of your choice.
 //!
 //! Exit status: 0 when stopped by a signal, 2 for bad arguments, 1 when the
 //! simulator cannot start.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
-use userbridge::mock::{Simulator, UserState};
+use userbridge::mock::standalone::{default_users, SeedUser, Standalone, StandaloneError};
 use userbridge::Provider;
 
 fn command() -> Command {
@@ -43,23 +46,21 @@ fn command() -> Command {
                 .value_name("ID=STATE")
                 .action(ArgAction::Append)
                 .value_parser(parse_user)
-                .help("seed a user: STATE is `active` or `deactivated` (repeatable)"),
+                .help(
+                    "seed a user: STATE is `active`, `deactivated` or a state word of the \
+                     provider's simulator (repeatable)",
+                ),
         )
 }
 
-fn parse_user(s: &str) -> Result<(String, UserState), String> {
+fn parse_user(s: &str) -> Result<SeedUser, String> {
     let (id, state) = s
         .rsplit_once('=')
         .ok_or_else(|| format!("`{s}`: expected ID=active or ID=deactivated"))?;
-    let state = match state {
-        "active" => UserState::Active,
-        "deactivated" => UserState::Deactivated,
-        other => return Err(format!("unknown state `{other}`: active or deactivated")),
-    };
     if id.is_empty() {
         return Err(format!("`{s}`: the id is empty"));
     }
-    Ok((id.to_string(), state))
+    Ok(SeedUser::new(id, state))
 }
 
 #[tokio::main]
@@ -78,40 +79,25 @@ async fn main() -> ExitCode {
     let Some(provider) = matches.get_one::<Provider>("provider").copied() else {
         return ExitCode::from(2);
     };
-    let mut users: Vec<(String, UserState)> = matches
-        .get_many::<(String, UserState)>("user")
+    let mut users: Vec<SeedUser> = matches
+        .get_many::<SeedUser>("user")
         .map(|u| u.cloned().collect())
         .unwrap_or_default();
     if users.is_empty() {
-        users = vec![
-            ("usr_deactivated1".into(), UserState::Deactivated),
-            ("usr_active1".into(), UserState::Active),
-        ];
+        users = default_users();
     }
-    let sim = match Simulator::try_start(provider).await {
-        Ok(sim) => sim,
+    let served = match Standalone::start(provider, &users, None).await {
+        Ok(served) => served,
+        Err(StandaloneError::Seed(why)) => {
+            eprintln!("simulator: {why}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprintln!("simulator: cannot listen on 127.0.0.1: {e}");
+            eprintln!("simulator: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let mut seeded = BTreeMap::new();
-    for (id, state) in users {
-        sim.add_user(id.as_str(), sim.organization(), state);
-        seeded.insert(id, state.label(provider));
-    }
-    let mut line = serde_json::json!({
-        "provider": provider.as_str(),
-        "base_url": sim.base_url(),
-        "token": sim.token(),
-        "organization": sim.organization(),
-        "users": seeded,
-    });
-    if let (Some(token_url), Some(fields)) = (sim.token_url(), line.as_object_mut()) {
-        fields.insert("token_url".into(), token_url.into());
-        fields.insert("client_id".into(), sim.client_id().into());
-        fields.insert("client_secret".into(), sim.client_secret().into());
-    }
+    let line = served.announcement();
     {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();

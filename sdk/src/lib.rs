@@ -29,6 +29,7 @@
 
 // The house, top down (each module imports only those listed below it; see
 // the README's "Working on userbridge" and tests/tests/house.rs):
+//   mock::standalone  the standalone simulator (feature mock)
 //   client        Client, ClientBuilder            (mock: the simulators)
 //   bulk          reactivate_many and its report
 //   users         Users::reactivate: checks, retries, the call of an adapter

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 /// modules; the first pattern a module matches places it.
 const FLOORS: &[&[&str]] = &[
     &["crate"],
+    &["mock::standalone"],
     &["client", "mock"],
     &["bulk"],
     &["users"],

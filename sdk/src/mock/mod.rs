@@ -310,6 +310,7 @@ pub(crate) mod state;
 pub use wiremock;
 
 pub(crate) mod model;
+pub mod standalone;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};

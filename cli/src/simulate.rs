@@ -1,0 +1,90 @@
+//! `userbridge simulate PROVIDER`: one provider's simulator served on
+//! 127.0.0.1 until interrupted, for scripts and rehearsals without an account
+//! (`userbridge::mock::standalone`, as the SDK's `simulator` example serves
+//! it). Its first line on stdout is one JSON object: `base_url`, `token`,
+//! `organization`, the seeded `users`, and `token_url`, `client_id` and
+//! `client_secret` where the provider has a token endpoint.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use userbridge::mock::standalone::{default_users, SeedUser, Standalone, StandaloneError};
+
+use crate::args::SimulateArgs;
+use crate::exit;
+
+pub async fn run(args: SimulateArgs) -> ExitCode {
+    let provider = args.provider;
+    let users: Vec<SeedUser> = match &args.users {
+        None => default_users(),
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!(
+                        "userbridge: --users {}: cannot read it: {e}",
+                        path.display()
+                    );
+                    return ExitCode::from(exit::USAGE);
+                }
+            };
+            match serde_json::from_str(&text) {
+                Ok(users) => users,
+                Err(e) => {
+                    eprintln!(
+                        "userbridge: --users {}: not a JSON array of {{\"id\", \"state\", \
+                         \"login\"?, \"email\"?}}: {e}",
+                        path.display()
+                    );
+                    return ExitCode::from(exit::USAGE);
+                }
+            }
+        }
+    };
+    let served = match Standalone::start(provider, &users, args.port).await {
+        Ok(served) => served,
+        Err(StandaloneError::Seed(why)) => {
+            eprintln!("userbridge: --users: {why}");
+            return ExitCode::from(exit::USAGE);
+        }
+        Err(e) => {
+            let port = args
+                .port
+                .map(|p| format!(" (--port {p})"))
+                .unwrap_or_default();
+            eprintln!("userbridge: the {provider} simulator{port}: {e}");
+            return ExitCode::from(exit::FAILED);
+        }
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{}", served.announcement())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return ExitCode::from(exit::FAILED);
+        }
+    }
+    eprintln!(
+        "userbridge: the {provider} simulator serves {} (Ctrl-C to stop)",
+        served.base_url()
+    );
+    wait_for_signal().await;
+    ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,344 @@
+//! The command line's arguments: what it accepts, what it refuses (exit 2,
+//! nothing sent) and in which words.
+
+mod common;
+
+use common::{dir, file, run_in, TOKEN};
+use userbridge::mock::{Simulator, UserState};
+use userbridge::Provider;
+
+#[test]
+fn help_and_version_exit_zero_and_name_every_setting() {
+    let d = dir("help");
+    let help = run_in(&d, &["reactivate", "--help"], &[], None);
+    assert_eq!(help.code, 0, "{help:?}");
+    for flag in [
+        "--provider",
+        "--input",
+        "--format",
+        "--column",
+        "--dry-run",
+        "--json",
+        "--failures",
+        "--concurrency",
+        "--rate",
+        "--base-url",
+        "--organization",
+        "--realm",
+        "--tenant",
+        "--token-file",
+        "--api-token",
+        "--client-id",
+        "--client-secret-file",
+        "--private-key",
+        "--key-id",
+        "--token-url",
+        "--scope",
+        "--timeout",
+        "--deadline",
+        "--max-attempts",
+        "--danger-accept-plain-http-on-private-network",
+        "USERBRIDGE_TOKEN",
+        "USERBRIDGE_CLIENT_SECRET",
+        "USERBRIDGE_BASE_URL",
+    ] {
+        assert!(help.stdout.contains(flag), "--help does not name {flag}");
+    }
+    let version = run_in(&d, &["--version"], &[], None);
+    assert_eq!(version.code, 0);
+    assert!(version.stdout.starts_with("userbridge "), "{version:?}");
+    let simulate = run_in(&d, &["simulate", "--help"], &[], None);
+    assert_eq!(simulate.code, 0);
+    assert!(simulate.stdout.contains("--users"));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let d = dir("usage");
+    // A base URL nothing listens on: should a case get past the checks, it
+    // reaches no one.
+    let token = [
+        ("USERBRIDGE_TOKEN", TOKEN),
+        ("USERBRIDGE_BASE_URL", "http://127.0.0.1:9"),
+    ];
+    let cases: &[(&[&str], &str)] = &[
+        (&["reactivate", "u1"], "--provider"),
+        (
+            &["reactivate", "--provider", "nope", "u1"],
+            "not a provider",
+        ),
+        (&["reactivate", "--provider", "flashback"], "no user ids"),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--input",
+                "x",
+                "u1",
+            ],
+            "cannot be used with",
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--column",
+                "id",
+                "u1",
+            ],
+            "--input",
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--concurrency",
+                "0",
+                "u1",
+            ],
+            "--concurrency",
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--timeout",
+                "soon",
+                "u1",
+            ],
+            "--timeout",
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--input",
+                "missing.txt",
+            ],
+            "missing.txt",
+        ),
+        (&["frobnicate"], "unrecognized subcommand"),
+    ];
+    for (args, said) in cases {
+        let run = run_in(&d, args, &token, None);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.contains(said), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+    }
+}
+
+#[test]
+fn credentials_come_from_the_environment_or_files_only() {
+    let d = dir("credentials");
+    let sim = Simulator::start_blocking(Provider::Flashback).expect("a simulator");
+    sim.add_user("u1", sim.organization(), UserState::Deactivated);
+    let base = sim.base_url();
+    let args = [
+        "reactivate",
+        "--provider",
+        "flashback",
+        "--base-url",
+        &base,
+        "u1",
+    ];
+
+    let none = run_in(&d, &args, &[], None);
+    assert_eq!(none.code, 2, "{none:?}");
+    assert!(none.stderr.contains("USERBRIDGE_TOKEN"), "{}", none.stderr);
+    assert!(none.stderr.contains("--token-file"), "{}", none.stderr);
+
+    let empty = run_in(&d, &args, &[("USERBRIDGE_TOKEN", " ")], None);
+    assert_eq!(empty.code, 2, "{empty:?}");
+    assert!(empty.stderr.contains("set but empty"), "{}", empty.stderr);
+
+    let token_file = file(&d, "token", &format!("{TOKEN}\n"));
+    let token_file = token_file.to_str().expect("a UTF-8 path");
+    let both = run_in(
+        &d,
+        &[&args[..], &["--token-file", token_file]].concat(),
+        &[("USERBRIDGE_TOKEN", TOKEN)],
+        None,
+    );
+    assert_eq!(both.code, 2, "{both:?}");
+    assert!(both.stderr.contains("use one"), "{}", both.stderr);
+
+    let two_kinds = run_in(
+        &d,
+        &[&args[..], &["--client-id", "someone"]].concat(),
+        &[("USERBRIDGE_TOKEN", TOKEN)],
+        None,
+    );
+    assert_eq!(two_kinds.code, 2, "{two_kinds:?}");
+
+    let no_secret = run_in(
+        &d,
+        &[&args[..], &["--client-id", "someone"]].concat(),
+        &[],
+        None,
+    );
+    assert_eq!(no_secret.code, 2, "{no_secret:?}");
+    assert!(
+        no_secret.stderr.contains("USERBRIDGE_CLIENT_SECRET"),
+        "{}",
+        no_secret.stderr
+    );
+
+    // The token from a file (its newline trimmed) works.
+    let from_file = run_in(
+        &d,
+        &[&args[..], &["--token-file", token_file]].concat(),
+        &[],
+        None,
+    );
+    assert_eq!(from_file.code, 0, "{from_file:?}");
+    assert_eq!(sim.user_state("u1"), Some(UserState::Active));
+
+    // Every setting has its variable: the provider and the base URL too.
+    sim.add_user("u2", sim.organization(), UserState::Deactivated);
+    let from_env = run_in(
+        &d,
+        &["reactivate", "u2"],
+        &[
+            ("USERBRIDGE_TOKEN", TOKEN),
+            ("USERBRIDGE_PROVIDER", "flashback"),
+            ("USERBRIDGE_BASE_URL", &base),
+            ("USERBRIDGE_CONCURRENCY", "2"),
+            ("USERBRIDGE_TIMEOUT", "5s"),
+        ],
+        None,
+    );
+    assert_eq!(from_env.code, 0, "{from_env:?}");
+    assert_eq!(sim.user_state("u2"), Some(UserState::Active));
+}
+
+/// The SDK's refusals name builder methods; the command line says its own
+/// flags and variables instead.
+#[test]
+fn configuration_errors_name_the_flags_and_variables() {
+    let d = dir("translation");
+    let token = [("USERBRIDGE_TOKEN", TOKEN)];
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["reactivate", "--provider", "okta", "00u1"],
+            &["--base-url / USERBRIDGE_BASE_URL"],
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "keycloak",
+                "--base-url",
+                "https://sso.example.com",
+                "u1",
+            ],
+            &["--realm / USERBRIDGE_REALM"],
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "keycloak",
+                "--base-url",
+                "http://keycloak:8080",
+                "--realm",
+                "acme",
+                "u1",
+            ],
+            &["--danger-accept-plain-http-on-private-network"],
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "flashback",
+                "--token-url",
+                "https://example.com/token",
+                "u1",
+            ],
+            &["--token-url / USERBRIDGE_TOKEN_URL", "--client-id"],
+        ),
+        (
+            &[
+                "reactivate",
+                "--provider",
+                "auth0",
+                "--api-token",
+                "--base-url",
+                "https://example.us.auth0.com/api/v2",
+                "auth0|1",
+            ],
+            &["leave out --api-token"],
+        ),
+    ];
+    for (args, words) in cases {
+        let run = run_in(&d, args, &token, None);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        for word in *words {
+            assert!(run.stderr.contains(word), "{args:?}: {}", run.stderr);
+        }
+        assert!(
+            !run.stderr.contains("(..)") && !run.stderr.contains("(true)"),
+            "a method name left: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr.contains("ReactivateRequest::"),
+            "{}",
+            run.stderr
+        );
+    }
+
+    // Aitronos without an organization: each user is refused, nothing sent.
+    let run = run_in(
+        &d,
+        &[
+            "reactivate",
+            "--provider",
+            "aitronos",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "usr_1",
+        ],
+        &token,
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("--organization / USERBRIDGE_ORGANIZATION"),
+        "{run:?}"
+    );
+    assert!(!run.all().contains("(..)") && !run.all().contains("ReactivateRequest::"));
+
+    // With the plain-http switch, the same Keycloak configuration is accepted
+    // (the run then fails to reach the host, a per-user network failure).
+    let accepted = run_in(
+        &d,
+        &[
+            "reactivate",
+            "--provider",
+            "keycloak",
+            "--base-url",
+            "http://keycloak:8080",
+            "--realm",
+            "acme",
+            "--danger-accept-plain-http-on-private-network",
+            "--max-attempts",
+            "1",
+            "--timeout",
+            "2s",
+            "--deadline",
+            "3s",
+            "--dry-run",
+            "u1",
+        ],
+        &token,
+        None,
+    );
+    assert_ne!(accepted.code, 2, "{accepted:?}");
+}

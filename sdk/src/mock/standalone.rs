@@ -1,0 +1,396 @@
+//! A simulator served outside a Rust test, for any client (a shell script,
+//! curl, Python): what `userbridge simulate` (the command line, crate
+//! `userbridge-cli`) and the `simulator` example run.
+//!
+//! [`Standalone::start`] starts one provider's [`Simulator`], seeds it with
+//! [`SeedUser`]s (each in a state word the provider's simulator knows, see
+//! [`state_words`]), optionally on a port of the caller's choice, and
+//! [`Standalone::announcement`] is the one JSON object a caller prints to say
+//! where it listens and with which credentials.
+//!
+//! ```
+//! use userbridge::mock::standalone::{SeedUser, Standalone};
+//! use userbridge::Provider;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let users: Vec<SeedUser> = serde_json::from_str(
+//!     r#"[{"id": "00u1", "state": "suspended"}, {"id": "00u2", "state": "locked-out"}]"#,
+//! )?;
+//! let served = Standalone::start(Provider::Okta, &users, None).await?;
+//! let line = served.announcement();
+//! assert_eq!(line["base_url"], served.base_url());
+//! assert_eq!(line["users"]["00u2"], "LOCKED_OUT");
+//! assert_eq!(served.simulator().user_status("00u1").as_deref(), Some("SUSPENDED"));
+//!
+//! let unknown: Vec<SeedUser> = serde_json::from_str(r#"[{"id": "00u3", "state": "frozen"}]"#)?;
+//! let refused = Standalone::start(Provider::Okta, &unknown, None).await.unwrap_err();
+//! assert!(refused.to_string().contains("provisioned"));
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::sync::oneshot;
+use tokio::task::JoinSet;
+
+use super::{Simulator, UserState};
+use crate::provider::Provider;
+
+/// One user to seed: an element of the JSON array `userbridge simulate
+/// --users FILE` reads, `{"id": "00u1", "state": "suspended"}`.
+///
+/// `login` and `email` are accepted, so that a file shaped like an export
+/// loads as it is; the simulators serve the login and email they derive
+/// from the id (Okta: the id, or `<id>@example.com`).
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    /// The user id, as the provider's API names the user.
+    pub id: String,
+    /// `active`, `deactivated`, the provider's own word for a deactivated
+    /// user, or one of its own statuses ([`state_words`]), case-insensitive,
+    /// `_` or `-` alike (`LOCKED_OUT`, `locked-out`).
+    pub state: String,
+    /// The user's login (accepted, not served).
+    #[serde(default)]
+    pub login: Option<String>,
+    /// The user's email address (accepted, not served).
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl SeedUser {
+    /// A user `id` in `state`.
+    pub fn new(id: impl Into<String>, state: impl Into<String>) -> Self {
+        SeedUser {
+            id: id.into(),
+            state: state.into(),
+            login: None,
+            email: None,
+        }
+    }
+}
+
+/// The users seeded when none are given: `usr_deactivated1` (deactivated)
+/// and `usr_active1` (active).
+pub fn default_users() -> Vec<SeedUser> {
+    vec![
+        SeedUser::new("usr_deactivated1", "deactivated"),
+        SeedUser::new("usr_active1", "active"),
+    ]
+}
+
+/// The state words a seeded user of `provider` may have, in lower-case kebab
+/// form: `active`, `deactivated`, the provider's own word for a deactivated
+/// user (`deleted` for Flashback), and its simulator's own statuses
+/// ([`Simulator::statuses`]: Okta's `suspended`, `locked-out`,
+/// `provisioned`, ...).
+///
+/// ```
+/// use userbridge::mock::standalone::state_words;
+/// use userbridge::Provider;
+///
+/// assert!(state_words(Provider::Okta).contains(&"locked-out".to_string()));
+/// assert!(state_words(Provider::Flashback).contains(&"deleted".to_string()));
+/// ```
+pub fn state_words(provider: Provider) -> Vec<String> {
+    let mut words = vec!["active".to_string(), "deactivated".to_string()];
+    let own = std::iter::once(UserState::Deactivated.label(provider)).chain(
+        provider
+            .simulator()
+            .statuses()
+            .iter()
+            .map(|(word, _)| *word),
+    );
+    for word in own {
+        let word = kebab(word);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    words
+}
+
+/// How a state word seeds a user.
+#[derive(Clone, Copy)]
+enum Seed {
+    /// [`Simulator::add_user`].
+    Generic(UserState),
+    /// [`Simulator::add_user_with_status`], with the provider's own word.
+    Status(&'static str),
+}
+
+/// `word` as a seed of `provider`: its own statuses first, then the generic
+/// states and the provider's word for a deactivated user.
+fn seed(provider: Provider, word: &str) -> Option<Seed> {
+    let wanted = kebab(word.trim());
+    if let Some((status, _)) = provider
+        .simulator()
+        .statuses()
+        .iter()
+        .find(|(status, _)| kebab(status) == wanted)
+    {
+        return Some(Seed::Status(status));
+    }
+    if wanted == "active" {
+        Some(Seed::Generic(UserState::Active))
+    } else if wanted == "deactivated" || wanted == kebab(UserState::Deactivated.label(provider)) {
+        Some(Seed::Generic(UserState::Deactivated))
+    } else {
+        None
+    }
+}
+
+/// Lower case, `_` as `-`: `LOCKED_OUT` is `locked-out`.
+fn kebab(word: &str) -> String {
+    word.to_ascii_lowercase().replace('_', "-")
+}
+
+/// Why [`Standalone::start`] failed.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum StandaloneError {
+    /// A seeded user is wrong (an empty or repeated id, an unknown state): a
+    /// mistake of the caller's, nothing was started.
+    Seed(String),
+    /// The simulator (or the port asked for) could not listen.
+    Listen(io::Error),
+}
+
+impl fmt::Display for StandaloneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StandaloneError::Seed(why) => f.write_str(why),
+            StandaloneError::Listen(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StandaloneError {}
+
+/// A simulator served for clients outside the process; see the [module
+/// docs](self). It serves until dropped.
+pub struct Standalone {
+    simulator: Simulator,
+    /// The port the caller asked for, relayed to the simulator's own.
+    relay: Option<Relay>,
+    /// Each seeded user and the word the simulator has for its state.
+    users: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Standalone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Standalone")
+            .field("provider", &self.simulator.provider())
+            .field("base_url", &self.base_url())
+            .field("users", &self.users)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Standalone {
+    /// Starts the simulator of `provider` on `127.0.0.1` (on `port` when
+    /// given, else a free port) with `users` seeded. The users are checked
+    /// before anything listens: an empty or repeated id, or a state that is
+    /// not one of [`state_words`], is [`StandaloneError::Seed`] naming the
+    /// words the provider has.
+    pub async fn start(
+        provider: Provider,
+        users: &[SeedUser],
+        port: Option<u16>,
+    ) -> Result<Standalone, StandaloneError> {
+        let mut seeds = Vec::with_capacity(users.len());
+        let mut ids = BTreeSet::new();
+        for user in users {
+            if user.id.trim().is_empty() {
+                return Err(StandaloneError::Seed("a user has an empty id".into()));
+            }
+            if !ids.insert(user.id.as_str()) {
+                return Err(StandaloneError::Seed(format!(
+                    "the user `{}` is listed twice",
+                    user.id
+                )));
+            }
+            let Some(seed) = seed(provider, &user.state) else {
+                return Err(StandaloneError::Seed(format!(
+                    "user `{}`: `{}` is not a state of the {provider} simulator; it has: {}",
+                    user.id,
+                    user.state,
+                    state_words(provider).join(", ")
+                )));
+            };
+            seeds.push((user.id.as_str(), seed));
+        }
+        let simulator = Simulator::try_start(provider)
+            .await
+            .map_err(StandaloneError::Listen)?;
+        let relay = match port {
+            Some(port) => Some(
+                Relay::start(port, origin_address(&simulator.base_url()))
+                    .map_err(StandaloneError::Listen)?,
+            ),
+            None => None,
+        };
+        let mut seeded = BTreeMap::new();
+        for (id, seed) in seeds {
+            let organization = simulator.organization().to_string();
+            let word = match seed {
+                Seed::Generic(state) => {
+                    simulator.add_user(id, organization, state);
+                    state.label(provider).to_string()
+                }
+                Seed::Status(status) => {
+                    simulator
+                        .add_user_with_status(id, organization, status)
+                        .map_err(StandaloneError::Seed)?;
+                    status.to_string()
+                }
+            };
+            seeded.insert(id.to_string(), word);
+        }
+        Ok(Standalone {
+            simulator,
+            relay,
+            users: seeded,
+        })
+    }
+
+    /// The simulator: to seed more users, queue failures, read its requests.
+    pub fn simulator(&self) -> &Simulator {
+        &self.simulator
+    }
+
+    /// The base URL clients use: [`Simulator::base_url`], on the port asked
+    /// for when one was.
+    pub fn base_url(&self) -> String {
+        self.rebased(self.simulator.base_url())
+    }
+
+    /// The token endpoint's URL, on the port asked for when one was (see
+    /// [`Simulator::token_url`]).
+    pub fn token_url(&self) -> Option<String> {
+        self.simulator.token_url().map(|url| self.rebased(url))
+    }
+
+    /// What a caller prints first, as one JSON object: `provider` (its
+    /// machine name), `base_url`, `token` (the accepted bearer token),
+    /// `organization`, `users` (each seeded id with the simulator's word for
+    /// its state) and, for providers with an OAuth 2.0 token endpoint,
+    /// `token_url`, `client_id` and `client_secret` of the client registered
+    /// from the start.
+    pub fn announcement(&self) -> serde_json::Value {
+        let sim = &self.simulator;
+        let mut line = serde_json::json!({
+            "provider": sim.provider().as_str(),
+            "base_url": self.base_url(),
+            "token": sim.token(),
+            "organization": sim.organization(),
+            "users": self.users,
+        });
+        if let (Some(token_url), Some(fields)) = (self.token_url(), line.as_object_mut()) {
+            fields.insert("token_url".into(), token_url.into());
+            fields.insert("client_id".into(), sim.client_id().into());
+            fields.insert("client_secret".into(), sim.client_secret().into());
+        }
+        line
+    }
+
+    /// `url` of the simulator's own address, on the relayed port instead.
+    fn rebased(&self, url: String) -> String {
+        match &self.relay {
+            Some(relay) => {
+                let inner = format!("http://{}", origin_address(&url));
+                match url.strip_prefix(&inner) {
+                    Some(rest) => format!("http://{}{rest}", relay.address),
+                    None => url,
+                }
+            }
+            None => url,
+        }
+    }
+}
+
+/// The `host:port` of an `http://host:port/...` URL of the simulator.
+fn origin_address(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap_or(url);
+    rest.split('/').next().unwrap_or(rest).to_string()
+}
+
+/// A TCP relay from a port of the caller's choice to the simulator's front
+/// door, on a thread of its own (as the simulator serves). Dropping it stops
+/// it and closes its connections.
+struct Relay {
+    address: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Relay {
+    fn start(port: u16, to: String) -> io::Result<Relay> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", port))?;
+        listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name("userbridge-simulator-port".to_string())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                        return;
+                    };
+                    let mut relays = JoinSet::new();
+                    tokio::select! {
+                        _ = stopped => {}
+                        () = accept(&listener, &mut relays, &to) => {}
+                    }
+                    // Dropping `relays` closes every open connection.
+                });
+            })?;
+        Ok(Relay {
+            address,
+            stop: Some(stop),
+        })
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            // The thread may be gone already; nothing to stop then.
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Accepts connections for ever, each relayed to `to` byte for byte (a
+/// connection the simulator drops is dropped on the client's side too).
+async fn accept(listener: &tokio::net::TcpListener, relays: &mut JoinSet<()>, to: &str) {
+    loop {
+        while relays.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((mut inbound, _)) => {
+                let to = to.to_string();
+                relays.spawn(async move {
+                    let _ = inbound.set_nodelay(true);
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(to).await {
+                        let _ = outbound.set_nodelay(true);
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+            }
+            // Out of file descriptors, or a connection gone before it was
+            // accepted: wait a little rather than spin.
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
