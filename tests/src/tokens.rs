@@ -396,3 +396,46 @@ pub async fn revoked_tokens_are_refused(f: &TokenFacts) {
         .await
         .unwrap();
 }
+
+/// The five generic checks above as `#[tokio::test]` functions of the
+/// calling test file, run for each [`TokenFacts`] of `$facts` (anything
+/// iterable: `[facts()]`, or both Zitadel versions).
+#[macro_export]
+macro_rules! token_endpoint_tests {
+    ($facts:expr) => {
+        #[tokio::test]
+        async fn token_url_is_where_the_sdk_looks() {
+            for f in $facts {
+                $crate::tokens::token_url_is_where_the_sdk_looks(&f).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn issues_tokens_the_api_accepts() {
+            for f in $facts {
+                $crate::tokens::issues_tokens_the_api_accepts(&f).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn takes_a_private_key_jwt() {
+            for f in $facts {
+                $crate::tokens::takes_a_private_key_jwt(&f).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn issued_tokens_expire() {
+            for f in $facts {
+                $crate::tokens::issued_tokens_expire(&f).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn revoked_tokens_are_refused() {
+            for f in $facts {
+                $crate::tokens::revoked_tokens_are_refused(&f).await;
+            }
+        }
+    };
+}

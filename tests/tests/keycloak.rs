@@ -720,30 +720,7 @@ mod token_endpoint {
         }
     }
 
-    #[tokio::test]
-    async fn token_url_is_where_the_sdk_looks() {
-        tokens::token_url_is_where_the_sdk_looks(&facts()).await;
-    }
-
-    #[tokio::test]
-    async fn issues_tokens_the_api_accepts() {
-        tokens::issues_tokens_the_api_accepts(&facts()).await;
-    }
-
-    #[tokio::test]
-    async fn takes_a_private_key_jwt() {
-        tokens::takes_a_private_key_jwt(&facts()).await;
-    }
-
-    #[tokio::test]
-    async fn issued_tokens_expire() {
-        tokens::issued_tokens_expire(&facts()).await;
-    }
-
-    #[tokio::test]
-    async fn revoked_tokens_are_refused() {
-        tokens::revoked_tokens_are_refused(&facts()).await;
-    }
+    userbridge_tests::token_endpoint_tests!([facts()]);
 
     #[tokio::test]
     async fn keycloak_refusals() {

@@ -714,43 +714,7 @@ mod token_endpoint {
         }
     }
 
-    #[tokio::test]
-    async fn token_url_is_where_the_sdk_looks() {
-        for p in VERSIONS {
-            tokens::token_url_is_where_the_sdk_looks(&facts(p)).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn issues_tokens_the_api_accepts() {
-        for p in VERSIONS {
-            tokens::issues_tokens_the_api_accepts(&facts(p)).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn takes_a_private_key_jwt() {
-        for p in VERSIONS {
-            tokens::takes_a_private_key_jwt(&facts(p)).await;
-        }
-    }
-
-    #[tokio::test]
-    async fn issued_tokens_expire() {
-        let [v1, v2] = VERSIONS.map(facts);
-        futures_util::future::join(
-            tokens::issued_tokens_expire(&v1),
-            tokens::issued_tokens_expire(&v2),
-        )
-        .await;
-    }
-
-    #[tokio::test]
-    async fn revoked_tokens_are_refused() {
-        for p in VERSIONS {
-            tokens::revoked_tokens_are_refused(&facts(p)).await;
-        }
-    }
+    userbridge_tests::token_endpoint_tests!(VERSIONS.map(facts));
 
     #[tokio::test]
     async fn zitadel_refusals() {
