@@ -69,22 +69,6 @@ pub async fn run(args: SimulateArgs) -> ExitCode {
         "userbridge: the {provider} simulator serves {} (Ctrl-C to stop)",
         served.base_url()
     );
-    wait_for_signal().await;
+    userbridge::mock::standalone::until_interrupted().await;
     ExitCode::SUCCESS
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

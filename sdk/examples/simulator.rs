@@ -105,22 +105,6 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    wait_for_signal().await;
+    userbridge::mock::standalone::until_interrupted().await;
     ExitCode::SUCCESS
-}
-
-/// Ctrl-C, or SIGTERM on Unix.
-async fn wait_for_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
-        }
-    }
-    let _ = tokio::signal::ctrl_c().await;
 }

@@ -394,3 +394,20 @@ async fn accept(listener: &tokio::net::TcpListener, relays: &mut JoinSet<()>, to
         }
     }
 }
+
+/// Waits for Ctrl-C, or SIGTERM on Unix: how a standalone simulator (the
+/// `simulator` example, `userbridge simulate`) serves until it is stopped.
+pub async fn until_interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
