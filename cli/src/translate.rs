@@ -29,6 +29,15 @@ pub const PHRASES: &[(&str, &str)] = &[
          default on the client (.organization(\"org_...\"))",
         "set --organization / USERBRIDGE_ORGANIZATION (org_...)",
     ),
+    // The SDK's checks of a base URL name it in words, not by its method.
+    (
+        "the base URL `",
+        "the base URL (--base-url / USERBRIDGE_BASE_URL) `",
+    ),
+    (
+        "the token URL `",
+        "the token URL (--token-url / USERBRIDGE_TOKEN_URL) `",
+    ),
 ];
 
 /// The SDK's builder and request methods, by name, and the command line's
@@ -202,6 +211,23 @@ mod tests {
             }
         }
         (flags, vars)
+    }
+
+    #[test]
+    fn base_and_token_urls_are_named_by_their_flags() {
+        let line = translate(
+            "the base URL `https://acme.okta.com/api/v1` includes `/api/v1`, a path of the API \
+             itself",
+        );
+        assert!(
+            line.starts_with("the base URL (--base-url / USERBRIDGE_BASE_URL) `"),
+            "{line}"
+        );
+        let line = translate("the token URL `ftp://x` scheme");
+        assert!(
+            line.contains("(--token-url / USERBRIDGE_TOKEN_URL)"),
+            "{line}"
+        );
     }
 
     #[test]
