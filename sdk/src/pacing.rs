@@ -63,7 +63,15 @@ impl Pacer {
     /// Waits until a request may start, and counts it as started.
     pub(crate) async fn wait_to_start(&self) {
         loop {
-            let wait = self.rate_wait().max(self.budget.wait());
+            let notified = self.budget.answers.notified();
+            let wait = match self.budget.wait() {
+                // Spent, with no reset known: until the next answer says more.
+                None => {
+                    notified.await;
+                    continue;
+                }
+                Some(wait) => self.rate_wait().max(wait),
+            };
             if wait.is_zero() {
                 // Both bounds let it start now: count it in both at once, so
                 // that a concurrent request sees it.
@@ -127,6 +135,8 @@ impl Pacer {
 #[derive(Debug, Default)]
 pub(crate) struct Budget {
     state: Mutex<BudgetState>,
+    /// Woken on every answer (and lost request).
+    answers: tokio::sync::Notify,
 }
 
 #[derive(Debug, Default)]
@@ -134,8 +144,11 @@ struct BudgetState {
     /// Requests that may still start before `reset` (already less the ones
     /// started since the observation); `None`: no budget known.
     left: Option<u64>,
-    /// When the provider's window resets (the budget is unknown after it).
+    /// When the provider's window resets: then `limit` requests may start
+    /// until the next answer says more.
     reset: Option<Instant>,
+    /// The provider's limit per window, as last reported.
+    limit: u64,
     /// The reset as the provider wrote it (Unix seconds): tells a new window
     /// from the current one.
     reset_unix: u64,
@@ -145,13 +158,17 @@ struct BudgetState {
 
 impl Budget {
     /// How long until the budget lets a request start (zero: now, or no budget
-    /// known).
-    fn wait(&self) -> Duration {
+    /// known); `None`: spent, with no reset known (after a reset the next
+    /// answers tell), until the next answer.
+    fn wait(&self) -> Option<Duration> {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        s.expire(Instant::now());
+        let now = Instant::now();
+        s.expire(now);
         match (s.left, s.reset) {
-            (Some(0), Some(reset)) => reset.saturating_duration_since(Instant::now()),
-            _ => Duration::ZERO,
+            (Some(0), Some(reset)) => Some(reset.saturating_duration_since(now)),
+            // Nothing in flight to tell more: one request finds out.
+            (Some(0), None) if s.in_flight > 0 => None,
+            _ => Some(Duration::ZERO),
         }
     }
 
@@ -159,7 +176,10 @@ impl Budget {
     fn take(&self) -> bool {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         s.expire(Instant::now());
+        let finds_out = s.in_flight == 0 && s.reset.is_none();
         match &mut s.left {
+            // Spent, nothing in flight, no reset known: one request finds out.
+            Some(0) if finds_out => {}
             Some(0) => return false,
             Some(left) => *left -= 1,
             None => {}
@@ -171,13 +191,19 @@ impl Budget {
     fn lost(&self) {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         s.in_flight = s.in_flight.saturating_sub(1);
+        drop(s);
+        self.answers.notify_waiters();
     }
 
     fn answered(&self, headers: &HeaderMap) {
-        let observed = observe(headers);
+        self.observe(observe(headers));
+        self.answers.notify_waiters();
+    }
+
+    fn observe(&self, observed: Option<(u64, u64, u64)>) {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         s.in_flight = s.in_flight.saturating_sub(1);
-        let Some((remaining, reset_unix)) = observed else {
+        let Some((limit, remaining, reset_unix)) = observed else {
             return;
         };
         let now = Instant::now();
@@ -197,28 +223,29 @@ impl Budget {
             left
         });
         s.reset_unix = reset_unix;
+        s.limit = limit;
         s.reset = Some(now + until_unix(reset_unix));
     }
 }
 
 impl BudgetState {
-    /// Past the reset the budget is unknown again (the next answer says).
+    /// Past the reset a new window holds the limit, less the requests still
+    /// in flight (they may count in it), until the next answer says more.
     fn expire(&mut self, now: Instant) {
         if self.reset.is_some_and(|r| r <= now) {
-            self.left = None;
+            self.left = Some(self.limit.saturating_sub(self.in_flight));
             self.reset = None;
         }
     }
 }
 
-/// `(remaining, reset as Unix seconds)` of a limit/remaining/reset triple
-/// ([`TRIPLES`]), if the answer has one.
-fn observe(headers: &HeaderMap) -> Option<(u64, u64)> {
+/// `(limit, remaining, reset as Unix seconds)` of a limit/remaining/reset
+/// triple ([`TRIPLES`]), if the answer has one.
+fn observe(headers: &HeaderMap) -> Option<(u64, u64, u64)> {
     let number =
         |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
     TRIPLES.iter().find_map(|[limit, remaining, reset]| {
-        number(limit)?;
-        Some((number(remaining)?, number(reset)?))
+        Some((number(limit)?, number(remaining)?, number(reset)?))
     })
 }
 
@@ -303,7 +330,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-rate-limit-remaining", HeaderValue::from(0));
         budget.answered(&h);
-        assert!(budget.wait().is_zero());
+        assert_eq!(budget.wait(), Some(Duration::ZERO));
         assert!(budget.take());
     }
 }
