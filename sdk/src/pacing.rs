@@ -149,6 +149,8 @@ struct BudgetState {
     reset: Option<Instant>,
     /// The provider's limit per window, as last reported.
     limit: u64,
+    /// The lowest `remaining` reported in the current window.
+    lowest: u64,
     /// The reset as the provider wrote it (Unix seconds): tells a new window
     /// from the current one.
     reset_unix: u64,
@@ -208,32 +210,34 @@ impl Budget {
         };
         let now = Instant::now();
         s.expire(now);
-        // The requests still in flight may not be counted in `remaining` yet:
-        // count them as spent (the budget errs on the side of waiting).
-        let left = remaining.saturating_sub(s.in_flight);
-        let same_window = s.left.is_some() && s.reset_unix == reset_unix;
-        if reset_unix < s.reset_unix && s.left.is_some() {
-            // A late answer from an earlier window.
+        let until_reset = until_unix(reset_unix);
+        if until_reset.is_zero() || reset_unix < s.reset_unix {
+            // A late answer from a window that is over.
             return;
         }
-        s.left = Some(if same_window {
-            // Answers come back out of order: the lower count is the newer.
-            s.left.map_or(left, |l| l.min(left))
+        // Answers come back out of order: the lowest count of the window is
+        // the newest, and every answered request is in it. The requests still
+        // in flight may not be counted yet: they count as spent (the budget
+        // errs on the side of waiting, and is exact once they are answered).
+        let lowest = if s.reset_unix == reset_unix && s.reset.is_some() {
+            s.lowest.min(remaining)
         } else {
-            left
-        });
+            remaining
+        };
+        s.lowest = lowest;
+        s.left = Some(lowest.saturating_sub(s.in_flight));
         s.reset_unix = reset_unix;
         s.limit = limit;
-        s.reset = Some(now + until_unix(reset_unix));
+        s.reset = Some(now + until_reset);
     }
 }
 
 impl BudgetState {
-    /// Past the reset a new window holds the limit, less the requests still
-    /// in flight (they may count in it), until the next answer says more.
+    /// Past the reset a new window holds the limit, until the next answer
+    /// says more.
     fn expire(&mut self, now: Instant) {
         if self.reset.is_some_and(|r| r <= now) {
-            self.left = Some(self.limit.saturating_sub(self.in_flight));
+            self.left = Some(self.limit);
             self.reset = None;
         }
     }
