@@ -66,11 +66,17 @@ impl Pacer {
             let notified = self.budget.answers.notified();
             let wait = match self.budget.wait() {
                 // Spent, with no reset known: until the next answer says more.
-                None => {
+                (None, _) => {
                     notified.await;
                     continue;
                 }
-                Some(wait) => self.rate_wait().max(wait),
+                // Spent as far as known, with requests in flight: their
+                // answers may say more before the reset.
+                (Some(wait), true) => {
+                    let _ = tokio::time::timeout(wait, notified).await;
+                    continue;
+                }
+                (Some(wait), false) => self.rate_wait().max(wait),
             };
             if wait.is_zero() {
                 // Both bounds let it start now: count it in both at once, so
@@ -161,16 +167,19 @@ struct BudgetState {
 impl Budget {
     /// How long until the budget lets a request start (zero: now, or no budget
     /// known); `None`: spent, with no reset known (after a reset the next
-    /// answers tell), until the next answer.
-    fn wait(&self) -> Option<Duration> {
+    /// answers tell), until the next answer. With it, whether an answer may
+    /// shorten the wait (requests are in flight, and count as spent until
+    /// answered).
+    fn wait(&self) -> (Option<Duration>, bool) {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         s.expire(now);
+        let answers_pending = s.in_flight > 0;
         match (s.left, s.reset) {
-            (Some(0), Some(reset)) => Some(reset.saturating_duration_since(now)),
+            (Some(0), Some(reset)) => (Some(reset.saturating_duration_since(now)), answers_pending),
             // Nothing in flight to tell more: one request finds out.
-            (Some(0), None) if s.in_flight > 0 => None,
-            _ => Some(Duration::ZERO),
+            (Some(0), None) if answers_pending => (None, true),
+            _ => (Some(Duration::ZERO), false),
         }
     }
 
@@ -334,7 +343,7 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-rate-limit-remaining", HeaderValue::from(0));
         budget.answered(&h);
-        assert_eq!(budget.wait(), Some(Duration::ZERO));
+        assert_eq!(budget.wait(), (Some(Duration::ZERO), false));
         assert!(budget.take());
     }
 }
