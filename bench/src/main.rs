@@ -7,6 +7,7 @@
 mod cases;
 mod compare;
 mod cpu;
+mod ratelimit;
 mod raw;
 mod rss;
 mod server;
@@ -22,6 +23,7 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
                         [--client-threads N] [--server-process]
        userbridge-bench calls <IMPL> <N> [--base-url URL | --server-process]
        userbridge-bench serve
+       userbridge-bench ratelimit [--quick] [--users N] [--limit L] [--window-ms W] [--rounds N]
        userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
@@ -43,6 +45,13 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               64), sdk-token (sequential, a cached token; its static side is
               sdk); without --base-url the server runs in this process, or
               with --server-process in a child process.
+  ratelimit   bulk runs against a simulated quota of L requests per window
+              W (Okta, Auth0): userbridge with no rate (a), with rate_limit
+              set to L/W (b), with request_rate L/W, and a hand-written loop
+              that retries each 429 after Retry-After or the reset (c): wall
+              time / (requests / L x W) and 429s per request, medians of the
+              rounds, sides interleaved. Defaults: --users 200 --limit 60
+              --window-ms 1000 --rounds 3 (--quick: 20 users, L 20, 1 round).
   serve       the loopback server alone: prints its base URL, serves until
               standard input is closed.
   stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
@@ -111,7 +120,7 @@ fn number(flag: &str, value: Option<&str>) -> Result<usize, Failure> {
 
 fn run(args: &[String]) -> Result<(), Failure> {
     let (mode, rest) = match args.first().map(String::as_str) {
-        Some(m @ ("compare" | "calls" | "serve" | "stream-rss")) => (m, &args[1..]),
+        Some(m @ ("compare" | "calls" | "serve" | "stream-rss" | "ratelimit")) => (m, &args[1..]),
         Some("-h" | "--help") => {
             println!("{USAGE}");
             return Ok(());
@@ -202,6 +211,32 @@ fn run(args: &[String]) -> Result<(), Failure> {
                 ));
             }
             calls(case, side, n, base_url, server_process).map_err(Failure::Run)
+        }
+        "ratelimit" => {
+            let flags = Flags { rest }.parse(
+                &["--users", "--limit", "--window-ms", "--rounds"],
+                &["--quick"],
+            )?;
+            let mut opts = if flags.iter().any(|(f, _)| *f == "--quick") {
+                ratelimit::Options::quick()
+            } else {
+                ratelimit::Options::default()
+            };
+            for (flag, value) in flags {
+                match flag {
+                    "--quick" => {}
+                    "--users" => opts.users = number(flag, value)?.max(1),
+                    "--limit" => {
+                        opts.limit = u32::try_from(number(flag, value)?.max(1)).unwrap_or(u32::MAX)
+                    }
+                    "--window-ms" => {
+                        opts.window =
+                            std::time::Duration::from_millis(number(flag, value)?.max(1) as u64)
+                    }
+                    _ => opts.rounds = number(flag, value)?.max(1),
+                }
+            }
+            ratelimit::run(&opts).map_err(Failure::Run)
         }
         "serve" => {
             Flags { rest }.parse(&[], &[])?;
@@ -320,6 +355,19 @@ mod tests {
         assert_eq!(Case::Token.side_name(Side::Sdk), "token");
         assert_eq!(Case::Sequential.side_name(Side::Raw), "raw");
         assert_eq!(Case::Bulk.side_name(Side::Sdk), "sdk");
+    }
+
+    /// The ratelimit mode at a tiny size: every reactivation succeeds, on
+    /// every side. Nothing about time is asserted.
+    #[test]
+    fn the_ratelimit_mode_succeeds() {
+        let opts = ratelimit::Options {
+            users: 4,
+            limit: 10,
+            rounds: 1,
+            ..ratelimit::Options::default()
+        };
+        ratelimit::run(&opts).expect("every reactivation succeeds");
     }
 
     #[test]

@@ -475,6 +475,11 @@ impl ReactivateMany {
         self.map(|m| m.rate_limit(per_second))
     }
 
+    /// See [`userbridge::ReactivateMany::request_rate`].
+    pub fn request_rate(self, per_second: u32) -> Self {
+        self.map(|m| m.request_rate(per_second))
+    }
+
     /// See [`userbridge::ReactivateMany::on_progress`]; `f` runs on the
     /// client's background thread.
     pub fn on_progress(self, f: impl Fn(&Progress) + Send + Sync + 'static) -> Self {

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use crate::credentials::{Token, TokenEndpoint, TokenScope};
 use crate::error::Error;
 use crate::outcome::Reactivated;
+use crate::pacing::Pacer;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
 pub(crate) use crate::transport::{Answers, OwnError};
@@ -47,6 +48,9 @@ pub(crate) struct Call<'a> {
     /// The token of the current attempt, for a client whose token renews
     /// itself (`None`: the HTTP client's default header carries a static one).
     pub auth: Option<Arc<Token>>,
+    /// The pacer of a bulk run (`None` for a single call): every request of
+    /// the call asks it before it starts.
+    pub pacer: Option<&'a Arc<Pacer>>,
 }
 
 /// What an attempt has sent so far, for the retry loop: when an attempt's
@@ -100,6 +104,7 @@ impl Call<'_> {
             Some(self.base.clone()),
         )
         .with_auth(self.auth.as_ref().map(|t| t.header.clone()))
+        .with_pacer(self.pacer.cloned())
     }
 
     /// A generated client for the current attempt, with a fresh

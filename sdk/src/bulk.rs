@@ -25,6 +25,7 @@ use tokio::time::Instant;
 use crate::config::Config;
 use crate::error::{Error, ErrorKind};
 use crate::outcome::Reactivated;
+use crate::pacing::Pacer;
 use crate::users::{self, ReactivateRequest, Users};
 
 /// Calls in flight at most, unless [`ReactivateMany::concurrency`] says
@@ -45,6 +46,7 @@ pub struct ReactivateMany {
     total: Option<usize>,
     concurrency: usize,
     rate_limit: Option<u32>,
+    request_rate: Option<u32>,
     on_progress: Option<ProgressFn>,
 }
 
@@ -55,6 +57,7 @@ impl fmt::Debug for ReactivateMany {
             .field("total", &self.total)
             .field("concurrency", &self.concurrency)
             .field("rate_limit", &self.rate_limit)
+            .field("request_rate", &self.request_rate)
             .field(
                 "on_progress",
                 &self.on_progress.as_ref().map(|_| "Fn(&Progress)"),
@@ -111,6 +114,7 @@ impl Users {
             total,
             concurrency: DEFAULT_BULK_CONCURRENCY,
             rate_limit: None,
+            request_rate: None,
             on_progress: None,
         }
     }
@@ -124,11 +128,28 @@ impl ReactivateMany {
         self
     }
 
-    /// At most `per_second` calls start in any window of one second (at least
-    /// 1). Retries of a call are not new calls: they follow the client's
+    /// At most `per_second` calls (reactivations) start in any window of one
+    /// second (at least 1). A call may make several HTTP requests (an Okta
+    /// reactivation reads, transitions and reads back: three): to bound the
+    /// requests, use [`ReactivateMany::request_rate`]. Retries of a call are
+    /// not new calls: they follow the client's
     /// [`RetryPolicy`](crate::RetryPolicy).
     pub fn rate_limit(mut self, per_second: u32) -> Self {
         self.rate_limit = Some(per_second.max(1));
+        self
+    }
+
+    /// At most `per_second` HTTP requests start in any window of one second
+    /// (at least 1): every request of every call counts, reads, writes and
+    /// retries alike (a three-request Okta reactivation uses three).
+    ///
+    /// Without it, a run is still paced by the provider's own budget where the
+    /// provider reports one (a limit/remaining/reset header triple, as Okta's
+    /// `X-Rate-Limit-*` and Auth0's `x-ratelimit-*`): no more requests start
+    /// than remain until the reset, counted across the client's clones. A rate
+    /// set here stays an upper bound.
+    pub fn request_rate(mut self, per_second: u32) -> Self {
+        self.request_rate = Some(per_second.max(1));
         self
     }
 
@@ -212,10 +233,12 @@ impl ReactivateMany {
             total,
             concurrency,
             rate_limit,
+            request_rate,
             on_progress,
         } = self;
         let batch = Arc::new(Batch {
             gate: Gate::new(rate_limit),
+            pacer: Arc::new(Pacer::new(request_rate, client.budget.clone())),
             total,
             tally: Mutex::new((0, 0)),
             on_progress,
@@ -264,9 +287,10 @@ fn item<'a>(
         }
         let pause = |e: &Error| batch.gate.on_failed_attempt(e);
         let started = std::time::Instant::now();
-        let result = users::reactivate_checked(client, &request, started, &pause)
-            .await
-            .map(|done| done.named(request.user_id().to_string()));
+        let result =
+            users::reactivate_checked(client, &request, started, &pause, Some(&batch.pacer))
+                .await
+                .map(|done| done.named(request.user_id().to_string()));
         if let Err(e) = &result {
             batch.stop.on_failure(e);
         }
@@ -348,6 +372,8 @@ impl Stream for BulkStream {
 /// What the items of one run share.
 struct Batch {
     gate: Gate,
+    /// Paces the run's HTTP requests: the request rate, the provider's budget.
+    pacer: Arc<Pacer>,
     total: Option<usize>,
     /// (done, succeeded), counted together so that every [`Progress`] is one
     /// consistent snapshot, whatever order concurrent items finish in.

@@ -597,6 +597,7 @@ impl ClientBuilder {
                 token,
                 credential: self.credential,
                 renewing,
+                budget: Arc::default(),
             }),
         })
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::credentials::Renewing;
+use crate::pacing::Budget;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
 use crate::retry::RetryPolicy;
@@ -32,6 +33,9 @@ pub(crate) struct Config {
     /// Credentials that renew themselves (then `token` is empty and the HTTP
     /// client has no default `Authorization`).
     pub renewing: Option<Renewing>,
+    /// The provider's request budget as its answers report it: the tenant's,
+    /// so shared by the clones and by every bulk run on them.
+    pub budget: Arc<Budget>,
 }
 
 /// The two ways a token is sent (see [`ClientBuilder::bearer_token`](crate::ClientBuilder::bearer_token)

@@ -49,6 +49,7 @@ mod config;
 mod credentials;
 mod error;
 mod outcome;
+mod pacing;
 mod provider;
 mod providers;
 mod retry;

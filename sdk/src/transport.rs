@@ -13,6 +13,7 @@ use progenitor_client::ResponseValue;
 use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::error::{kind_for_status, ApiError, Error};
+use crate::pacing::Pacer;
 use crate::provider::Provider;
 
 /// The per-attempt state a generated client carries as its `inner` value.
@@ -40,6 +41,9 @@ pub struct CallContext {
     /// The `Authorization` of a client whose token renews itself (a static
     /// token is a default header of the HTTP client instead).
     auth: Option<HeaderValue>,
+    /// The pacer of a bulk run: asked before each request, told each answer
+    /// (`None` for a single call: one check per request).
+    pacer: Option<Arc<Pacer>>,
 }
 
 impl Clone for CallContext {
@@ -51,6 +55,7 @@ impl Clone for CallContext {
         CallContext {
             media_type: self.media_type,
             auth: self.auth.clone(),
+            pacer: self.pacer.clone(),
             ..CallContext::fresh(
                 self.max_body,
                 self.timeout,
@@ -199,7 +204,14 @@ impl CallContext {
             seen: Mutex::new(None),
             base,
             auth: None,
+            pacer: None,
         }
+    }
+
+    /// The same context, its requests paced by `pacer` (a bulk run's).
+    pub(crate) fn with_pacer(mut self, pacer: Option<Arc<Pacer>>) -> Self {
+        self.pacer = pacer;
+        self
     }
 
     /// The same context, sending `auth` as the `Authorization` of its requests.
@@ -294,26 +306,62 @@ impl CallContext {
         http: &reqwest::Client,
         mut request: reqwest::Request,
     ) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send + '_ {
-        self.prepare(&mut request);
-        let method = request.method().clone();
-        let pending = http.execute(request);
-        async move {
-            let mut response = pending.await?;
-            let (body, too_large) = read_body(&mut response, self.max_body).await?;
-            self.record(Seen {
-                method,
-                url: if response.status().is_success() {
-                    String::new()
-                } else {
-                    response.url().to_string()
-                },
-                status: response.status().as_u16(),
-                headers: std::mem::take(response.headers_mut()),
-                body,
-                too_large,
-            });
-            Ok(response)
-        }
+        use futures_util::future::Either;
+        let Some(pacer) = &self.pacer else {
+            self.prepare(&mut request);
+            let method = request.method().clone();
+            let pending = http.execute(request);
+            return Either::Left(async move { self.answer(method, pending.await).await });
+        };
+        // A paced request: sent when the pacer lets it start. The wait is not
+        // the provider's time: the request's timer starts after it (at most
+        // the per-attempt timeout).
+        let http = http.clone();
+        Either::Right(async move {
+            let waited = Instant::now();
+            pacer.wait_to_start().await;
+            self.prepare(&mut request);
+            let paced = waited.elapsed();
+            if !paced.is_zero() {
+                let timer = request.timeout_mut();
+                *timer = Some(
+                    timer
+                        .unwrap_or(self.timeout)
+                        .saturating_add(paced)
+                        .min(self.timeout),
+                );
+            }
+            let method = request.method().clone();
+            let answer = http.execute(request).await;
+            match &answer {
+                Ok(response) => pacer.answered(response.headers()),
+                Err(_) => pacer.lost(),
+            }
+            self.answer(method, answer).await
+        })
+    }
+
+    /// Reads and records an answer (see [`CallContext::execute`]).
+    async fn answer(
+        &self,
+        method: reqwest::Method,
+        response: reqwest::Result<reqwest::Response>,
+    ) -> reqwest::Result<reqwest::Response> {
+        let mut response = response?;
+        let (body, too_large) = read_body(&mut response, self.max_body).await?;
+        self.record(Seen {
+            method,
+            url: if response.status().is_success() {
+                String::new()
+            } else {
+                response.url().to_string()
+            },
+            status: response.status().as_u16(),
+            headers: std::mem::take(response.headers_mut()),
+            body,
+            too_large,
+        });
+        Ok(response)
     }
 
     /// What the transport changes on a request before it is sent.

@@ -12,6 +12,7 @@ use crate::adapter::{Call, Phase};
 use crate::config::Config;
 use crate::error::{redact, Error, ErrorKind};
 use crate::outcome::{Details, Reactivated};
+use crate::pacing::Pacer;
 use crate::transport::later;
 
 /// The longest id accepted, in characters.
@@ -319,7 +320,7 @@ impl Users {
         async move {
             let started = Instant::now();
             check(&config, &req)?;
-            let done = reactivate_checked(&config, &req, started, &|_| {}).await?;
+            let done = reactivate_checked(&config, &req, started, &|_| {}, None).await?;
             Ok(done.named(req.user_id))
         }
     }
@@ -327,7 +328,12 @@ impl Users {
 
 /// The call of `req` on `client` as an adapter sees it, started at `started`,
 /// its first attempt's end set.
-fn call_of<'a>(inner: &'a Config, req: &'a ReactivateRequest, started: Instant) -> Call<'a> {
+fn call_of<'a>(
+    inner: &'a Config,
+    req: &'a ReactivateRequest,
+    started: Instant,
+    pacer: Option<&'a Arc<Pacer>>,
+) -> Call<'a> {
     let deadline = later(started, inner.deadline);
     Call {
         provider: inner.provider,
@@ -347,6 +353,7 @@ fn call_of<'a>(inner: &'a Config, req: &'a ReactivateRequest, started: Instant) 
         dry_run: req.dry_run,
         phase: Phase::default(),
         auth: None,
+        pacer,
     }
 }
 
@@ -408,6 +415,7 @@ pub(crate) fn reactivate_checked<'a>(
     req: &'a ReactivateRequest,
     started: Instant,
     on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
+    pacer: Option<&'a Arc<Pacer>>,
 ) -> impl Future<Output = Result<Unnamed, Error>> + Send + 'a {
     async move {
         let span = tracing::info_span!(
@@ -420,9 +428,9 @@ pub(crate) fn reactivate_checked<'a>(
         // every poll. Each branch builds its own future: a future built before the
         // branch would take room twice in this one.
         let result = if span.is_disabled() {
-            attempts(inner, req, started, on_failed_attempt).await
+            attempts(inner, req, started, on_failed_attempt, pacer).await
         } else {
-            attempts(inner, req, started, on_failed_attempt)
+            attempts(inner, req, started, on_failed_attempt, pacer)
                 .instrument(span)
                 .await
         };
@@ -456,10 +464,11 @@ fn attempts<'a>(
     req: &'a ReactivateRequest,
     started: Instant,
     on_failed_attempt: &'a (dyn Fn(&Error) + Sync),
+    pacer: Option<&'a Arc<Pacer>>,
 ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
     async move {
         let adapter = inner.provider.adapter();
-        let mut call = call_of(inner, req, started);
+        let mut call = call_of(inner, req, started, pacer);
         let mut retry = Retry {
             started,
             backoffs: None,

@@ -31,6 +31,7 @@ const FLOORS: &[&[&str]] = &[
     &["generated", "generated::*"],
     &["credentials"],
     &["transport"],
+    &["pacing"],
     &["outcome"],
     &["providers::*::types"],
     &["retry", "error"],

@@ -314,7 +314,7 @@ pub mod standalone;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};
-use state::{ClientKey, ClientRecord, Responder, State, TokenRecord, UserRecord};
+use state::{ClientKey, ClientRecord, Quota, Responder, State, TokenRecord, UserRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
@@ -710,6 +710,40 @@ impl Simulator {
     /// accepted; tokens issued later are accepted.
     pub fn revoke_tokens(&self) {
         lock(&self.state).tokens.retain(|_, t| !t.issued);
+    }
+
+    /// Enforces a request quota from now on: at most `limit` requests of the
+    /// API in each `window`, the windows aligned on Unix time (a one-minute
+    /// window starts on the minute), the token endpoint aside. One group for
+    /// all of the provider's routes (Okta and Auth0 count some endpoints
+    /// apart; a reactivation's reads and writes are counted together here).
+    ///
+    /// Providers that publish rate-limit headers send theirs on every answer
+    /// (Okta: `X-Rate-Limit-Limit`, `-Remaining`, `-Reset`; Auth0:
+    /// `x-ratelimit-limit`, `-remaining`, `-reset`; the reset a Unix time in
+    /// seconds); a request over the quota gets the provider's own 429 (with
+    /// `Remaining: 0` and the reset), or for other providers a 429 with
+    /// `Retry-After`. Injected failures ([`Simulator::fail_next`]) come first
+    /// and count no quota. Replaces any quota set before.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use userbridge::{mock::Simulator, Provider};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::Okta).await;
+    /// sim.set_quota(600, Duration::from_secs(60)); // Okta's 600 a minute
+    /// assert_eq!(sim.quota_refusals(), 0);
+    /// # }
+    /// ```
+    pub fn set_quota(&self, limit: u32, window: Duration) {
+        lock(&self.state).quota = Some(Quota::new(u64::from(limit), window));
+    }
+
+    /// How many requests were answered 429 because the quota
+    /// ([`Simulator::set_quota`]) was spent.
+    pub fn quota_refusals(&self) -> u64 {
+        lock(&self.state).quota.map_or(0, |q| q.refused)
     }
 
     /// How many requests have reached the token endpoint, refused ones and

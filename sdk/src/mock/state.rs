@@ -66,6 +66,69 @@ pub(crate) trait Simulate: Sync {
     fn tokens(&self) -> Option<&'static dyn TokenService> {
         None
     }
+    /// The names of the provider's rate-limit headers (limit, remaining, reset
+    /// as a Unix time), sent on every answer under a quota
+    /// ([`State::quota`]); `None` (the default): the provider sends none, and
+    /// a 429 over the quota carries `Retry-After`.
+    fn quota_headers(&self) -> Option<[&'static str; 3]> {
+        None
+    }
+}
+
+/// A windowed request quota ([`Simulator::set_quota`](super::Simulator::set_quota)):
+/// at most `limit` requests of the API (the token endpoint aside) in each
+/// window, the windows aligned on Unix time (a window of a minute starts on
+/// the minute). One group for all of the provider's routes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Quota {
+    pub limit: u64,
+    pub window: Duration,
+    /// The current window (its index since the Unix epoch) and the requests
+    /// answered in it.
+    current: u128,
+    used: u64,
+    /// Requests answered 429 because the quota was spent.
+    pub refused: u64,
+}
+
+impl Quota {
+    pub fn new(limit: u64, window: Duration) -> Quota {
+        Quota {
+            limit,
+            window: window.max(Duration::from_millis(1)),
+            current: 0,
+            used: 0,
+            refused: 0,
+        }
+    }
+
+    /// Counts a request at `now`: `(admitted, remaining after it, the window's
+    /// end as a Unix time in whole seconds rounded up, the time until then)`.
+    fn take(&mut self, now: SystemTime) -> (bool, u64, u64, Duration) {
+        let since = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or(Duration::ZERO);
+        let window = self.window.as_nanos();
+        let index = since.as_nanos() / window;
+        if index != self.current {
+            self.current = index;
+            self.used = 0;
+        }
+        let end_nanos = (index + 1) * window;
+        let end = Duration::new(
+            u64::try_from(end_nanos / 1_000_000_000).unwrap_or(u64::MAX),
+            u32::try_from(end_nanos % 1_000_000_000).unwrap_or(0),
+        );
+        let reset = end.as_secs() + u64::from(end.subsec_nanos() > 0);
+        let wait = end.saturating_sub(since);
+        let admitted = self.used < self.limit;
+        if admitted {
+            self.used += 1;
+        } else {
+            self.refused += 1;
+        }
+        (admitted, self.limit - self.used, reset, wait)
+    }
 }
 
 /// An injected error answer a provider gives in its own shape.
@@ -192,6 +255,8 @@ pub(crate) struct State {
     pub token_lifetime: Option<Duration>,
     /// Requests that reached the token endpoint.
     pub token_requests: usize,
+    /// The API's request quota, if the test set one.
+    pub quota: Option<Quota>,
 }
 
 /// Who is calling, from the `Authorization` header.
@@ -392,6 +457,7 @@ impl State {
             assertion_ids: HashMap::new(),
             token_lifetime: None,
             token_requests: 0,
+            quota: None,
         }
     }
 
@@ -466,8 +532,19 @@ impl State {
         let captures = self.captures(request);
         let failure = self.next_failure(captures.as_ref());
         let mut delay = None;
+        // The quota counts the API's requests, the token endpoint aside.
+        let quota = if token_call {
+            None
+        } else {
+            self.quota.as_mut().map(|q| (q.limit, q.take(call.now)))
+        };
         let reply = match failure {
-            None => self.route(&call, request),
+            None => match quota {
+                Some((limit, (false, _, reset, wait))) => {
+                    self.over_quota(&call, limit, reset, wait)
+                }
+                _ => self.route(&call, request),
+            },
             Some(Failure::Slow(wait)) => {
                 delay = Some(wait);
                 self.route(&call, request)
@@ -512,11 +589,33 @@ impl State {
                 )
             }
         };
+        let reply = match (quota, self.sim.quota_headers()) {
+            (Some((limit, (true, remaining, reset, _))), Some(names)) => {
+                quota_headers(reply, names, limit, remaining, reset)
+            }
+            _ => reply,
+        };
         self.record(request, reply.sent_status(), token_call);
         let template = reply.into_template();
         match delay {
             Some(wait) => template.set_delay(wait),
             None => template,
+        }
+    }
+
+    /// The provider's 429 for a request over the quota: its rate-limit headers
+    /// (remaining 0, the window's reset), or `Retry-After` for a provider that
+    /// has none.
+    fn over_quota(&self, call: &Call<'_>, limit: u64, reset: u64, wait: Duration) -> Reply {
+        let reply = self.sim.failure(
+            call,
+            Fault::RateLimited {
+                retry_after_secs: Some(whole_seconds(wait)),
+            },
+        );
+        match self.sim.quota_headers() {
+            Some(names) => quota_headers(reply, names, limit, 0, reset),
+            None => with_retry_headers(reply, wait),
         }
     }
 
@@ -1306,6 +1405,26 @@ const HANG_UP_DELAY: Duration = Duration::from_secs(30);
 /// The retry hints of an injected 429: `Retry-After` in whole seconds (rounded
 /// up; the header carries nothing finer) and, for a wait shorter than a second,
 /// `retry-after-ms` with the exact wait, which the SDK prefers.
+/// `reply` with the quota's headers in the provider's names (in place of any
+/// it had).
+fn quota_headers(
+    mut reply: Reply,
+    [limit_name, remaining_name, reset_name]: [&str; 3],
+    limit: u64,
+    remaining: u64,
+    reset: u64,
+) -> Reply {
+    reply.headers.retain(|(name, _)| {
+        ![limit_name, remaining_name, reset_name]
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(name))
+    });
+    reply
+        .header(limit_name, limit.to_string())
+        .header(remaining_name, remaining.to_string())
+        .header(reset_name, reset.to_string())
+}
+
 fn with_retry_headers(reply: Reply, wait: Duration) -> Reply {
     let reply = reply.header("retry-after", whole_seconds(wait).to_string());
     if wait < Duration::from_secs(1) {

@@ -182,6 +182,14 @@ impl Simulate for Sim {
         }
     }
 
+    fn quota_headers(&self) -> Option<[&'static str; 3]> {
+        Some([
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+        ])
+    }
+
     fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
         let status = fault.status();
         if let Fault::RateLimited {

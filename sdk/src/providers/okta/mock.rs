@@ -196,6 +196,14 @@ impl Simulate for Sim {
         }
     }
 
+    fn quota_headers(&self) -> Option<[&'static str; 3]> {
+        Some([
+            "X-Rate-Limit-Limit",
+            "X-Rate-Limit-Remaining",
+            "X-Rate-Limit-Reset",
+        ])
+    }
+
     fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
         let status = fault.status();
         if let Fault::RateLimited {
