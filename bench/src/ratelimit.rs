@@ -171,7 +171,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// loop sends.
 async fn script(provider: Provider) -> Result<Vec<ReceivedRequest>, String> {
     let sim = Simulator::start(provider).await;
-    let id = user_id(provider, usize::MAX);
+    let id = user_id(usize::MAX);
     sim.add_user(id.as_str(), sim.organization(), UserState::Deactivated);
     client(&sim)?
         .users()
@@ -192,11 +192,9 @@ fn encoded(id: &str) -> String {
     id.replace('|', "%7C")
 }
 
-fn user_id(provider: Provider, i: usize) -> String {
-    match provider {
-        Provider::Auth0 => format!("auth0|bench{i}"),
-        _ => format!("00ubench{i}"),
-    }
+/// The id of simulated user `i`: one every provider accepts.
+fn user_id(i: usize) -> String {
+    format!("usr_bench{i}")
 }
 
 fn client(sim: &Simulator) -> Result<Client, String> {
@@ -227,7 +225,7 @@ async fn once(
     script: &[ReceivedRequest],
 ) -> Result<Figures, String> {
     let sim = Simulator::start(provider).await;
-    let ids: Vec<String> = (0..opts.users).map(|i| user_id(provider, i)).collect();
+    let ids: Vec<String> = (0..opts.users).map(user_id).collect();
     for id in &ids {
         sim.add_user(id.as_str(), sim.organization(), UserState::Deactivated);
     }

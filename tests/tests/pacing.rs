@@ -31,13 +31,8 @@ fn deactivated(sim: &Simulator, prefix: &str, n: usize) -> Vec<ReactivateRequest
         .collect()
 }
 
-/// The user id of `provider`'s simulator users (Auth0 ids carry a connection).
-fn prefix(provider: Provider) -> &'static str {
-    match provider {
-        Provider::Auth0 => "auth0|pace",
-        _ => "00upace",
-    }
-}
+/// The prefix of the simulated users' ids (an id every provider accepts).
+const PREFIX: &str = "usr_pace";
 
 fn unix_now() -> u64 {
     SystemTime::now()
@@ -45,7 +40,9 @@ fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-const QUOTA_PROVIDERS: [(Provider, [&str; 3]); 2] = [
+/// The providers whose simulators keep a quota: their rate-limit headers
+/// and the path of a user read, relative to the simulator's base URL.
+const QUOTA_PROVIDERS: [(Provider, [&str; 3], &str); 2] = [
     (
         Provider::Okta,
         [
@@ -53,6 +50,7 @@ const QUOTA_PROVIDERS: [(Provider, [&str; 3]); 2] = [
             "x-rate-limit-remaining",
             "x-rate-limit-reset",
         ],
+        "/api/v1/users/",
     ),
     (
         Provider::Auth0,
@@ -61,17 +59,18 @@ const QUOTA_PROVIDERS: [(Provider, [&str; 3]); 2] = [
             "x-ratelimit-remaining",
             "x-ratelimit-reset",
         ],
+        "/users/",
     ),
 ];
 
 #[tokio::test]
 async fn a_simulated_quota_sends_the_providers_headers_and_its_own_429() {
-    for (provider, [limit, remaining, reset]) in QUOTA_PROVIDERS {
+    for (provider, [limit, remaining, reset], users) in QUOTA_PROVIDERS {
         let sim = Simulator::start(provider).await;
         // A window of a day: the test does not straddle two (but at midnight).
         sim.set_quota(3, Duration::from_secs(86_400));
         let http = reqwest::Client::new();
-        let url = format!("{}{}", sim.base_url(), user_path(provider, "nobody"));
+        let url = format!("{}{users}nobody", sim.base_url());
         let mut seen = Vec::new();
         for _ in 0..4 {
             let r = http
@@ -104,14 +103,6 @@ async fn a_simulated_quota_sends_the_providers_headers_and_its_own_429() {
     }
 }
 
-/// The path of a user read, relative to the simulator's base URL.
-fn user_path(provider: Provider, id: &str) -> String {
-    match provider {
-        Provider::Okta => format!("/api/v1/users/{id}"),
-        _ => format!("/users/{id}"),
-    }
-}
-
 #[tokio::test]
 async fn a_request_rate_counts_every_request_of_a_reactivation() {
     // An Okta reactivation of a deprovisioned user is three requests (read,
@@ -138,24 +129,24 @@ async fn a_request_rate_counts_every_request_of_a_reactivation() {
 
 #[tokio::test]
 async fn with_remaining_zero_nothing_starts_until_the_reset() {
-    for (provider, _) in QUOTA_PROVIDERS {
+    for (provider, _, _) in QUOTA_PROVIDERS {
         let sim = Simulator::start(provider).await;
         let client = client_for(&sim);
         // One reactivation's requests fill the quota: its last answer says
         // `Remaining: 0`. The second run's requests wait for the reset: none
         // is refused.
-        let first = deactivated(&sim, &format!("{}a", prefix(provider)), 1);
-        let second = deactivated(&sim, &format!("{}b", prefix(provider)), 2);
+        let first = deactivated(&sim, &format!("{}a", PREFIX), 1);
+        let second = deactivated(&sim, &format!("{}b", PREFIX), 2);
         let per_call = {
             let probe = Simulator::start(provider).await;
             probe.add_user(
-                format!("{}probe", prefix(provider)).as_str(),
+                format!("{}probe", PREFIX).as_str(),
                 probe.organization(),
                 UserState::Deactivated,
             );
             client_for(&probe)
                 .users()
-                .reactivate(format!("{}probe", prefix(provider)))
+                .reactivate(format!("{}probe", PREFIX))
                 .await
                 .expect("probe");
             probe.requests().len()
@@ -181,17 +172,17 @@ async fn with_remaining_zero_nothing_starts_until_the_reset() {
 
 #[tokio::test]
 async fn two_clones_running_at_once_share_the_budget() {
-    for (provider, _) in QUOTA_PROVIDERS {
+    for (provider, _, _) in QUOTA_PROVIDERS {
         let sim = Simulator::start(provider).await;
         let client = client_for(&sim);
         let clone = client.clone();
         sim.set_quota(5, Duration::from_secs(1));
         // A first run tells the client where the budget stands.
-        let first = deactivated(&sim, &format!("{}first", prefix(provider)), 1);
+        let first = deactivated(&sim, &format!("{}first", PREFIX), 1);
         let report = client.users().reactivate_many(first).run().await;
         assert_eq!(report.succeeded(), 1, "{provider}: {report:?}");
-        let a = deactivated(&sim, &format!("{}a", prefix(provider)), 3);
-        let b = deactivated(&sim, &format!("{}b", prefix(provider)), 3);
+        let a = deactivated(&sim, &format!("{}a", PREFIX), 3);
+        let b = deactivated(&sim, &format!("{}b", PREFIX), 3);
         let (ra, rb) = tokio::join!(
             client.users().reactivate_many(a).concurrency(8).run(),
             clone.users().reactivate_many(b).concurrency(8).run(),
