@@ -16,6 +16,7 @@ use crate::outcome::Reactivated;
 use crate::pacing::Pacer;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
+use crate::signing::SigV4;
 pub(crate) use crate::transport::{Answers, OwnError};
 use crate::transport::{Attempt, BaseUrl, CallContext, Generated};
 
@@ -51,6 +52,9 @@ pub(crate) struct Call<'a> {
     /// The pacer of a bulk run (`None` for a single call): every request of
     /// the call asks it before it starts.
     pub pacer: Option<&'a Arc<Pacer>>,
+    /// The AWS credentials that sign every request, for a provider that
+    /// signs ([`Adapter::aws_signing`]).
+    pub signer: Option<&'a Arc<SigV4>>,
 }
 
 /// What an attempt has sent so far, for the retry loop: when an attempt's
@@ -105,6 +109,7 @@ impl Call<'_> {
         )
         .with_auth(self.auth.as_ref().map(|t| t.header.clone()))
         .with_pacer(self.pacer.cloned())
+        .with_signer(self.signer.cloned())
     }
 
     /// A generated client for the current attempt, with a fresh
@@ -198,6 +203,15 @@ pub(crate) fn base_path_ends_with(
     ))
 }
 
+/// How a provider that takes AWS credentials instead of a token signs its
+/// requests (AWS Signature Version 4).
+pub(crate) struct AwsSigning {
+    /// The service name of the signature's scope (`cognito-idp`).
+    pub service: &'static str,
+    /// The public endpoint of a region (the default base URL).
+    pub endpoint: fn(region: &str) -> String,
+}
+
 /// A string field of a JSON object, if present and not blank.
 pub(crate) fn text_field(v: &serde_json::Value, key: &str) -> Option<String> {
     v.get(key)
@@ -222,6 +236,11 @@ pub(crate) trait Adapter: Answers {
     /// [`ClientBuilder::api_token`](crate::ClientBuilder::api_token) (Okta:
     /// `SSWS`); `None` when the provider has none (bearer tokens only).
     fn api_token_scheme(&self) -> Option<&'static str> {
+        None
+    }
+    /// `Some` for a provider whose requests are signed with AWS credentials
+    /// (and a region) instead of carrying a token.
+    fn aws_signing(&self) -> Option<&'static AwsSigning> {
         None
     }
     /// Checks the shape of the client's base URL (parsed, as given): `Err`

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::provider::Provider;
 use crate::providers::ScimPatchForm;
 use crate::retry::RetryPolicy;
+use crate::signing::SigV4;
 use crate::transport::BaseUrl;
 use crate::users::{check_id, Users};
 
@@ -95,6 +96,9 @@ impl Client {
             retry: RetryPolicy::default(),
             max_body: DEFAULT_MAX_BODY,
             scim_patch_form: ScimPatchForm::default(),
+            region: None,
+            aws_keys: None,
+            aws_session_token: None,
         }
     }
 
@@ -137,6 +141,11 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     max_body: usize,
     scim_patch_form: ScimPatchForm,
+    /// The AWS region ([`ClientBuilder::region`]).
+    region: Option<String>,
+    /// The AWS access key id and secret access key.
+    aws_keys: Option<(String, Secret)>,
+    aws_session_token: Option<Secret>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -159,6 +168,12 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("max_body_bytes", &self.max_body)
             .field("scim_patch_form", &self.scim_patch_form)
+            .field("region", &self.region)
+            .field(
+                "aws_credentials",
+                &self.aws_keys.as_ref().map(|(id, secret)| (id, secret)),
+            )
+            .field("aws_session_token", &self.aws_session_token)
             .finish()
     }
 }
@@ -402,6 +417,53 @@ impl ClientBuilder {
         self
     }
 
+    /// The AWS region of a provider that signs its requests with AWS
+    /// credentials (Amazon Cognito: the region of the user pool, the prefix
+    /// of its id, e.g. `eu-west-1` for `eu-west-1_AbCdEf123`). It picks the
+    /// default endpoint (`https://cognito-idp.{region}.amazonaws.com`) and
+    /// the signature's scope. Without it, `AWS_REGION` and then
+    /// `AWS_DEFAULT_REGION` are read when the client is built.
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// AWS credentials (an IAM access key) that sign every request with AWS
+    /// Signature Version 4, for providers that take them instead of a token
+    /// (Amazon Cognito, service `cognito-idp`). Without them,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+    /// are read when the client is built. The secret access key never
+    /// appears in `Debug`, errors or logs.
+    ///
+    /// ```
+    /// use userbridge::{Client, Provider};
+    ///
+    /// let client = Client::builder(Provider::Cognito)
+    ///     .region("eu-west-1")
+    ///     .aws_credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+    ///     .organization("eu-west-1_AbCdEf123") // the user pool id
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://cognito-idp.eu-west-1.amazonaws.com");
+    /// assert!(!format!("{client:?}").contains("wJalr"));
+    /// # Ok::<(), userbridge::Error>(())
+    /// ```
+    pub fn aws_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.aws_keys = Some((access_key_id.into(), Secret::new(secret_access_key)));
+        self
+    }
+
+    /// The session token of temporary AWS credentials (from STS, an assumed
+    /// role, SSO), sent as `X-Amz-Security-Token` with
+    /// [`ClientBuilder::aws_credentials`]. Never printed.
+    pub fn aws_session_token(mut self, token: impl Into<String>) -> Self {
+        self.aws_session_token = Some(Secret::new(token));
+        self
+    }
+
     /// The default Keycloak realm (its name, not its id): the same as
     /// [`ClientBuilder::organization`].
     ///
@@ -516,10 +578,17 @@ impl ClientBuilder {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
         let facts = provider.adapter().descriptor();
-        let base = match (&self.base_url, facts.default_base_url) {
-            (Some(url), _) => url.trim().to_string(),
-            (None, Some(default)) => default.to_string(),
-            (None, None) => {
+        let signer = self.signer()?;
+        let regional = provider
+            .adapter()
+            .aws_signing()
+            .zip(signer.as_ref())
+            .map(|(signing, signer)| (signing.endpoint)(signer.region()));
+        let base = match (&self.base_url, facts.default_base_url, regional) {
+            (Some(url), _, _) => url.trim().to_string(),
+            (None, Some(default), _) => default.to_string(),
+            (None, None, Some(regional)) => regional,
+            (None, None, None) => {
                 return Err(invalid(format!(
                     "{provider} has no public host: set the base URL with .base_url(..) (e.g. {})",
                     facts.base_url_example
@@ -534,6 +603,7 @@ impl ClientBuilder {
                 .map_err(invalid)?;
         }
         let (auth, token, renewing) = match &self.renewal {
+            _ if signer.is_some() => (None, String::new(), None),
             Some(renewal) => (
                 None,
                 String::new(),
@@ -597,9 +667,88 @@ impl ClientBuilder {
                 token,
                 credential: self.credential,
                 renewing,
+                signer: signer.map(Arc::new),
                 budget: Arc::default(),
             }),
         })
+    }
+
+    /// The AWS credentials that sign the requests of a provider that signs
+    /// (from the builder, else the standard environment variables), checked;
+    /// `None` for the others, which must not be given any.
+    fn signer(&self) -> Result<Option<SigV4>, Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::invalid(Some(provider), reason);
+        let Some(signing) = provider.adapter().aws_signing() else {
+            if self.region.is_some() || self.aws_keys.is_some() || self.aws_session_token.is_some()
+            {
+                return Err(invalid(format!(
+                    "{provider} does not sign requests with AWS credentials: .region(..), \
+                     .aws_credentials(..) and .aws_session_token(..) are for Amazon Cognito"
+                )));
+            }
+            return Ok(None);
+        };
+        if self.token.is_some() || self.renewal.is_some() {
+            return Err(invalid(format!(
+                "{provider} takes no bearer token or OAuth credentials: its requests are signed \
+                 with AWS credentials (.aws_credentials(..), or AWS_ACCESS_KEY_ID and \
+                 AWS_SECRET_ACCESS_KEY)"
+            )));
+        }
+        let env = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let region = self
+            .region
+            .clone()
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "{provider} needs an AWS region: set .region(..) (e.g. \"eu-west-1\", the \
+                     prefix of the user pool id) or AWS_REGION"
+                ))
+            })?;
+        let (key_id, secret, token) = match &self.aws_keys {
+            Some((id, secret)) => (
+                id.clone(),
+                secret.expose().to_string(),
+                self.aws_session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string()),
+            ),
+            None => {
+                let id = env("AWS_ACCESS_KEY_ID");
+                let secret = env("AWS_SECRET_ACCESS_KEY");
+                let missing: Vec<&str> = [
+                    ("AWS_ACCESS_KEY_ID", id.is_none()),
+                    ("AWS_SECRET_ACCESS_KEY", secret.is_none()),
+                ]
+                .into_iter()
+                .filter_map(|(name, missing)| missing.then_some(name))
+                .collect();
+                let (Some(id), Some(secret)) = (id, secret) else {
+                    return Err(invalid(format!(
+                        "{provider} needs AWS credentials: set .aws_credentials(..) or the \
+                         environment variables {} (not set)",
+                        missing.join(" and ")
+                    )));
+                };
+                let token = self
+                    .aws_session_token
+                    .as_ref()
+                    .map(|t| t.expose().to_string())
+                    .or_else(|| env("AWS_SESSION_TOKEN"));
+                (id, secret, token)
+            }
+        };
+        SigV4::new(&key_id, &secret, token.as_deref(), region.trim(), signing.service)
+            .map(Some)
+            .map_err(invalid)
     }
 
     /// The `Authorization` of a fixed token ([`ClientBuilder::bearer_token`],

@@ -11,6 +11,7 @@ use crate::pacing::Budget;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
 use crate::retry::RetryPolicy;
+use crate::signing::SigV4;
 use crate::transport::BaseUrl;
 
 /// What a built client holds, shared by its clones and by everything that
@@ -33,6 +34,9 @@ pub(crate) struct Config {
     /// Credentials that renew themselves (then `token` is empty and the HTTP
     /// client has no default `Authorization`).
     pub renewing: Option<Renewing>,
+    /// AWS credentials that sign every request (providers that take no
+    /// token; then `token` is empty).
+    pub signer: Option<Arc<SigV4>>,
     /// The provider's request budget as its answers report it: the tenant's,
     /// so shared by the clones and by every bulk run on them.
     pub budget: Arc<Budget>,
@@ -64,9 +68,10 @@ impl fmt::Debug for Config {
         d.field("provider", &self.provider)
             .field("base_url", &self.base.as_str())
             .field("organization", &self.organization);
-        match &self.renewing {
-            Some(renewing) => d.field("credentials", renewing),
-            None => d.field(self.credential.field(), &"<redacted>"),
+        match (&self.renewing, &self.signer) {
+            (Some(renewing), _) => d.field("credentials", renewing),
+            (None, Some(signer)) => d.field("aws_credentials", signer),
+            (None, None) => d.field(self.credential.field(), &"<redacted>"),
         };
         d.field("timeout", &self.timeout)
             .field("deadline", &self.deadline)

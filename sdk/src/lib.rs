@@ -53,6 +53,7 @@ mod pacing;
 mod provider;
 mod providers;
 mod retry;
+mod signing;
 mod transport;
 mod users;
 
@@ -79,5 +80,7 @@ pub use providers::{
     ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, KeycloakUser,
     OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
 };
+#[cfg(feature = "cognito")]
+pub use providers::CognitoUser;
 pub use retry::RetryPolicy;
 pub use users::{ReactivateRequest, Users, MAX_ID_CHARS};

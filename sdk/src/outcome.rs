@@ -8,6 +8,8 @@ use serde::Serialize;
 use crate::provider::Provider;
 use crate::providers::aitronos::types::AitronosUser;
 use crate::providers::auth0::types::Auth0Unblock;
+#[cfg(feature = "cognito")]
+use crate::providers::cognito::types::CognitoUser;
 use crate::providers::entra_id::types::EntraUser;
 use crate::providers::keycloak::types::KeycloakUser;
 use crate::providers::okta::types::OktaLifecycle;
@@ -105,6 +107,15 @@ impl Reactivated {
     pub fn okta(&self) -> Option<&OktaLifecycle> {
         match &self.details {
             Details::Okta(d) => Some(&**d),
+            _ => None,
+        }
+    }
+
+    /// Amazon Cognito: the user name, its `UserStatus` and that it was enabled.
+    #[cfg(feature = "cognito")]
+    pub fn cognito(&self) -> Option<&CognitoUser> {
+        match &self.details {
+            Details::Cognito(d) => Some(d),
             _ => None,
         }
     }
@@ -215,4 +226,8 @@ pub enum Details {
     Okta(Box<OktaLifecycle>),
     /// Auth0: which blocks were lifted.
     Auth0(Auth0Unblock),
+    /// Amazon Cognito: the user name, its `UserStatus`, and that it was
+    /// enabled.
+    #[cfg(feature = "cognito")]
+    Cognito(CognitoUser),
 }

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 /// Declares [`Provider`] (one variant per line, with its doc, machine name and
 /// human name) and [`Provider::ALL`].
 macro_rules! providers {
-    ($($(#[$doc:meta])* $variant:ident = $name:literal, $display:literal;)*) => {
+    // `$attr`: the variant's doc and, for a provider behind a cargo feature,
+    // its `cfg` (applied to the variant and to everything that names it).
+    ($($(#[$attr:meta])* $variant:ident = $name:literal, $display:literal;)*) => {
         /// A supported provider.
         ///
         /// Its machine name ([`Provider::as_str`], also its serde form and what
@@ -21,18 +23,20 @@ macro_rules! providers {
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "kebab-case")]
         pub enum Provider {
-            $($(#[$doc])* $variant,)*
+            $($(#[$attr])* $variant,)*
         }
 
-        const COUNT: usize = [$(stringify!($variant)),*].len();
+        #[allow(unused_doc_comments)]
+        const COUNT: usize = [$($(#[$attr])* stringify!($variant)),*].len();
 
         impl Provider {
-            /// Every provider, in declaration order.
-            pub const ALL: [Provider; COUNT] = [$(Provider::$variant),*];
+            /// Every provider, in declaration order (those this build has).
+            #[allow(unused_doc_comments)]
+            pub const ALL: [Provider; COUNT] = [$($(#[$attr])* Provider::$variant),*];
 
             /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
             /// `zitadel-v2`, `nethesis`, `scim`, `keycloak`, `entra-id`, `okta`,
-            /// `auth0` (also what `FromStr` accepts, and the serde form); the
+            /// `auth0`, `cognito` (also what `FromStr` accepts, and the serde form); the
             /// provider's spec is `openapi/<name>.yaml`.
             ///
             /// ```
@@ -43,16 +47,18 @@ macro_rules! providers {
             /// assert_eq!(p, Provider::ZitadelV2);
             /// assert_eq!("Zitadel-V2".parse::<Provider>().unwrap(), p);
             /// ```
+            #[allow(unused_doc_comments)]
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $(Provider::$variant => $name,)*
+                    $($(#[$attr])* Provider::$variant => $name,)*
                 }
             }
 
             /// The human name, as `Display` writes it.
+            #[allow(unused_doc_comments)]
             fn display(self) -> &'static str {
                 match self {
-                    $(Provider::$variant => $display,)*
+                    $($(#[$attr])* Provider::$variant => $display,)*
                 }
             }
         }
@@ -86,11 +92,18 @@ providers! {
     /// Auth0 Management API v2 (`https://{tenant domain}/api/v2`): lifts an
     /// administrator's block and brute-force protection blocks.
     Auth0 = "auth0", "Auth0";
+    /// Amazon Cognito user pools (`https://cognito-idp.{region}.amazonaws.com`,
+    /// AWS JSON 1.1, requests signed with AWS Signature Version 4): the user
+    /// pool id is the organization, the user name the user id. Feature
+    /// `cognito` (on by default).
+    #[cfg(feature = "cognito")]
+    Cognito = "cognito", "Amazon Cognito";
 }
 
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
-    /// `My Nethesis`, `SCIM 2.0`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`.
+    /// `My Nethesis`, `SCIM 2.0`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`,
+    /// `Amazon Cognito`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.display())
     }

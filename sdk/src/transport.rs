@@ -15,6 +15,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use crate::error::{kind_for_status, ApiError, Error};
 use crate::pacing::Pacer;
 use crate::provider::Provider;
+use crate::signing::SigV4;
 
 /// The per-attempt state a generated client carries as its `inner` value.
 ///
@@ -44,6 +45,11 @@ pub struct CallContext {
     /// The pacer of a bulk run: asked before each request, told each answer
     /// (`None` for a single call: one check per request).
     pacer: Option<Arc<Pacer>>,
+    /// AWS credentials that sign each request as it is sent (providers that
+    /// take no token: Amazon Cognito).
+    signer: Option<Arc<SigV4>>,
+    /// Why the last request could not be signed (it was not sent).
+    unsigned: Mutex<Option<String>>,
 }
 
 impl Clone for CallContext {
@@ -56,6 +62,7 @@ impl Clone for CallContext {
             media_type: self.media_type,
             auth: self.auth.clone(),
             pacer: self.pacer.clone(),
+            signer: self.signer.clone(),
             ..CallContext::fresh(
                 self.max_body,
                 self.timeout,
@@ -205,7 +212,21 @@ impl CallContext {
             base,
             auth: None,
             pacer: None,
+            signer: None,
+            unsigned: Mutex::new(None),
         }
+    }
+
+    /// The same context, its requests signed with `signer` (AWS Signature
+    /// Version 4) as they are sent.
+    pub(crate) fn with_signer(mut self, signer: Option<Arc<SigV4>>) -> Self {
+        self.signer = signer;
+        self
+    }
+
+    /// Why a request of this context could not be signed, if one could not.
+    pub(crate) fn unsigned(&self) -> Option<String> {
+        self.unsigned.lock().ok().and_then(|s| s.clone())
     }
 
     /// The same context, its requests paced by `pacer` (a bulk run's).
@@ -391,6 +412,21 @@ impl CallContext {
         let left = self.ends.saturating_duration_since(Instant::now());
         if !self.client_times_out || left + CLIENT_TIMER_SLACK < self.timeout {
             *request.timeout_mut() = Some(left);
+        }
+        // Signed last, over the headers and body as they go out, at the
+        // moment they go out (a fresh `X-Amz-Date` on every attempt).
+        if let Some(signer) = &self.signer {
+            if let Err(why) = signer.sign(request) {
+                if let Ok(mut slot) = self.unsigned.lock() {
+                    *slot = Some(why);
+                }
+                // Never sent unsigned: reqwest refuses a URL of another scheme
+                // at once, before any connection ([`Attempt::outcome`] reports
+                // the reason recorded above).
+                if let Ok(nowhere) = reqwest::Url::parse("userbridge-unsigned:request") {
+                    *request.url_mut() = nowhere;
+                }
+            }
         }
     }
 
@@ -599,6 +635,7 @@ impl Attempt<'_> {
             .with_body(&seen.body);
         e.user_id = self.user_id.to_string();
         e.trace_id = header_str(&seen.headers, "x-request-id")
+            .or_else(|| header_str(&seen.headers, "x-amzn-requestid"))
             .or_else(|| header_str(&seen.headers, "request-id"))
             .or_else(|| header_str(&seen.headers, "x-trace-id"))
             .or_else(|| header_str(&seen.headers, "x-correlation-id"));
@@ -620,6 +657,9 @@ impl Attempt<'_> {
                 self.ctx.max_body
             );
             return Outcome::Failed(Error::UnexpectedResponse(e));
+        }
+        if let Some(why) = self.ctx.unsigned() {
+            return Outcome::Failed(Error::invalid(Some(self.provider), why));
         }
         use progenitor_client::Error as Gen;
         let answered = match result {

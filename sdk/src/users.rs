@@ -354,6 +354,7 @@ fn call_of<'a>(
         phase: Phase::default(),
         auth: None,
         pacer,
+        signer: inner.signer.as_ref(),
     }
 }
 
@@ -440,6 +441,9 @@ pub(crate) fn reactivate_checked<'a>(
             .map(|mut done| {
                 if let Some(m) = done.message.as_mut() {
                     redact(m, &inner.token);
+                    for secret in inner.signer.iter().flat_map(|s| s.secrets()) {
+                        redact(m, secret);
+                    }
                     if let Some(renewing) = &inner.renewing {
                         renewing.redact_text(m);
                     }
@@ -448,6 +452,9 @@ pub(crate) fn reactivate_checked<'a>(
             })
             .map_err(|mut e| {
                 e.redact(&inner.token);
+                for secret in inner.signer.iter().flat_map(|s| s.secrets()) {
+                    e.redact(secret);
+                }
                 if let Some(renewing) = &inner.renewing {
                     renewing.redact(&mut e);
                 }

@@ -161,11 +161,19 @@ fn is_plain_json(media: &str) -> bool {
     essence.eq_ignore_ascii_case("application/json")
 }
 
-/// A structured-syntax JSON media type (RFC 6839 §3.1): `application/<name>+json`.
+/// A JSON media type of another name: structured-syntax (RFC 6839 §3.1),
+/// `application/<name>+json`, or a vendor type that names its JSON version,
+/// `application/x-<name>-json-<version>` (the AWS JSON protocols'
+/// `application/x-amz-json-1.1`).
 fn is_plus_json(media: &str) -> bool {
     let essence = media.split(';').next().unwrap_or_default().trim();
     let lower = essence.to_ascii_lowercase();
-    lower.starts_with("application/") && lower.ends_with("+json") && lower.len() > 17
+    let versioned = lower.strip_prefix("application/x-").is_some_and(|rest| {
+        rest.rsplit_once("-json-").is_some_and(|(name, version)| {
+            !name.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        })
+    });
+    versioned || (lower.starts_with("application/") && lower.ends_with("+json") && lower.len() > 17)
 }
 
 /// Rule 4, responses: a response whose JSON is only a `+json` media type also

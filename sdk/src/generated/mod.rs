@@ -12,6 +12,11 @@ pub mod aitronos;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod auth0;
+/// Client generated from `openapi/cognito.yaml` (low-level, unstable).
+#[cfg(feature = "cognito")]
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod cognito;
 /// Client generated from `openapi/entra-id.yaml` (low-level, unstable).
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]

@@ -57,6 +57,13 @@ pub(crate) trait Simulate: Sync {
     /// The answer to a call of `route` for `to.user_id` (in `to.organization`
     /// where the route names one).
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply;
+    /// Who a request is about where its path does not say: the user and
+    /// organization its body names (AWS JSON 1.1: every call is `POST /`,
+    /// the user pool and user name in the body). `None` (the default): the
+    /// placeholders of the route's path say.
+    fn body_captures(&self, _body: &[u8]) -> Option<Captures> {
+        None
+    }
     /// An injected error answer in the provider's error shape, with the status
     /// [`Fault::status`]. The core adds the retry headers of a 429 itself.
     /// Injected failures of token requests take this shape too.
@@ -465,7 +472,13 @@ impl State {
         let Some(value) = headers.get(http::header::AUTHORIZATION) else {
             return Auth::Missing;
         };
-        let Some(token) = value.to_str().ok().and_then(bearer) else {
+        // A request signed with AWS Signature Version 4 is the access key
+        // id's, which the simulator accepts as it accepts tokens.
+        let Some(token) = value
+            .to_str()
+            .ok()
+            .and_then(|v| bearer(v).or_else(|| sigv4_access_key(v)))
+        else {
             return Auth::Malformed;
         };
         match self.accepted_token(token) {
@@ -645,10 +658,12 @@ impl State {
             .path()
             .strip_prefix(self.sim.base_path())
             .and_then(decode_segments)?;
-        self.sim
+        let on_path = self
+            .sim
             .routes()
             .iter()
-            .find_map(|route| route.capture(&segments))
+            .find_map(|route| route.capture(&segments))?;
+        Some(self.sim.body_captures(&request.body).unwrap_or(on_path))
     }
 
     /// The provider's answer to a method and path: its token endpoint, routed
@@ -701,7 +716,10 @@ impl State {
             )
             .header("allow", allow.join(", "));
         };
-        sim.answer(self, call, route, captures)
+        match sim.body_captures(&request.body) {
+            Some(named) => sim.answer(self, call, route, &named),
+            None => sim.answer(self, call, route, captures),
+        }
     }
 
     /// Records a request as received (credentials redacted: the
@@ -1382,6 +1400,24 @@ fn decode_segments(path: &str) -> Option<Vec<String>> {
                 .map(|s| s.into_owned())
         })
         .collect()
+}
+
+/// The access key id of an AWS Signature Version 4 `Authorization`
+/// (`AWS4-HMAC-SHA256 Credential=<id>/<date>/<region>/<service>/aws4_request,
+/// SignedHeaders=..., Signature=...`), if it is one with all three parts.
+pub(crate) fn sigv4_access_key(value: &str) -> Option<&str> {
+    let rest = value.trim().strip_prefix("AWS4-HMAC-SHA256 ")?;
+    let part = |name: &str| {
+        rest.split(',')
+            .map(str::trim)
+            .find_map(|p| p.strip_prefix(name))
+            .filter(|v| !v.is_empty())
+    };
+    part("SignedHeaders=")?;
+    part("Signature=")?;
+    let credential = part("Credential=")?;
+    let (id, scope) = credential.split_once('/')?;
+    (scope.split('/').count() == 4 && !id.is_empty()).then_some(id)
 }
 
 /// A request id shaped like a UUID, unique within a simulator.

@@ -12,6 +12,8 @@ use crate::provider::Provider;
 
 pub(crate) mod aitronos;
 pub(crate) mod auth0;
+#[cfg(feature = "cognito")]
+pub(crate) mod cognito;
 pub(crate) mod entra_id;
 pub(crate) mod flashback;
 pub(crate) mod keycloak;
@@ -22,6 +24,8 @@ pub(crate) mod zitadel;
 
 pub use aitronos::types::AitronosUser;
 pub use auth0::types::Auth0Unblock;
+#[cfg(feature = "cognito")]
+pub use cognito::types::CognitoUser;
 pub use entra_id::types::EntraUser;
 pub use keycloak::types::KeycloakUser;
 pub use okta::types::{ActivationLink, OktaLifecycle, OktaTransition};
@@ -32,12 +36,12 @@ pub use zitadel::types::ChangeDetails;
 /// per provider: `Variant => adapter, simulator`. The matches are exhaustive:
 /// a provider without a line does not compile.
 macro_rules! registry {
-    ($($variant:ident => $adapter:expr, $simulator:expr;)*) => {
+    ($($(#[$cfg:meta])* $variant:ident => $adapter:expr, $simulator:expr;)*) => {
         impl Provider {
             /// The provider's adapter: its descriptor, request rules and mapping.
             pub(crate) fn adapter(self) -> &'static dyn Adapter {
                 match self {
-                    $(Provider::$variant => &$adapter,)*
+                    $($(#[$cfg])* Provider::$variant => &$adapter,)*
                 }
             }
 
@@ -45,7 +49,7 @@ macro_rules! registry {
             #[cfg(feature = "mock")]
             pub(crate) fn simulator(self) -> &'static dyn crate::mock::state::Simulate {
                 match self {
-                    $(Provider::$variant => &$simulator,)*
+                    $($(#[$cfg])* Provider::$variant => &$simulator,)*
                 }
             }
         }
@@ -82,4 +86,6 @@ registry! {
     EntraId => entra_id::EntraId, entra_id::mock::Sim;
     Okta => okta::Okta, okta::mock::Sim;
     Auth0 => auth0::Auth0, auth0::mock::Sim;
+    #[cfg(feature = "cognito")]
+    Cognito => cognito::Cognito, cognito::mock::Sim;
 }
