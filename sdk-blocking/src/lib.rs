@@ -71,6 +71,8 @@ use std::future::Future;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
+#[cfg(feature = "cognito")]
+pub use userbridge::CognitoUser;
 pub use userbridge::{
     kind_for_status, AccessToken, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BoxError,
     BulkItem, BulkReport, ChangeDetails, Details, EntraUser, Error, ErrorKind, FieldError,
@@ -286,6 +288,27 @@ impl ClientBuilder {
                 }
             })
         })
+    }
+
+    /// See [`userbridge::ClientBuilder::region`]: the AWS region of a
+    /// provider that signs with AWS credentials (Amazon Cognito).
+    pub fn region(self, region: impl Into<String>) -> Self {
+        self.map(|b| b.region(region))
+    }
+
+    /// See [`userbridge::ClientBuilder::aws_credentials`]: an IAM access key
+    /// that signs every request (AWS Signature Version 4).
+    pub fn aws_credentials(
+        self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.map(|b| b.aws_credentials(access_key_id, secret_access_key))
+    }
+
+    /// See [`userbridge::ClientBuilder::aws_session_token`].
+    pub fn aws_session_token(self, token: impl Into<String>) -> Self {
+        self.map(|b| b.aws_session_token(token))
     }
 
     /// See [`userbridge::ClientBuilder::organization`].

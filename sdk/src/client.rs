@@ -578,21 +578,24 @@ impl ClientBuilder {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
         let facts = provider.adapter().descriptor();
-        let signer = self.signer()?;
+        // AWS credentials are checked after the base URL and the organization
+        // (their errors come first), but give the default base URL.
+        let signer = self.signer();
         let regional = provider
             .adapter()
             .aws_signing()
-            .zip(signer.as_ref())
+            .zip(signer.as_ref().ok().and_then(Option::as_ref))
             .map(|(signing, signer)| (signing.endpoint)(signer.region()));
         let base = match (&self.base_url, facts.default_base_url, regional) {
             (Some(url), _, _) => url.trim().to_string(),
             (None, Some(default), _) => default.to_string(),
             (None, None, Some(regional)) => regional,
             (None, None, None) => {
+                signer?;
                 return Err(invalid(format!(
                     "{provider} has no public host: set the base URL with .base_url(..) (e.g. {})",
                     facts.base_url_example
-                )))
+                )));
             }
         };
         let base_url = check_base_url(&base, self.private_http).map_err(invalid)?;
@@ -603,7 +606,7 @@ impl ClientBuilder {
                 .map_err(invalid)?;
         }
         let (auth, token, renewing) = match &self.renewal {
-            _ if signer.is_some() => (None, String::new(), None),
+            _ if !matches!(signer, Ok(None)) => (None, String::new(), None),
             Some(renewal) => (
                 None,
                 String::new(),
@@ -633,6 +636,7 @@ impl ClientBuilder {
             .adapter()
             .validate_client(self.organization.as_deref())
             .map_err(invalid)?;
+        let signer = signer?;
         let mut headers = HeaderMap::new();
         if let Some(auth) = auth {
             headers.insert(AUTHORIZATION, auth);
@@ -746,9 +750,15 @@ impl ClientBuilder {
                 (id, secret, token)
             }
         };
-        SigV4::new(&key_id, &secret, token.as_deref(), region.trim(), signing.service)
-            .map(Some)
-            .map_err(invalid)
+        SigV4::new(
+            &key_id,
+            &secret,
+            token.as_deref(),
+            region.trim(),
+            signing.service,
+        )
+        .map(Some)
+        .map_err(invalid)
     }
 
     /// The `Authorization` of a fixed token ([`ClientBuilder::bearer_token`],

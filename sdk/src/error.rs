@@ -183,7 +183,10 @@ impl ErrorKind {
     /// What the caller can do about it (empty where the message says it all).
     fn advice(self) -> &'static str {
         match self {
-            ErrorKind::Unauthenticated => "check that the bearer token is valid and not expired",
+            ErrorKind::Unauthenticated => {
+                "check that the credentials (the token, or the AWS access key) are valid and not \
+                 expired"
+            }
             ErrorKind::PermissionDenied => {
                 "the token may not reactivate this user: check its roles and organization"
             }

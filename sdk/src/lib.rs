@@ -76,11 +76,11 @@ pub use error::{
 };
 pub use outcome::{Details, Reactivated};
 pub use provider::Provider;
+#[cfg(feature = "cognito")]
+pub use providers::CognitoUser;
 pub use providers::{
     ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, KeycloakUser,
     OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
 };
-#[cfg(feature = "cognito")]
-pub use providers::CognitoUser;
 pub use retry::RetryPolicy;
 pub use users::{ReactivateRequest, Users, MAX_ID_CHARS};

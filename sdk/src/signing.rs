@@ -72,19 +72,25 @@ impl SigV4 {
         let (access_key_id, secret_access_key) = (access_key_id.trim(), secret_access_key.trim());
         let session_token = session_token.map(str::trim).filter(|t| !t.is_empty());
         if !header_safe(access_key_id) {
-            return Err("the AWS access key id is empty or holds spaces or characters that are \
+            return Err(
+                "the AWS access key id is empty or holds spaces or characters that are \
                         not visible ASCII"
-                .into());
+                    .into(),
+            );
         }
         if !header_safe(secret_access_key) {
-            return Err("the AWS secret access key is empty or holds spaces or characters that \
+            return Err(
+                "the AWS secret access key is empty or holds spaces or characters that \
                         are not visible ASCII"
-                .into());
+                    .into(),
+            );
         }
         if session_token.is_some_and(|t| !header_safe(t)) {
-            return Err("the AWS session token holds spaces or characters that are not visible \
+            return Err(
+                "the AWS session token holds spaces or characters that are not visible \
                         ASCII"
-                .into());
+                    .into(),
+            );
         }
         if !is_region(region) {
             return Err(format!(
@@ -116,9 +122,12 @@ impl SigV4 {
         &self.region
     }
 
-    /// The secrets, to scrub from anything a provider echoes back.
+    /// What to scrub from anything a provider echoes back: the secrets, and
+    /// the access key id (not a secret, but it names the key).
     pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.secret_access_key.as_str()).chain(self.session_token.as_deref())
+        [self.secret_access_key.as_str(), self.access_key_id.as_str()]
+            .into_iter()
+            .chain(self.session_token.as_deref())
     }
 
     /// Signs `request` as it will be sent: adds `X-Amz-Date`,
@@ -200,7 +209,10 @@ mod tests {
     #[test]
     fn bad_parts_are_named_without_their_value() {
         let e = SigV4::new("AKID", "se cret", None, "us-east-1", "x").unwrap_err();
-        assert!(e.contains("secret access key") && !e.contains("se cret"), "{e}");
+        assert!(
+            e.contains("secret access key") && !e.contains("se cret"),
+            "{e}"
+        );
         assert!(SigV4::new("", "s", None, "us-east-1", "x")
             .unwrap_err()
             .contains("access key id"));
@@ -212,20 +224,32 @@ mod tests {
 
     #[test]
     fn a_signed_request_carries_the_aws_headers() {
-        let s = SigV4::new("AKIDEXAMPLE", "secret", Some("tok"), "eu-west-1", "cognito-idp")
-            .unwrap();
+        let s = SigV4::new(
+            "AKIDEXAMPLE",
+            "secret",
+            Some("tok"),
+            "eu-west-1",
+            "cognito-idp",
+        )
+        .unwrap();
         let mut req = reqwest::Request::new(
             reqwest::Method::POST,
-            "https://cognito-idp.eu-west-1.amazonaws.com/".parse().unwrap(),
+            "https://cognito-idp.eu-west-1.amazonaws.com/"
+                .parse()
+                .unwrap(),
         );
         *req.body_mut() = Some(b"{}".to_vec().into());
         s.sign(&mut req).unwrap();
         let h = req.headers();
         let auth = h["authorization"].to_str().unwrap();
-        assert!(auth.starts_with(
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"
-        ), "{auth}");
-        assert!(auth.contains("/eu-west-1/cognito-idp/aws4_request"), "{auth}");
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"),
+            "{auth}"
+        );
+        assert!(
+            auth.contains("/eu-west-1/cognito-idp/aws4_request"),
+            "{auth}"
+        );
         assert!(h["authorization"].is_sensitive());
         assert!(h.contains_key("x-amz-date"));
         assert_eq!(h["x-amz-security-token"], "tok");

@@ -102,6 +102,42 @@ pub fn answer_of(p: Provider, kind: &str) -> Answer {
     spec(p).example_of(kind).answer()
 }
 
+/// The region of the test clients of a provider that signs with AWS
+/// credentials.
+pub const AWS_REGION: &str = "us-east-1";
+/// The secret access key of those clients (the simulators do not verify
+/// signatures; moto does, in `tests/tests/cognito.rs`).
+pub const AWS_SECRET: &str = "userbridge-test-secret-access-key";
+
+/// The credentials of a test client, for any provider: `.bearer_token(token)`,
+/// or, for a provider whose requests are signed with AWS credentials
+/// ([`Provider::takes_aws_credentials`]), `token` as the access key id (what
+/// the simulators accept) with [`AWS_SECRET`] and [`AWS_REGION`].
+pub trait Credentials: Sized {
+    /// See the trait.
+    fn credentials(self, p: Provider, token: &str) -> Self;
+}
+
+impl Credentials for userbridge::ClientBuilder {
+    fn credentials(self, p: Provider, token: &str) -> Self {
+        if p.takes_aws_credentials() {
+            self.region(AWS_REGION).aws_credentials(token, AWS_SECRET)
+        } else {
+            self.bearer_token(token)
+        }
+    }
+}
+
+impl Credentials for userbridge_blocking::ClientBuilder {
+    fn credentials(self, p: Provider, token: &str) -> Self {
+        if p.takes_aws_credentials() {
+            self.region(AWS_REGION).aws_credentials(token, AWS_SECRET)
+        } else {
+            self.bearer_token(token)
+        }
+    }
+}
+
 /// Retries with waits of a few milliseconds.
 pub fn fast_retry(attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
@@ -141,7 +177,7 @@ macro_rules! configure {
             b = b.base_url(u);
         }
         if let Some(t) = &cfg.token {
-            b = b.bearer_token(t.clone());
+            b = $crate::Credentials::credentials(b, cfg.provider, t);
         }
         if let Some(o) = &cfg.organization {
             b = b.organization(o.clone());

@@ -2,6 +2,7 @@
 //! for a simulator, the documented request sent by hand, and the simulator's
 //! answer to each situation of the lifecycle ([`simulator_answers`]).
 
+use crate::Credentials;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -35,7 +36,7 @@ pub fn other_org(p: Provider) -> String {
 pub fn builder(sim: &Simulator, token: &str) -> ClientBuilder {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(token)
+        .credentials(sim.provider(), token)
         .organization(sim.organization())
         .timeout(Duration::from_secs(10))
         .retry_policy(RetryPolicy::none())
@@ -270,11 +271,12 @@ where
 }
 
 /// One successful reactivation of a deactivated user on `provider`'s simulator,
-/// as its simulator saw it: `(method, status)` of each request, in order (one
+/// as its simulator saw it: `(whether it only reads, status)` of each request,
+/// in order (one
 /// call for most providers; a read and a write, or more, for those that look at
 /// the user first). Suites that count requests compare with it instead of
 /// assuming one request per call.
-pub fn normal_flow(provider: Provider) -> Vec<(String, u16)> {
+pub fn normal_flow(provider: Provider) -> Vec<(bool, u16)> {
     let sim = match Simulator::start_blocking(provider) {
         Ok(sim) => sim,
         Err(e) => panic!("{provider}: the simulator could not start: {e}"),
@@ -282,7 +284,7 @@ pub fn normal_flow(provider: Provider) -> Vec<(String, u16)> {
     sim.add_user("usr_flow1", sim.organization(), UserState::Deactivated);
     let client = userbridge_blocking::Client::builder(provider)
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(provider, sim.token())
         .organization(sim.organization())
         .retry_policy(RetryPolicy::none())
         .build()
@@ -293,8 +295,38 @@ pub fn normal_flow(provider: Provider) -> Vec<(String, u16)> {
         .unwrap_or_else(|e| panic!("{provider}: {e}"));
     sim.requests()
         .iter()
-        .map(|r| (r.method.clone(), r.status))
+        .map(|r| (only_reads(r), r.status))
         .collect()
+}
+
+/// Whether a request is about user `id`: a segment of its path, or (AWS JSON
+/// calls, all `POST /`) a string of its JSON body.
+pub fn names_user(r: &userbridge::mock::ReceivedRequest, id: &str) -> bool {
+    r.path.split('/').any(|segment| segment == id)
+        || serde_json::from_slice::<serde_json::Value>(&r.body)
+            .ok()
+            .and_then(|b| {
+                b.as_object()
+                    .map(|o| o.values().any(|v| v.as_str() == Some(id)))
+            })
+            .unwrap_or(false)
+}
+
+/// Whether a request only reads: a `GET`, or an AWS JSON call (every one a
+/// `POST /`, the operation in `X-Amz-Target`) of a read operation, named
+/// `Get...`, `AdminGet...`, `Describe...` or `List...` by AWS's convention.
+pub fn only_reads(r: &userbridge::mock::ReceivedRequest) -> bool {
+    let operation = r
+        .headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("x-amz-target"))
+        .and_then(|(_, target)| target.rsplit('.').next());
+    match operation {
+        Some(op) => ["Get", "AdminGet", "Describe", "List"]
+            .iter()
+            .any(|read| op.starts_with(read)),
+        None => r.method == "GET",
+    }
 }
 
 /// The statuses of [`normal_flow`].
@@ -303,11 +335,11 @@ pub fn normal_statuses(provider: Provider) -> Vec<u16> {
 }
 
 /// How many requests of a reactivation on `provider` come before its first
-/// write (its first request that is not a `GET`): a failure injected after that
+/// write (its first request that does not only read, [`only_reads`]): a failure injected after that
 /// many untouched requests hits the write.
 pub fn requests_before_the_write(provider: Provider) -> usize {
     normal_flow(provider)
         .iter()
-        .position(|(method, _)| method != "GET")
+        .position(|(reads, _)| !reads)
         .unwrap_or_else(|| panic!("{provider}: a reactivation without a write"))
 }

@@ -12,6 +12,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use userbridge_tests::Credentials;
 
 use futures_util::StreamExt as _;
 use serde_json::Value;
@@ -26,7 +27,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 fn client_for(sim: &Simulator) -> Client {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .organization(sim.organization())
         .retry_policy(RetryPolicy::none())
         .build()
@@ -36,7 +37,7 @@ fn client_for(sim: &Simulator) -> Client {
 fn blocking_client_for(sim: &Simulator) -> userbridge_blocking::Client {
     userbridge_blocking::Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .organization(sim.organization())
         .retry_policy(RetryPolicy::none())
         .build()

@@ -4,12 +4,13 @@
 
 use userbridge::mock::{Simulator, UserState};
 use userbridge::{Client, Details, ErrorKind, OktaTransition, Provider, ReactivateRequest};
+use userbridge_tests::Credentials;
 
 fn client(sim: &Simulator) -> Client {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
         .organization(sim.organization())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .build()
         .expect("a client")
 }
@@ -36,7 +37,10 @@ async fn readers_say_what_they_would_do_and_write_nothing() {
             "{p}: unchanged"
         );
         for r in sim.requests() {
-            assert_eq!(r.method, "GET", "{p}: only reads: {r:?}");
+            assert!(
+                userbridge_tests::sim::only_reads(&r),
+                "{p}: only reads: {r:?}"
+            );
         }
         match plan.details() {
             Details::Keycloak(k) => assert!(k.re_enabled),
@@ -45,6 +49,7 @@ async fn readers_say_what_they_would_do_and_write_nothing() {
                 assert_ne!(o.transition, OktaTransition::Unlock, "{o:?}");
             }
             Details::Auth0(a) => assert!(a.admin_block_lifted || a.brute_force_blocks_lifted > 0),
+            Details::Cognito(c) => assert!(c.re_enabled && c.user_status.is_some(), "{c:?}"),
             Details::EntraId(_) | Details::None => {}
             other => panic!("{p}: {other:?}"),
         }
@@ -92,7 +97,8 @@ async fn the_others_refuse_a_dry_run_before_sending() {
             Provider::Keycloak,
             Provider::EntraId,
             Provider::Okta,
-            Provider::Auth0
+            Provider::Auth0,
+            Provider::Cognito
         ]
     );
     for p in Provider::ALL.into_iter().filter(|p| !p.reads_users()) {

@@ -31,6 +31,7 @@ const FLOORS: &[&[&str]] = &[
     &["generated", "generated::*"],
     &["credentials"],
     &["transport"],
+    &["signing"],
     &["pacing"],
     &["outcome"],
     &["providers::*::types"],

@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
+use userbridge_tests::Credentials;
 
 use userbridge::mock::wiremock::matchers::any;
 use userbridge::mock::wiremock::{Mock, ResponseTemplate};
@@ -28,7 +29,7 @@ const USER: &str = "usr_abc123";
 fn builder(sim: &Simulator) -> ClientBuilder {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .organization(sim.organization())
         .timeout(Duration::from_secs(10))
         .retry_policy(RetryPolicy::none())
@@ -203,7 +204,7 @@ async fn targeted_failure_hits_only_its_user_under_concurrency() {
             for id in &ids {
                 let mine: Vec<u16> = seen
                     .iter()
-                    .filter(|r| r.path.split('/').any(|segment| segment == id))
+                    .filter(|r| userbridge_tests::sim::names_user(r, id))
                     .map(|r| r.status)
                     .collect();
                 let want = if *id == target {

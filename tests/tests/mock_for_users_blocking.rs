@@ -8,6 +8,7 @@
 
 use std::thread;
 use std::time::Duration;
+use userbridge_tests::Credentials;
 
 use userbridge::mock::{Answer, Failure, Simulator, UserState};
 use userbridge_blocking::{
@@ -21,7 +22,7 @@ const USER: &str = "usr_abc123";
 fn builder(sim: &Simulator) -> ClientBuilder {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .organization(sim.organization())
         .timeout(Duration::from_secs(10))
         .retry_policy(RetryPolicy::none())
@@ -147,7 +148,7 @@ fn targeted_failure_from_threads() {
             .requests()
             .into_iter()
             .filter(|r| !(200..300).contains(&r.status))
-            .map(|r| (r.path.contains(target.as_str()), r.status))
+            .map(|r| (userbridge_tests::sim::names_user(&r, &target), r.status))
             .collect();
         assert_eq!(failed, [(true, 0)], "{provider}");
         let per_user = normal_statuses(provider).len();

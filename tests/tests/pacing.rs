@@ -7,6 +7,7 @@
 //! satisfies more easily.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use userbridge_tests::Credentials;
 
 use userbridge::mock::{Simulator, UserState};
 use userbridge::{Client, Provider, ReactivateRequest, RetryPolicy};
@@ -14,7 +15,7 @@ use userbridge::{Client, Provider, ReactivateRequest, RetryPolicy};
 fn client_for(sim: &Simulator) -> Client {
     Client::builder(sim.provider())
         .base_url(sim.base_url())
-        .bearer_token(sim.token())
+        .credentials(sim.provider(), sim.token())
         .organization(sim.organization())
         .retry_policy(RetryPolicy::none())
         .build()

@@ -7,6 +7,7 @@
 //! test file.
 
 use std::time::Duration;
+use userbridge_tests::Credentials;
 
 use serde_json::Value;
 use userbridge::mock::{Failure, Simulator, UserState, DEFAULT_TOKEN};
@@ -483,7 +484,7 @@ fn blocking_client_against_a_simulator() {
 
         let client = userbridge_blocking::Client::builder(p)
             .base_url(sim.base_url())
-            .bearer_token(sim.token())
+            .credentials(p, sim.token())
             .organization(sim.organization())
             .build()
             .unwrap();

@@ -148,9 +148,7 @@ fn module_index(modules: &[(String, String)], features: &[String]) -> String {
          pub use crate::transport::CallContext;\n\n",
     );
     for (m, spec_file) in modules {
-        let name = spec_file
-            .trim_end_matches(".yaml")
-            .trim_end_matches(".yml");
+        let name = spec_file.trim_end_matches(".yaml").trim_end_matches(".yml");
         let gate = if features.iter().any(|f| f == name) {
             format!("#[cfg(feature = \"{name}\")]\n")
         } else {

@@ -170,7 +170,9 @@ fn is_plus_json(media: &str) -> bool {
     let lower = essence.to_ascii_lowercase();
     let versioned = lower.strip_prefix("application/x-").is_some_and(|rest| {
         rest.rsplit_once("-json-").is_some_and(|(name, version)| {
-            !name.is_empty() && !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            !name.is_empty()
+                && !version.is_empty()
+                && version.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         })
     });
     versioned || (lower.starts_with("application/") && lower.ends_with("+json") && lower.len() > 17)

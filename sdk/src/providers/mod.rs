@@ -72,6 +72,21 @@ impl Provider {
     pub fn reads_users(self) -> bool {
         self.adapter().reads_users()
     }
+
+    /// Whether the provider's requests are signed with AWS credentials (AWS
+    /// Signature Version 4) instead of carrying a token (Amazon Cognito): its
+    /// clients take [`aws_credentials`](crate::ClientBuilder::aws_credentials)
+    /// (or the standard AWS environment variables) and a
+    /// [`region`](crate::ClientBuilder::region), and no bearer token.
+    ///
+    /// ```
+    /// use userbridge::Provider;
+    ///
+    /// assert!(!Provider::Okta.takes_aws_credentials());
+    /// ```
+    pub fn takes_aws_credentials(self) -> bool {
+        self.adapter().aws_signing().is_some()
+    }
 }
 
 // One line per provider.

@@ -94,9 +94,7 @@ impl Simulate for Sim {
         let (name, message) = match fault {
             Fault::RateLimited { .. } => ("TooManyRequestsException", "Too many requests"),
             Fault::Internal => ("InternalErrorException", "Internal error"),
-            Fault::BadGateway | Fault::Unavailable => {
-                ("ServiceUnavailable", "Service unavailable")
-            }
+            Fault::BadGateway | Fault::Unavailable => ("ServiceUnavailable", "Service unavailable"),
         };
         error(fault.status(), name, message).header("x-amzn-RequestId", call.request_id.clone())
     }

@@ -75,7 +75,12 @@ impl Adapter for Cognito {
     }
 
     fn validate_client(&self, organization: Option<&str>) -> Result<(), String> {
-        organization.map_or(Ok(()), check_pool_id)
+        let pool = organization.ok_or(
+            "Amazon Cognito needs a user pool id as the organization (e.g. \
+             `eu-west-1_AbCdEf123`): set .organization(..) on the client; a request can \
+             override it with ReactivateRequest::organization",
+        )?;
+        check_pool_id(pool)
     }
 
     fn validate(&self, _user_id: &str, organization: Option<&str>) -> Result<(), String> {
@@ -124,7 +129,10 @@ fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let pool = call.organization.unwrap_or_default();
     let invalid = |what: &str, e: gen::types::error::ConversionError| {
-        Error::invalid(Some(call.provider), format!("the {what} is not one Cognito takes: {e}"))
+        Error::invalid(
+            Some(call.provider),
+            format!("the {what} is not one Cognito takes: {e}"),
+        )
     };
     let body = gen::types::UserRequest {
         user_pool_id: pool.parse().map_err(|e| invalid("user pool id", e))?,
@@ -139,9 +147,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
         .cognito_user_call(Target::AwsCognitoIdentityProviderServiceAdminGetUser, &body)
         .await;
     let (user, seen) = match at.outcome(answer) {
-        Outcome::Success(gen::types::UserCallResponse::GetUserResponse(user), seen) => {
-            (user, seen)
-        }
+        Outcome::Success(gen::types::UserCallResponse::GetUserResponse(user), seen) => (user, seen),
         Outcome::Success(_, seen) => {
             return Err(at.undecodable(&seen, "AdminGetUser answered without a user"))
         }
@@ -179,7 +185,10 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let at = attempt_for(call, &write);
     call.phase.writing();
     let answer = write
-        .cognito_user_call(Target::AwsCognitoIdentityProviderServiceAdminEnableUser, &body)
+        .cognito_user_call(
+            Target::AwsCognitoIdentityProviderServiceAdminEnableUser,
+            &body,
+        )
         .await;
     match at.outcome(answer) {
         Outcome::Success(_, _) => {
@@ -341,7 +350,10 @@ mod tests {
         ] {
             assert_eq!(error_name(raw), "UserNotFoundException", "{raw}");
         }
-        assert_eq!(kind_of("ResourceNotFoundException"), Some(ErrorKind::Misconfigured));
+        assert_eq!(
+            kind_of("ResourceNotFoundException"),
+            Some(ErrorKind::Misconfigured)
+        );
         assert_eq!(kind_of("SomethingNew"), None);
     }
 
