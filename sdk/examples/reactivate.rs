@@ -227,7 +227,11 @@ async fn main() -> ExitCode {
 /// client credentials (`--client-id` with a secret from `--client-secret-env`
 /// or a key from `--private-key`). Secrets come from the environment or a
 /// file only, never from an argument.
-fn credentials(builder: ClientBuilder, args: &ArgMatches) -> Result<ClientBuilder, String> {
+fn credentials(
+    provider: Provider,
+    builder: ClientBuilder,
+    args: &ArgMatches,
+) -> Result<ClientBuilder, String> {
     let from_env = |var: &str, what: &str| match std::env::var(var) {
         Ok(v) if !v.trim().is_empty() => Ok(v),
         _ => Err(format!(
@@ -243,6 +247,11 @@ fn credentials(builder: ClientBuilder, args: &ArgMatches) -> Result<ClientBuilde
         });
     }
     let Some(client_id) = args.get_one::<String>("client-id") else {
+        if provider.takes_aws_credentials() {
+            // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN,
+            // AWS_REGION) are read by the SDK itself.
+            return Ok(builder);
+        }
         return Err(
             "credentials are required: `--token-env VAR`, or `--client-id ID` with \
              `--client-secret-env VAR` or `--private-key FILE`"
@@ -282,7 +291,7 @@ async fn run(args: &ArgMatches) -> ExitCode {
         return ExitCode::from(2);
     };
     let json = args.get_flag("json");
-    let builder = match credentials(Client::builder(provider), args) {
+    let builder = match credentials(provider, Client::builder(provider), args) {
         Ok(builder) => builder,
         Err(why) => {
             eprintln!("reactivate: {why}");
@@ -601,9 +610,17 @@ async fn demo_provider(provider: Provider) -> Row {
         }
     };
     sim.add_user(DEMO_USER, sim.organization(), UserState::Deactivated);
-    let client = Client::builder(provider)
-        .base_url(sim.base_url())
-        .bearer_token(sim.token())
+    let builder = Client::builder(provider).base_url(sim.base_url());
+    // A provider that signs with AWS credentials: the simulator's token is
+    // the access key id it accepts (it does not check signatures).
+    let builder = if provider.takes_aws_credentials() {
+        builder
+            .region("us-east-1")
+            .aws_credentials(sim.token(), "demo-secret-access-key")
+    } else {
+        builder.bearer_token(sim.token())
+    };
+    let client = builder
         .organization(sim.organization())
         .timeout(Duration::from_secs(10))
         .build();
