@@ -188,7 +188,8 @@ impl ErrorKind {
                  expired"
             }
             ErrorKind::PermissionDenied => {
-                "the token may not reactivate this user: check its roles and organization"
+                "the credentials may not reactivate this user: check their roles, policies and \
+                 organization"
             }
             ErrorKind::NotFound => "check the user id and organization",
             ErrorKind::RateLimited => "slow down or retry later",

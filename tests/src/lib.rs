@@ -28,6 +28,7 @@ pub use userbridge::{
     ApiError, Error, ErrorKind, Provider, ReactivateRequest, Reactivated, RetryPolicy,
 };
 
+pub mod aws;
 pub mod cases;
 pub mod classify;
 pub mod generated;

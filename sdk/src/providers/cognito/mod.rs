@@ -234,6 +234,12 @@ fn cognito_error(call: &Call<'_>, at: &Attempt<'_>, mut api: ApiError) -> Error 
         }
         api.code = Some(name);
     }
+    if api.trace_id.is_none() {
+        // An XML error document carries its request id in the body.
+        api.trace_id = std::str::from_utf8(&seen.body)
+            .ok()
+            .and_then(|t| xml_element(t, "RequestId"));
+    }
     if kind == ErrorKind::Misconfigured {
         let pool = call.organization.unwrap_or_default();
         let region = call
