@@ -473,3 +473,83 @@ fn renewing_credentials_leak_no_secret() {
         }
     }
 }
+
+/// AWS credentials (Amazon Cognito): the secret access key and the session
+/// token show nowhere: not in `Debug` of the builder or the client, not in an
+/// error whose answer echoes the whole signed request back (headers and
+/// body), a network error, a configuration error, nor in the tracing output
+/// at TRACE level (which includes aws-sigv4's own).
+#[test]
+fn aws_credentials_leak_no_secret() {
+    const AWS_SECRET: &str = "aws-SECRET-wJalrXUtnFEMI0K7MDENG";
+    const SESSION: &str = "aws-SESSION-FwoGZXIvYXdzE1a2b3c";
+    let p = Provider::Cognito;
+    let aws = |b: ClientBuilder| {
+        b.region("eu-west-1")
+            .aws_credentials("AKIDEXAMPLE", AWS_SECRET)
+            .aws_session_token(SESSION)
+            .organization("eu-west-1_AbCdEf123")
+    };
+    let (outcomes, log) = traced(|rt| {
+        rt.block_on(async {
+            let mut outcomes = Vec::new();
+            // The provider echoes the signed request, headers included.
+            let server = MockServer::start().await;
+            wiremock::Mock::given(wiremock::matchers::method("POST"))
+                .respond_with(|req: &wiremock::Request| {
+                    let headers: Vec<String> = req
+                        .headers
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {}", v.to_str().unwrap_or_default()))
+                        .collect();
+                    ResponseTemplate::new(400).set_body_json(serde_json::json!({
+                        "__type": "NotAuthorizedException",
+                        "message": format!(
+                            "refused {} {} {AWS_SECRET}",
+                            headers.join("; "),
+                            String::from_utf8_lossy(&req.body)
+                        ),
+                    }))
+                })
+                .mount(&server)
+                .await;
+            let builder = aws(Client::builder(p).base_url(server.uri()));
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate("jane.doe").await;
+            outcomes.push((builder, Some(client), result));
+            // Nothing listens.
+            let builder =
+                aws(Client::builder(p).base_url(format!("http://127.0.0.1:{}", refused_port())))
+                    .retry_policy(fast_retry(2));
+            let client = builder.clone().build().unwrap();
+            let result = client.users().reactivate("jane.doe").await;
+            outcomes.push((builder, Some(client), result));
+            // A configuration error (no pool).
+            let builder = Client::builder(p)
+                .region("eu-west-1")
+                .aws_credentials("AKIDEXAMPLE", AWS_SECRET)
+                .aws_session_token(SESSION);
+            let result: Result<Reactivated, Error> = match builder.clone().build() {
+                Ok(_) => panic!("a client without a user pool was built"),
+                Err(e) => Err(e),
+            };
+            outcomes.push((builder, None, result));
+            outcomes
+        })
+    });
+    assert!(log.contains("userbridge.attempt"), "traced: {log}");
+    for (builder, client, result) in outcomes {
+        let err = result.unwrap_err();
+        let mut texts = match &client {
+            Some(client) => client_texts(&builder, client),
+            None => vec![("the builder's Debug", format!("{builder:#?}"))],
+        };
+        texts.extend(error_texts(err));
+        texts.push(("the tracing output", log.clone()));
+        for (what, text) in texts {
+            for secret in [AWS_SECRET, SESSION, "SECRET-wJalr", "SESSION-FwoG"] {
+                assert!(!text.contains(secret), "{secret} appears in {what}: {text}");
+            }
+        }
+    }
+}
