@@ -189,6 +189,13 @@ pub struct ClientArgs {
     )]
     pub tenant: Option<String>,
 
+    /// The AWS region of an Amazon Cognito user pool (e.g. eu-west-1, the
+    /// prefix of the pool id; default AWS_REGION or AWS_DEFAULT_REGION). Its
+    /// credentials come from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+    /// AWS_SESSION_TOKEN, as the SDK reads them.
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
     /// Read the token from FILE instead of USERBRIDGE_TOKEN.
     #[arg(
         long,

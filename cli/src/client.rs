@@ -107,6 +107,9 @@ pub fn build(provider: Provider, args: &ClientArgs) -> Result<Client, Usage> {
                 }
             }
         }
+        // AWS credentials: from the standard environment variables, read by
+        // the SDK (which names any that is missing).
+        (None, None) if provider.takes_aws_credentials() => builder,
         (None, None) => {
             return Err(Usage(format!(
                 "no credentials: export the token in {TOKEN_VAR} (or pass --token-file FILE), \
@@ -126,6 +129,9 @@ pub fn build(provider: Provider, args: &ClientArgs) -> Result<Client, Usage> {
     }
     if let Some(tenant) = &args.tenant {
         builder = builder.tenant(tenant);
+    }
+    if let Some(region) = &args.region {
+        builder = builder.region(region);
     }
     if let Some(url) = &args.token_url {
         builder = builder.token_url(url);

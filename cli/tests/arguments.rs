@@ -26,6 +26,7 @@ fn help_and_version_exit_zero_and_name_every_setting() {
         "--organization",
         "--realm",
         "--tenant",
+        "--region",
         "--token-file",
         "--api-token",
         "--client-id",

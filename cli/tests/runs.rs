@@ -592,3 +592,44 @@ fn ctrl_c_stops_the_run_and_keeps_what_is_left() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert_eq!(read(&d, "left.txt"), "u2\nu3\n");
 }
+
+/// Amazon Cognito: `--region`, the keys from the standard AWS environment
+/// variables (as the SDK reads them); a missing key is named, nothing sent.
+#[test]
+fn cognito_takes_its_region_and_aws_keys_from_the_environment() {
+    let d = dir("cognito");
+    let sim = start(Provider::Cognito);
+    let base = sim.base_url();
+    let pool = sim.organization().to_string();
+    sim.add_user_with_status("jane.doe", pool.as_str(), "DISABLED_FORCE_CHANGE_PASSWORD")
+        .expect("a Cognito status");
+    let aws = [
+        ("AWS_ACCESS_KEY_ID", sim.token()),
+        ("AWS_SECRET_ACCESS_KEY", "cli-SECRET-access-key"),
+    ];
+    let more = [
+        "--region",
+        "us-east-1",
+        "--organization",
+        pool.as_str(),
+        "jane.doe",
+    ];
+    let run = run_in(&d, &args("cognito", &base, &more), &aws, None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(sim.user_state("jane.doe"), Some(UserState::Active));
+    assert!(!run.all().contains("cli-SECRET"), "{run:?}");
+    let signed = sim.requests();
+    assert_eq!(signed.len(), 2, "a read, then the write");
+    let missing = run_in(
+        &d,
+        &args("cognito", &base, &more),
+        &[("AWS_ACCESS_KEY_ID", sim.token())],
+        None,
+    );
+    assert_eq!(missing.code, 2, "{missing:?}");
+    assert!(
+        missing.stderr.contains("AWS_SECRET_ACCESS_KEY"),
+        "{missing:?}"
+    );
+    assert_eq!(sim.requests().len(), 2, "nothing more was sent");
+}

@@ -27,7 +27,7 @@ use spec_cases::{Answer, Case, NotCovered, Spec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use userbridge::{Client, Error, Provider, ReactivateRequest, Reactivated, RetryPolicy};
-use userbridge_tests::tools;
+use userbridge_tests::{tools, Credentials};
 
 const PRISM_VERSION: &str = "5.14.2";
 const PRISM_PACKAGE: &str = "@stoplight/prism-cli";
@@ -373,7 +373,7 @@ async fn run_async(spec: &Spec, base: &str) -> Result<Reactivated, Error> {
     }
     let client = builder
         .base_url(base)
-        .bearer_token(TOKEN)
+        .credentials(spec.provider, TOKEN)
         .retry_policy(RetryPolicy::none())
         .timeout(spec_cases::TIMEOUT)
         .build()?;
@@ -390,7 +390,7 @@ async fn run_blocking(spec: &Spec, base: &str) -> Result<Reactivated, Error> {
         }
         let client = builder
             .base_url(base)
-            .bearer_token(TOKEN)
+            .credentials(provider, TOKEN)
             .retry_policy(RetryPolicy::none())
             .timeout(spec_cases::TIMEOUT)
             .build()?;

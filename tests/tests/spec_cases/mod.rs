@@ -205,6 +205,34 @@ impl Spec {
                         _ => *slot = Some(example.to_string()),
                     }
                 }
+                // Ids the request body carries (AWS JSON 1.1: every call is
+                // `POST /`): properties of its schema marked the same way.
+                let body_schema = op
+                    .pointer("/requestBody/content")
+                    .and_then(Value::as_object)
+                    .and_then(|c| c.values().next())
+                    .and_then(|m| m.get("schema"))
+                    .map(|s| resolve(&doc, s));
+                for prop in body_schema
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|p| p.values())
+                {
+                    let Some(role) = prop.get("x-userbridge-param").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let example = prop
+                        .get("example")
+                        .and_then(Value::as_str)
+                        .ok_or("a body property marked x-userbridge-param has no example")?;
+                    let slot = match role {
+                        "user" => &mut user_id,
+                        "organization" => &mut organization,
+                        other => return Err(format!("x-userbridge-param `{other}` is unknown")),
+                    };
+                    *slot = Some(example.to_string());
+                }
                 raw["parameters"] = Value::Array(params);
                 let id = op
                     .get("operationId")
@@ -218,7 +246,7 @@ impl Spec {
                 });
             }
         }
-        let user_id = user_id.ok_or("no path parameter is the user")?;
+        let user_id = user_id.ok_or("no path parameter or body property is the user")?;
         let base_path = doc
             .pointer("/servers/0/url")
             .and_then(Value::as_str)
@@ -636,10 +664,11 @@ fn json_media(response: &Value) -> Option<&Value> {
         .get("content")
         .and_then(Value::as_object)?
         .iter()
-        // `application/json`, or a `+json` type (`application/scim+json`).
+        // `application/json`, a `+json` type (`application/scim+json`), or
+        // a versioned vendor JSON type (`application/x-amz-json-1.1`).
         .find(|(m, _)| {
             let m = m.split(';').next().unwrap_or_default().trim();
-            m == "application/json" || m.ends_with("+json")
+            m == "application/json" || m.ends_with("+json") || m.contains("-json-")
         })
         .map(|(_, v)| v)
 }
