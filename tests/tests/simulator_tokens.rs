@@ -59,6 +59,14 @@ async fn a_token_endpoint_is_served_exactly_where_the_sdk_knows_one() {
                 let origin = format!("http://{}/", sim.base_url().split('/').nth(2).unwrap());
                 assert!(url.starts_with(&origin), "{p}: {url}");
             }
+            // Requests signed with AWS credentials: no OAuth at all.
+            None if p.takes_aws_credentials() => {
+                let err = built.expect_err("no OAuth credentials");
+                assert!(
+                    err.to_string().contains("takes no bearer token or OAuth credentials"),
+                    "{p}: {err}"
+                );
+            }
             None => {
                 let err = built.expect_err("no token endpoint");
                 assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{p}: {err}");
