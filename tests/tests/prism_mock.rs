@@ -137,6 +137,12 @@ struct Seen {
 /// What the proxy knows: the spec's operations, the current plan, the calls.
 struct ProxyState {
     operations: Vec<spec_cases::Operation>,
+    /// A versioned vendor JSON media type of the spec (AWS JSON 1.1's
+    /// `application/x-amz-json-1.1`), which Prism can neither parse nor
+    /// serialize: Prism gets a copy of the spec with it read as
+    /// `application/json` ([`prism_spec`]), and the proxy translates the
+    /// `Content-Type` and `Accept` of the requests to Prism and of its answers.
+    vendor_json: Option<String>,
     /// operationId -> the `Prefer` header of its planned answer.
     /// The `Prefer` header of each operation's calls, in order; the last one
     /// answers any further call.
@@ -153,6 +159,7 @@ impl Proxy {
     async fn start(
         prism_port: u16,
         operations: Vec<spec_cases::Operation>,
+        vendor_json: Option<String>,
     ) -> Result<Proxy, String> {
         let listener = TcpListener::bind(("127.0.0.1", 0))
             .await
@@ -160,6 +167,7 @@ impl Proxy {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let state = Arc::new(Mutex::new(ProxyState {
             operations,
+            vendor_json,
             plan: BTreeMap::new(),
             seen: Vec::new(),
         }));
@@ -255,10 +263,11 @@ async fn serve(
         return Ok(());
     };
     let path = req.target.split('?').next().unwrap_or_default().to_string();
-    let (operation, prefer) = {
+    let (operation, prefer, vendor_json) = {
         let mut s = state
             .lock()
             .map_err(|_| std::io::Error::other("poisoned"))?;
+        let vendor_json = s.vendor_json.clone();
         let operation = s
             .operations
             .iter()
@@ -272,7 +281,17 @@ async fn serve(
                 q.front().cloned()
             }
         });
-        (operation, prefer)
+        (operation, prefer, vendor_json)
+    };
+    // Prism reads the vendor JSON type as `application/json` (see
+    // `prism_spec`); the client sees its own type.
+    let to_prism = |k: &str, v: &str| match &vendor_json {
+        Some(vendor)
+            if matches!(k, "content-type" | "accept") && v.eq_ignore_ascii_case(vendor) =>
+        {
+            "application/json".to_string()
+        }
+        _ => v.to_string(),
     };
     let mut seen = Seen {
         method: req.method.clone(),
@@ -297,7 +316,7 @@ async fn serve(
             );
             for (k, v) in &req.headers {
                 if !matches!(k.as_str(), "host" | "content-length" | "connection") {
-                    out = out.header(k.as_str(), v.as_str());
+                    out = out.header(k.as_str(), to_prism(k.as_str(), v));
                 }
             }
             let answer = out.header("prefer", prefer).body(req.body).send().await;
@@ -308,10 +327,17 @@ async fn serve(
                         .headers()
                         .iter()
                         .map(|(k, v)| {
-                            (
-                                k.as_str().to_string(),
-                                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                            )
+                            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                            let v = match &vendor_json {
+                                Some(vendor)
+                                    if k.as_str() == "content-type"
+                                        && v.starts_with("application/json") =>
+                                {
+                                    vendor.clone()
+                                }
+                                _ => v,
+                            };
+                            (k.as_str().to_string(), v)
                         })
                         .collect();
                     let body = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
@@ -472,9 +498,61 @@ fn prefer_headers(
 }
 
 /// Runs every case of one spec against Prism; returns the failures.
+/// Whether a media type is a versioned vendor JSON type
+/// (`application/x-amz-json-1.1`).
+fn is_vendor_json(media: &str) -> bool {
+    let m = media.split(';').next().unwrap_or_default().trim();
+    m.starts_with("application/x-") && m.contains("-json-")
+}
+
+/// The spec Prism serves: the spec itself, or, where it uses a versioned
+/// vendor JSON media type Prism cannot read, a copy (JSON, under the target
+/// directory) with that type read as `application/json`, the same schemas
+/// and examples; and that media type.
+fn prism_spec(spec: &Spec) -> Result<(PathBuf, Option<String>), String> {
+    let original = spec_cases::spec_path(spec.provider);
+    fn rename(v: &mut serde_json::Value, found: &mut Option<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(content) = map.get_mut("content").and_then(|c| c.as_object_mut()) {
+                    let vendor: Vec<String> = content
+                        .keys()
+                        .filter(|k| is_vendor_json(k))
+                        .cloned()
+                        .collect();
+                    for key in vendor {
+                        if let Some(media) = content.remove(&key) {
+                            content.insert("application/json".to_string(), media);
+                        }
+                        *found = Some(key);
+                    }
+                }
+                map.values_mut().for_each(|v| rename(v, found));
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| rename(v, found)),
+            _ => {}
+        }
+    }
+    let mut doc = spec.doc.clone();
+    let mut found = None;
+    rename(&mut doc, &mut found);
+    let Some(vendor) = found else {
+        return Ok((original, None));
+    };
+    let copy = tools::tools_dir().join(format!(
+        "prism-spec-{}-{}.json",
+        spec.provider.as_str(),
+        std::process::id()
+    ));
+    std::fs::create_dir_all(tools::tools_dir()).map_err(|e| e.to_string())?;
+    std::fs::write(&copy, doc.to_string()).map_err(|e| format!("{}: {e}", copy.display()))?;
+    Ok((copy, Some(vendor)))
+}
+
 async fn run_spec(bin: &Path, spec: &Spec, cases: &[Case]) -> Result<Vec<String>, String> {
-    let prism = start_prism(bin, &spec_cases::spec_path(spec.provider)).await?;
-    let proxy = Proxy::start(prism.port, spec.operations.clone()).await?;
+    let (spec_file, vendor_json) = prism_spec(spec)?;
+    let prism = start_prism(bin, &spec_file).await?;
+    let proxy = Proxy::start(prism.port, spec.operations.clone(), vendor_json).await?;
     // Prism serves the spec's paths without the server URL's path.
     let base = format!("http://127.0.0.1:{}", proxy.port);
     let mut failures = Vec::new();

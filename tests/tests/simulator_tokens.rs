@@ -63,7 +63,8 @@ async fn a_token_endpoint_is_served_exactly_where_the_sdk_knows_one() {
             None if p.takes_aws_credentials() => {
                 let err = built.expect_err("no OAuth credentials");
                 assert!(
-                    err.to_string().contains("takes no bearer token or OAuth credentials"),
+                    err.to_string()
+                        .contains("takes no bearer token or OAuth credentials"),
                     "{p}: {err}"
                 );
             }

@@ -307,6 +307,16 @@ struct SpecFacts {
     org_params: Vec<(String, String)>,
     /// The sample user id: the user parameter's `example`.
     user: String,
+    /// The service name of a spec whose requests are signed with AWS
+    /// Signature Version 4 (its security scheme says
+    /// `x-amazon-apigateway-authtype: awsSigv4`, the API Gateway extension
+    /// Smithy's OpenAPI conversion writes): the first label of its server's
+    /// host (`cognito-idp`).
+    aws_service: Option<String>,
+    /// Versioned vendor JSON media types of the spec
+    /// (`application/x-amz-json-1.1`): JSON that Schemathesis does not know
+    /// by that name ([`schemathesis_hooks`] teaches it).
+    vendor_json: Vec<String>,
 }
 
 impl SpecFacts {
@@ -344,16 +354,104 @@ impl SpecFacts {
                 }
             }
         }
+        // Ids a request body carries (AWS JSON 1.1): body properties marked
+        // the same way; Schemathesis cannot pin them, the proxy cases name them.
+        for op in paths
+            .values()
+            .filter_map(Value::as_object)
+            .flat_map(|i| i.values())
+        {
+            let schema = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+                .and_then(|c| c.values().next())
+                .and_then(|m| m.get("schema"));
+            let props = schema
+                .map(|s| resolve(doc, s))
+                .and_then(|s| s.get("properties"))
+                .and_then(Value::as_object);
+            for prop in props.into_iter().flat_map(|p| p.values()) {
+                if prop["x-userbridge-param"].as_str() == Some("user") && user.is_none() {
+                    user = prop["example"].as_str().map(str::to_string);
+                }
+            }
+        }
         let user = user.ok_or(
             "no parameter marked `x-userbridge-param: user` with an `example`: the checks \
              cannot tell which user to seed",
         )?;
+        let sigv4 = doc
+            .pointer("/components/securitySchemes")
+            .and_then(Value::as_object)
+            .is_some_and(|schemes| {
+                schemes
+                    .values()
+                    .any(|s| s["x-amazon-apigateway-authtype"].as_str() == Some("awsSigv4"))
+            });
+        let aws_service = sigv4.then(|| {
+            let url = doc
+                .pointer("/servers/0/url")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let host = url.split("://").nth(1).unwrap_or(url);
+            host.split(['.', '/'])
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        });
+        let mut vendor_json = Vec::new();
+        collect_vendor_json(doc, &mut vendor_json);
         Ok(SpecFacts {
             user_params,
             org_params,
             user,
+            aws_service,
+            vendor_json,
         })
     }
+}
+
+/// The versioned vendor JSON media types (`application/x-<name>-json-<version>`)
+/// that are keys of any `content` in `v`.
+fn collect_vendor_json(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(content) = map.get("content").and_then(Value::as_object) {
+                for media in content.keys() {
+                    let essence = media.split(';').next().unwrap_or_default().trim();
+                    let vendor =
+                        essence.starts_with("application/x-") && essence.contains("-json-");
+                    if vendor && !out.iter().any(|m| m == essence) {
+                        out.push(essence.to_string());
+                    }
+                }
+            }
+            map.values().for_each(|v| collect_vendor_json(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_vendor_json(v, out)),
+        _ => {}
+    }
+}
+
+/// A Schemathesis hooks module (`SCHEMATHESIS_HOOKS`) that reads and writes
+/// `media_types` as the JSON they are (its `serializer` and `deserializer`
+/// extension points), or `None` when there are none.
+fn schemathesis_hooks(media_types: &[String]) -> Option<String> {
+    if media_types.is_empty() {
+        return None;
+    }
+    let list = media_types
+        .iter()
+        .map(|m| format!("{m:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "import json\nimport schemathesis\n\n\
+         @schemathesis.serializer({list})\n\
+         def vendor_json(ctx, value):\n    return {{\"data\": json.dumps(value).encode(\"utf-8\")}}\n\n\
+         @schemathesis.deserializer({list})\n\
+         def vendor_json_response(ctx, response):\n    return json.loads(response.content)\n"
+    ))
 }
 
 /// `v`, or what its local `$ref` points to.
@@ -447,6 +545,139 @@ fn wait_for_port(port: u16, child: &mut Child, limit: Duration) -> Result<(), St
     Err(format!("it did not listen on port {port} within {limit:?}"))
 }
 
+// ------------------------------------------------- vendor JSON for Prism
+
+/// A JSON copy of `spec` (next to the system's temporary files) whose
+/// `vendor` media types are `application/json` (same schemas and examples):
+/// Prism reads and writes JSON only by that name (or `+json`).
+fn json_copy(spec: &Path, vendor: &[String]) -> Result<PathBuf, String> {
+    fn rename(v: &mut Value, vendor: &[String]) {
+        match v {
+            Value::Object(map) => {
+                if let Some(content) = map.get_mut("content").and_then(Value::as_object_mut) {
+                    for m in vendor {
+                        if let Some(media) = content.remove(m) {
+                            content.insert("application/json".to_string(), media);
+                        }
+                    }
+                }
+                map.values_mut().for_each(|v| rename(v, vendor));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| rename(v, vendor)),
+            _ => {}
+        }
+    }
+    let mut doc = read_yaml(spec)?;
+    rename(&mut doc, vendor);
+    let copy = std::env::temp_dir().join(format!(
+        "userbridge-prism-spec-{}-{}.json",
+        spec_name(spec),
+        std::process::id()
+    ));
+    std::fs::write(&copy, doc.to_string()).map_err(|e| format!("{}: {e}", copy.display()))?;
+    Ok(copy)
+}
+
+/// A relay on a free port to `127.0.0.1:upstream`, one request per
+/// connection (it closes each), for the rest of the process: the requests'
+/// `Content-Type` and `Accept` of media type `from` go on as `to`, and the
+/// answers' `Content-Type` `to` comes back as `from`. In front of Prism
+/// (`from` the vendor type) and behind it (`from` `application/json`).
+fn media_relay(upstream: u16, from: &str, to: &str) -> Result<u16, String> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let (from, to) = (from.to_string(), to.to_string());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (from, to) = (from.clone(), to.clone());
+            std::thread::spawn(move || {
+                let _ = relay_one(stream, upstream, &from, &to);
+            });
+        }
+    });
+    Ok(port)
+}
+
+/// One request through [`media_relay`].
+fn relay_one(mut client: TcpStream, upstream: u16, from: &str, to: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let (head, body) = read_message(&mut client, true)?;
+    let head = swap_media(&head, from, to, &["content-type", "accept"]);
+    let mut server = TcpStream::connect(("127.0.0.1", upstream))?;
+    server.write_all(head.as_bytes())?;
+    server.write_all(&body)?;
+    let (head, body) = read_message(&mut server, false)?;
+    let head = swap_media(&head, to, from, &["content-type"]);
+    client.write_all(head.as_bytes())?;
+    client.write_all(&body)?;
+    client.flush()
+}
+
+/// `http://host:port` and the path after it of a URL.
+fn split_origin(url: &str) -> (&str, &str) {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    match url[after..].find('/') {
+        Some(i) => url.split_at(after + i),
+        None => (url, ""),
+    }
+}
+
+/// An HTTP/1.1 message's head (its lines, a `connection: close` in place of
+/// any `connection` header, `\r\n\r\n`-terminated) and its body
+/// (`content-length` bytes; an answer without one: up to the end).
+fn read_message(stream: &mut TcpStream, request: bool) -> std::io::Result<(String, Vec<u8>)> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut head = String::new();
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 || line == "\r\n" {
+            break;
+        }
+        let lower = line.to_ascii_lowercase();
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+        if lower.starts_with("connection:") || lower.starts_with("keep-alive:") {
+            continue;
+        }
+        head.push_str(&line);
+    }
+    head.push_str("connection: close\r\n\r\n");
+    let mut body = Vec::new();
+    match length {
+        Some(n) => {
+            body.resize(n, 0);
+            reader.read_exact(&mut body)?;
+        }
+        None if !request => {
+            reader.read_to_end(&mut body)?;
+        }
+        None => {}
+    }
+    Ok((head, body))
+}
+
+/// `head` with the value `from` of the `names` headers replaced by `to`.
+fn swap_media(head: &str, from: &str, to: &str, names: &[&str]) -> String {
+    head.split_inclusive("\r\n")
+        .map(|line| {
+            let (name, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.trim();
+            let swap = names.iter().any(|n| name.eq_ignore_ascii_case(n))
+                && value
+                    .split(';')
+                    .next()
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(from));
+            if swap {
+                format!("{name}: {to}\r\n")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect()
+}
+
 // -------------------------------------------------------------- Schemathesis
 
 fn schemathesis(st: &Path, examples: &Examples, spec: &Path, name: &str, f: &SpecFacts) -> Line {
@@ -473,14 +704,24 @@ fn schemathesis(st: &Path, examples: &Examples, spec: &Path, name: &str, f: &Spe
     if let Err(e) = std::fs::write(&config_path, config) {
         return line(false, format!("{}: {e}", config_path.display()));
     }
-    let out = Command::new(st)
+    let mut command = Command::new(st);
+    if let Some(hooks) = schemathesis_hooks(&f.vendor_json) {
+        let module = dir.join("userbridge_st_hooks.py");
+        if let Err(e) = std::fs::write(&module, hooks) {
+            return line(false, format!("{}: {e}", module.display()));
+        }
+        command
+            .env("SCHEMATHESIS_HOOKS", "userbridge_st_hooks")
+            .env("PYTHONPATH", &dir);
+    }
+    let out = command
         .current_dir(&dir)
         .arg("--config-file")
         .arg(&config_path)
         .arg("run")
         .arg(spec)
         .args(["--url", &sim.base_url])
-        .args(["-H", &format!("Authorization: Bearer {}", sim.token)])
+        .args(["-H", &authorization(f, &sim.token)])
         .args(["--checks", CHECKS])
         .args(["--max-examples", "30", "--no-color"])
         .output();
@@ -518,6 +759,23 @@ fn schemathesis(st: &Path, examples: &Examples, spec: &Path, name: &str, f: &Spe
         }
     }
 }
+
+/// The `Authorization` header of Schemathesis' requests: the bearer token, or
+/// for an AWS-signed spec a Signature Version 4 header naming the token as
+/// the access key id (the simulators check its form, not the signature).
+fn authorization(f: &SpecFacts, token: &str) -> String {
+    match &f.aws_service {
+        Some(service) => format!(
+            "Authorization: AWS4-HMAC-SHA256 Credential={token}/20240101/{AWS_REGION}/{service}/\
+             aws4_request, SignedHeaders=host;x-amz-date, Signature={}",
+            "0".repeat(64)
+        ),
+        None => format!("Authorization: Bearer {token}"),
+    }
+}
+
+/// The region of the AWS-signed cases.
+const AWS_REGION: &str = "us-east-1";
 
 // ---------------------------------------------------------------- Prism proxy
 
@@ -570,10 +828,29 @@ fn prism_proxy(prism: &Path, examples: &Examples, spec: &Path, name: &str, f: &S
     };
     // Prism serves the spec's paths without the server URL's prefix and
     // forwards them to the upstream, whose URL carries that prefix.
+    let plain = match &f.vendor_json[..] {
+        [] => spec.to_path_buf(),
+        vendor => match json_copy(spec, vendor) {
+            Ok(copy) => copy,
+            Err(e) => return line(false, e),
+        },
+    };
+    let upstream = match f.vendor_json.first() {
+        None => sim.base_url.clone(),
+        Some(vendor) => {
+            let (root, path) = split_origin(&sim.base_url);
+            let sim_port = root.rsplit(':').next().and_then(|p| p.parse::<u16>().ok());
+            match sim_port.map(|p| media_relay(p, "application/json", vendor)) {
+                Some(Ok(relay)) => format!("http://127.0.0.1:{relay}{path}"),
+                Some(Err(e)) => return line(false, e),
+                None => return line(false, format!("no port in {}", sim.base_url)),
+            }
+        }
+    };
     let child = Command::new(prism)
         .arg("proxy")
-        .arg(spec)
-        .arg(&sim.base_url)
+        .arg(&plain)
+        .arg(&upstream)
         .args(["-h", "127.0.0.1", "-p", &port.to_string(), "--errors"])
         .stdout(log_file)
         .stderr(err_file)
@@ -585,18 +862,37 @@ fn prism_proxy(prism: &Path, examples: &Examples, spec: &Path, name: &str, f: &S
     if let Err(e) = wait_for_port(port, &mut proxy.0, Duration::from_secs(60)) {
         return line(false, format!("prism: {e}"));
     }
-    let base = format!("http://127.0.0.1:{port}");
+    // A vendor JSON type Prism cannot read: Prism proxies a copy of the spec
+    // that reads it as `application/json`, behind a relay translating the
+    // `Content-Type` and `Accept` headers both ways.
+    let base = match f.vendor_json.first() {
+        None => format!("http://127.0.0.1:{port}"),
+        Some(vendor) => match media_relay(port, vendor, "application/json") {
+            Ok(relay) => format!("http://127.0.0.1:{relay}"),
+            Err(e) => return line(false, e),
+        },
+    };
     let unknown = sibling(&f.user);
     let mut problems = Vec::new();
     for (label, user, token, want) in cases(&f.user, &unknown, &sim.token) {
-        let out = Command::new(&examples.reactivate)
+        let mut command = Command::new(&examples.reactivate);
+        command
             .args(["--provider", name, "--base-url", &base])
-            .args(["--organization", &sim.organization])
-            .args(["--token-env", "USERBRIDGE_CONFORMANCE_TOKEN", "--json"])
-            .env("USERBRIDGE_CONFORMANCE_TOKEN", token)
-            .arg("--")
-            .arg(user)
-            .output();
+            .args(["--organization", &sim.organization]);
+        if f.aws_service.is_some() {
+            // The token as the access key id, from the standard variables.
+            command
+                .args(["--json"])
+                .env("AWS_ACCESS_KEY_ID", token)
+                .env("AWS_SECRET_ACCESS_KEY", "userbridge-conformance-secret")
+                .env("AWS_REGION", AWS_REGION)
+                .env_remove("AWS_SESSION_TOKEN");
+        } else {
+            command
+                .args(["--token-env", "USERBRIDGE_CONFORMANCE_TOKEN", "--json"])
+                .env("USERBRIDGE_CONFORMANCE_TOKEN", token);
+        }
+        let out = command.arg("--").arg(user).output();
         let got = match out {
             Err(e) => format!("cannot run reactivate: {e}"),
             Ok(out) => {
