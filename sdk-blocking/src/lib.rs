@@ -71,12 +71,10 @@ use std::future::Future;
 use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
-#[cfg(feature = "cognito")]
-pub use userbridge::CognitoUser;
 pub use userbridge::{
     kind_for_status, AccessToken, ActivationLink, AitronosUser, ApiError, Auth0Unblock, BoxError,
-    BulkItem, BulkReport, ChangeDetails, Details, EntraUser, Error, ErrorKind, FieldError,
-    KeycloakUser, OktaLifecycle, OktaTransition, Progress, Provider, ReactivateRequest,
+    BulkItem, BulkReport, ChangeDetails, CognitoUser, Details, EntraUser, Error, ErrorKind,
+    FieldError, KeycloakUser, OktaLifecycle, OktaTransition, Progress, Provider, ReactivateRequest,
     Reactivated, RetryPolicy, ScimPatchForm, ScimUser, DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE,
     DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS, MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
 };
@@ -447,7 +445,11 @@ impl Users {
     /// Reactivates many users, as [`userbridge::Users::reactivate_many`]: the
     /// same options, with [`ReactivateMany::run`] (every item, in input order)
     /// and [`ReactivateMany::iter`] (items as they finish). The calls run on the
-    /// client's background thread.
+    /// client's background thread, and so does the reading of the input: it
+    /// must be `Send + 'static`, owned ids (`ids.into_iter()`, `ids.clone()`,
+    /// lines of a reader), not `ids.iter()`. (The async crate's
+    /// `reactivate_many` reads its input on the caller's task and takes
+    /// borrowed ids too.)
     ///
     /// ```no_run
     /// use userbridge_blocking::{Client, Provider};
@@ -484,7 +486,7 @@ impl Users {
 #[derive(Debug)]
 pub struct ReactivateMany {
     client: Client,
-    inner: userbridge::ReactivateMany,
+    inner: userbridge::ReactivateMany<'static>,
 }
 
 impl ReactivateMany {

@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::provider::Provider;
 use crate::providers::aitronos::types::AitronosUser;
 use crate::providers::auth0::types::Auth0Unblock;
-#[cfg(feature = "cognito")]
 use crate::providers::cognito::types::CognitoUser;
 use crate::providers::entra_id::types::EntraUser;
 use crate::providers::keycloak::types::KeycloakUser;
@@ -86,12 +85,23 @@ impl Reactivated {
         &self.details
     }
 
-    /// Aitronos' updated user object.
-    pub fn user(&self) -> Option<&AitronosUser> {
+    /// Aitronos' updated user object (`None` for every other provider; their
+    /// results are [`Reactivated::scim_user`], [`Reactivated::okta`], ... and
+    /// [`Reactivated::details`]).
+    pub fn aitronos_user(&self) -> Option<&AitronosUser> {
         match &self.details {
             Details::Aitronos(u) => Some(&**u),
             _ => None,
         }
+    }
+
+    /// Aitronos' updated user object.
+    #[deprecated(
+        since = "0.1.1",
+        note = "Aitronos' user only: use `aitronos_user`, or `details` for any provider"
+    )]
+    pub fn user(&self) -> Option<&AitronosUser> {
+        self.aitronos_user()
     }
 
     /// Zitadel's change details (sequence, change date, resource owner).
@@ -112,7 +122,6 @@ impl Reactivated {
     }
 
     /// Amazon Cognito: the user name, its `UserStatus` and that it was enabled.
-    #[cfg(feature = "cognito")]
     pub fn cognito(&self) -> Option<&CognitoUser> {
         match &self.details {
             Details::Cognito(d) => Some(d),
@@ -228,6 +237,5 @@ pub enum Details {
     Auth0(Auth0Unblock),
     /// Amazon Cognito: the user name, its `UserStatus`, and that it was
     /// enabled.
-    #[cfg(feature = "cognito")]
     Cognito(CognitoUser),
 }

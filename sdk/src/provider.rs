@@ -10,9 +10,7 @@ use serde::{Deserialize, Serialize};
 /// Declares [`Provider`] (one variant per line, with its doc, machine name and
 /// human name) and [`Provider::ALL`].
 macro_rules! providers {
-    // `$attr`: the variant's doc and, for a provider behind a cargo feature,
-    // its `cfg` (applied to the variant and to everything that names it).
-    ($($(#[$attr:meta])* $variant:ident = $name:literal, $display:literal;)*) => {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal, $display:literal;)*) => {
         /// A supported provider.
         ///
         /// Its machine name ([`Provider::as_str`], also its serde form and what
@@ -23,16 +21,14 @@ macro_rules! providers {
         #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(rename_all = "kebab-case")]
         pub enum Provider {
-            $($(#[$attr])* $variant,)*
+            $($(#[$doc])* $variant,)*
         }
 
-        #[allow(unused_doc_comments)]
-        const COUNT: usize = [$($(#[$attr])* stringify!($variant)),*].len();
+        const COUNT: usize = [$(stringify!($variant)),*].len();
 
         impl Provider {
-            /// Every provider, in declaration order (those this build has).
-            #[allow(unused_doc_comments)]
-            pub const ALL: [Provider; COUNT] = [$($(#[$attr])* Provider::$variant),*];
+            /// Every provider, in declaration order.
+            pub const ALL: [Provider; COUNT] = [$(Provider::$variant),*];
 
             /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
             /// `zitadel-v2`, `nethesis`, `scim`, `keycloak`, `entra-id`, `okta`,
@@ -47,18 +43,16 @@ macro_rules! providers {
             /// assert_eq!(p, Provider::ZitadelV2);
             /// assert_eq!("Zitadel-V2".parse::<Provider>().unwrap(), p);
             /// ```
-            #[allow(unused_doc_comments)]
             pub fn as_str(self) -> &'static str {
                 match self {
-                    $($(#[$attr])* Provider::$variant => $name,)*
+                    $(Provider::$variant => $name,)*
                 }
             }
 
             /// The human name, as `Display` writes it.
-            #[allow(unused_doc_comments)]
             fn display(self) -> &'static str {
                 match self {
-                    $($(#[$attr])* Provider::$variant => $display,)*
+                    $(Provider::$variant => $display,)*
                 }
             }
         }
@@ -96,7 +90,6 @@ providers! {
     /// AWS JSON 1.1, requests signed with AWS Signature Version 4): the user
     /// pool id is the organization, the user name the user id. Feature
     /// `cognito` (on by default).
-    #[cfg(feature = "cognito")]
     Cognito = "cognito", "Amazon Cognito";
 }
 
