@@ -551,7 +551,12 @@ fn prism_spec(spec: &Spec) -> Result<(PathBuf, Option<String>), String> {
 
 async fn run_spec(bin: &Path, spec: &Spec, cases: &[Case]) -> Result<Vec<String>, String> {
     let (spec_file, vendor_json) = prism_spec(spec)?;
-    let prism = start_prism(bin, &spec_file).await?;
+    let prism = start_prism(bin, &spec_file).await;
+    if vendor_json.is_some() {
+        // Prism has read the copy.
+        let _ = std::fs::remove_file(&spec_file);
+    }
+    let prism = prism?;
     let proxy = Proxy::start(prism.port, spec.operations.clone(), vendor_json).await?;
     // Prism serves the spec's paths without the server URL's path.
     let base = format!("http://127.0.0.1:{}", proxy.port);

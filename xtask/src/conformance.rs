@@ -913,6 +913,9 @@ fn prism_proxy(prism: &Path, examples: &Examples, spec: &Path, name: &str, f: &S
         }
     }
     drop(proxy);
+    if !f.vendor_json.is_empty() {
+        let _ = std::fs::remove_file(&plain);
+    }
     let mut text = String::new();
     if let Ok(mut file) = std::fs::File::open(&log) {
         let _ = file.read_to_string(&mut text);
