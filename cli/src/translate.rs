@@ -49,6 +49,12 @@ pub const METHODS: &[(&str, &str)] = &[
     ("organization", "--organization / USERBRIDGE_ORGANIZATION"),
     ("realm", "--realm / USERBRIDGE_REALM"),
     ("tenant", "--tenant / USERBRIDGE_TENANT"),
+    ("region", "--region (or AWS_REGION)"),
+    (
+        "aws_credentials",
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    ),
+    ("aws_session_token", "AWS_SESSION_TOKEN"),
     ("bearer_token", "USERBRIDGE_TOKEN (or --token-file)"),
     (
         "api_token",
