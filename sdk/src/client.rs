@@ -467,7 +467,9 @@ impl ClientBuilder {
 
     /// Timeout of one attempt: connecting, sending and reading the whole answer.
     /// Default [`DEFAULT_TIMEOUT`]. Must be greater than zero; `Duration::MAX`
-    /// means no limit.
+    /// means no limit. In a bulk run, the time a request waits for its start
+    /// under the run's pacing does not count
+    /// ([`ReactivateMany::request_rate`](crate::ReactivateMany::request_rate)).
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.timeout = per_attempt;
         self
@@ -475,7 +477,9 @@ impl ClientBuilder {
 
     /// Overall deadline of one call, all attempts and waits included. Default
     /// [`DEFAULT_DEADLINE`]. Must be greater than zero; `Duration::MAX` means no
-    /// limit.
+    /// limit. In a bulk run, the waits for the run's pacing between a call's
+    /// requests are not the call's and do not count
+    /// ([`ReactivateMany::request_rate`](crate::ReactivateMany::request_rate)).
     pub fn deadline(mut self, overall: Duration) -> Self {
         self.deadline = overall;
         self
