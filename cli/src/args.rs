@@ -136,11 +136,23 @@ pub struct ReactivateArgs {
           help_heading = "Pace")]
     pub concurrency: usize,
 
-    /// At most N calls start in any one-second window.
+    /// At most N calls (users) start in any one-second window. A call may
+    /// make several HTTP requests (Okta: three); to bound the requests, use
+    /// --request-rate.
     #[arg(long, value_name = "N", env = "USERBRIDGE_RATE", hide_env_values = true,
           value_parser = RangedU64ValueParser::<u32>::new().range(1..),
           help_heading = "Pace")]
     pub rate: Option<u32>,
+
+    /// At most N HTTP requests start in any one-second window, every request
+    /// of every call counted (reads, writes, retries). Without it the run
+    /// still keeps within the budget the provider reports on its answers
+    /// (Okta, Auth0); with it, N is an upper bound on top.
+    #[arg(long, value_name = "N", env = "USERBRIDGE_REQUEST_RATE",
+          hide_env_values = true,
+          value_parser = RangedU64ValueParser::<u32>::new().range(1..),
+          help_heading = "Pace")]
+    pub request_rate: Option<u32>,
 
     #[command(flatten)]
     pub client: ClientArgs,

@@ -22,6 +22,7 @@ fn help_and_version_exit_zero_and_name_every_setting() {
         "--failures",
         "--concurrency",
         "--rate",
+        "--request-rate",
         "--base-url",
         "--organization",
         "--realm",
