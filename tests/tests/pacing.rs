@@ -106,24 +106,26 @@ async fn a_simulated_quota_sends_the_providers_headers_and_its_own_429() {
 #[tokio::test]
 async fn a_request_rate_counts_every_request_of_a_reactivation() {
     // An Okta reactivation of a deprovisioned user is three requests (read,
-    // transition, read back): at three requests a second, the second user's
-    // requests all start a second or more after the first user's first.
+    // transition, read back), three units of the rate: at one request a
+    // second, its second and third requests each wait for a unit, two
+    // seconds in all. (Were one of them not counted, a second would do;
+    // were the call counted, nothing would wait.)
     let sim = Simulator::start(Provider::Okta).await;
-    let requests = deactivated(&sim, "00urate", 2);
+    let requests = deactivated(&sim, "00urate", 1);
     let client = client_for(&sim);
     let started = std::time::Instant::now();
     let report = client
         .users()
         .reactivate_many(requests)
-        .concurrency(2)
-        .request_rate(3)
+        .request_rate(1)
         .run()
         .await;
-    assert_eq!(report.succeeded(), 2, "{report:?}");
-    assert_eq!(sim.requests().len(), 6);
+    assert_eq!(report.succeeded(), 1, "{report:?}");
+    let methods: Vec<String> = sim.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["GET", "POST", "GET"]);
     assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "six requests at three a second take a second at least"
+        started.elapsed() >= Duration::from_secs(2),
+        "three requests at one a second take two seconds at least"
     );
 }
 
@@ -151,7 +153,10 @@ async fn with_remaining_zero_nothing_starts_until_the_reset() {
                 .expect("probe");
             probe.requests().len()
         };
-        sim.set_quota(per_call as u32, Duration::from_secs(2));
+        let window = Duration::from_secs(2);
+        sim.set_quota(per_call as u32, window);
+        // Both runs in one window: the second one's starts wait for its reset.
+        just_after_a_boundary(window).await;
         let report = client.users().reactivate_many(first).run().await;
         assert_eq!(report.succeeded(), 1, "{provider}: {report:?}");
         let report = client
@@ -176,8 +181,11 @@ async fn two_clones_running_at_once_share_the_budget() {
         let sim = Simulator::start(provider).await;
         let client = client_for(&sim);
         let clone = client.clone();
-        sim.set_quota(5, Duration::from_secs(1));
-        // A first run tells the client where the budget stands.
+        let window = Duration::from_secs(1);
+        sim.set_quota(5, window);
+        // A first run tells the client where the budget stands (the runs
+        // start in the same window).
+        just_after_a_boundary(window).await;
         let first = deactivated(&sim, &format!("{}first", PREFIX), 1);
         let report = client.users().reactivate_many(first).run().await;
         assert_eq!(report.succeeded(), 1, "{provider}: {report:?}");
