@@ -316,9 +316,13 @@ impl CallContext {
         // A paced request: sent when the pacer lets it start. The waits are
         // not the provider's time: the attempt's waits so far move its end
         // back (and the call's deadline, `Call::paced_deadline`), so that its
-        // requests have the time they would have had unpaced.
+        // requests have the time they would have had unpaced. Boxed: unboxed,
+        // its wait (a timer, a notification) made every request's future,
+        // paced or not, twice the size, and copying it cost an unpaced call
+        // about 1,200 CPU instructions (callgrind); a paced request pays one
+        // allocation instead.
         let http = http.clone();
-        Either::Right(async move {
+        Either::Right(Box::pin(async move {
             pacer.wait_to_start().await;
             self.prepare(&mut request, later(self.ends, pacer.attempt_waited()));
             let method = request.method().clone();
@@ -328,7 +332,7 @@ impl CallContext {
                 Err(_) => pacer.lost(),
             }
             self.answer(method, answer).await
-        })
+        }))
     }
 
     /// Reads and records an answer (see [`CallContext::execute`]).
