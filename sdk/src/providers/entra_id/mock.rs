@@ -58,6 +58,11 @@ impl Simulate for Sim {
         DEFAULT_TENANT
     }
 
+    fn active_label(&self) -> &'static str {
+        // `accountEnabled: true`.
+        "enabled"
+    }
+
     fn inactive_label(&self) -> &'static str {
         "disabled"
     }
