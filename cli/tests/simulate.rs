@@ -58,6 +58,7 @@ fn state_words_in_the_providers_own_words_or_kebab_case() {
     assert_eq!(line["users"]["00u3"], "PROVISIONED");
     for key in [
         "base_url",
+        "admin_url",
         "organization",
         "token_url",
         "client_id",

@@ -295,7 +295,7 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use wiremock::{Mock, MockServer};
 
@@ -314,7 +314,7 @@ pub mod standalone;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};
-use state::{ClientKey, ClientRecord, Quota, Responder, State, TokenRecord, UserRecord};
+use state::{ClientKey, ClientRecord, Quota, Responder, State, TokenRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
@@ -772,19 +772,42 @@ impl Simulator {
         organization: impl Into<String>,
         state: UserState,
     ) {
-        let now = SystemTime::now();
-        let status = state::first_status(self.provider.simulator(), state);
-        let record = UserRecord {
-            organization: organization.into(),
-            state,
-            // Created (1), then deactivated (2) when added inactive.
-            sequence: if state == UserState::Active { 1 } else { 2 },
-            created: now,
-            deactivated_at: (state == UserState::Deactivated).then_some(now),
-            status,
-            locked_out: false,
-        };
-        lock(&self.state).users.insert(id.into(), record);
+        lock(&self.state).add_user(id.into(), organization.into(), state);
+    }
+
+    /// Adds (or replaces) a user in the state a seed word names: any word
+    /// of [`standalone::state_words`] (`suspended`, `disabled+locked-out`,
+    /// ...), with a login and email for the simulators that serve them
+    /// (Okta, Auth0, Keycloak, Entra ID, SCIM: else derived from the id).
+    /// `Err` names the words the provider has.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::Provider;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::Keycloak).await;
+    /// sim.seed_user("u1", "disabled+locked-out", None, None).unwrap();
+    /// assert_eq!(sim.user_state("u1"), Some(UserState::Deactivated));
+    /// assert_eq!(sim.is_locked_out("u1"), Some(true));
+    /// assert!(sim.seed_user("u2", "frozen", None, None).is_err());
+    /// # }
+    /// ```
+    pub fn seed_user(
+        &self,
+        id: &str,
+        state: &str,
+        login: Option<String>,
+        email: Option<String>,
+    ) -> Result<(), String> {
+        lock(&self.state).seed(id, self.organization.clone(), state, login, email)
+    }
+
+    /// Serves the admin interface under `/_userbridge` (a standalone
+    /// simulator's; see [`standalone`]).
+    pub(crate) fn serve_admin(&self) {
+        lock(&self.state).admin = true;
     }
 
     /// Locks a user out as a provider's login protection does after failed

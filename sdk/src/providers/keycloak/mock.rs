@@ -51,6 +51,15 @@ impl Simulate for Sim {
         DEFAULT_REALM
     }
 
+    fn active_label(&self) -> &'static str {
+        "enabled"
+    }
+
+    fn lockout_word(&self) -> Option<&'static str> {
+        // Brute-force detection's temporary lockout (`Simulator::lock_out`).
+        Some("locked-out")
+    }
+
     fn inactive_label(&self) -> &'static str {
         "disabled"
     }

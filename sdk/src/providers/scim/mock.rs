@@ -639,6 +639,8 @@ fn create(state: &mut State, call: &Call<'_>, organization: &str) -> Reply {
         deactivated_at: (!active).then_some(call.now),
         status: None,
         locked_out: false,
+        login: None,
+        email: None,
     };
     state.users.insert(id.clone(), record);
     state.extra.insert(id.clone(), Value::Object(stored));
