@@ -207,3 +207,201 @@ fn okta_sdk_python() {
         ],
     });
 }
+
+#[test]
+fn okta_sdk_nodejs() {
+    check(Sdk {
+        provider: Provider::Okta,
+        users: serde_json::from_str(OKTA_USERS).expect("JSON"),
+        language: Language::Node,
+        script: "okta_sdk.mjs",
+        steps: &[
+            "clear-record",
+            "reactivate",
+            "read-back",
+            "find-by-login",
+            "unknown-user",
+            "already-active",
+            "retry-429",
+            "requests",
+        ],
+    });
+}
+
+// ------------------------------------------------------------------ Auth0
+
+#[test]
+fn auth0_python() {
+    check(Sdk {
+        provider: Provider::Auth0,
+        users: json!([
+            {"id": "auth0|blocked1", "state": "blocked"},
+            {"id": "auth0|bfb1", "state": "brute-force-blocked", "email": "bfb1@example.com"},
+            {"id": "auth0|active1", "state": "active", "email": "active1@example.com"},
+        ]),
+        language: Language::Python,
+        script: "auth0_sdk.py",
+        steps: &[
+            "clear-record",
+            "reactivate",
+            "read-back",
+            "find-by-email",
+            "patch-with-app-metadata",
+            "unknown-user",
+            "already-active",
+            "retry-429",
+            "retry-503",
+            "requests",
+        ],
+    });
+}
+
+// --------------------------------------------------------------- Keycloak
+
+fn keycloak_users() -> Value {
+    json!([
+        {"id": "kc-disabled-1", "state": "disabled", "login": "alice.disabled"},
+        {"id": "kc-locked-1", "state": "locked-out"},
+        {"id": "kc-active-1", "state": "active"},
+    ])
+}
+
+#[test]
+fn python_keycloak() {
+    check(Sdk {
+        provider: Provider::Keycloak,
+        users: keycloak_users(),
+        language: Language::Python,
+        script: "keycloak_sdk.py",
+        steps: &[
+            "clear-record",
+            "reactivate",
+            "read-back",
+            "users-count",
+            "unknown-user",
+            "already-active",
+            "retry-reset",
+            "503-surfaces",
+            "requests",
+        ],
+    });
+}
+
+#[test]
+fn keycloak_admin_client() {
+    check(Sdk {
+        provider: Provider::Keycloak,
+        users: keycloak_users(),
+        language: Language::Node,
+        script: "keycloak_sdk.mjs",
+        steps: &[
+            "clear-record",
+            "authenticate",
+            "reactivate",
+            "read-back",
+            "users-count",
+            "unknown-user",
+            "already-active",
+            "503-surfaces",
+            "requests",
+        ],
+    });
+}
+
+// ------------------------------------------------------------------- SCIM
+
+#[test]
+fn scim2_client() {
+    check(Sdk {
+        provider: Provider::Scim,
+        users: json!([
+            {"id": "scim-inactive-1", "state": "deactivated"},
+            {"id": "scim-inactive-2", "state": "deactivated", "login": "bjensen"},
+            {"id": "scim-active-1", "state": "active"},
+        ]),
+        language: Language::Python,
+        script: "scim_sdk.py",
+        steps: &[
+            "clear-record",
+            "discover",
+            "reactivate",
+            "read-back",
+            "find-by-filter",
+            "replace-put",
+            "stale-if-match",
+            "unknown-user",
+            "already-active",
+            "503-surfaces",
+            "requests",
+        ],
+    });
+}
+
+// --------------------------------------------------------------- Entra ID
+
+fn entra_users() -> Value {
+    json!([
+        {"id": "6e7b768e-07e2-4810-8459-485f84f8f204", "state": "disabled"},
+        {"id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd", "state": "disabled",
+         "login": "adele@contoso.onmicrosoft.com"},
+        {"id": "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e", "state": "active"},
+    ])
+}
+
+const GRAPH_STEPS: &[&str] = &[
+    "clear-record",
+    "reactivate",
+    "read-back",
+    "find-by-filter",
+    "unknown-user",
+    "already-active",
+    "retry-429",
+    "retry-503",
+    "requests",
+];
+
+#[test]
+fn msgraph_sdk_python() {
+    check(Sdk {
+        provider: Provider::EntraId,
+        users: entra_users(),
+        language: Language::Python,
+        script: "msgraph_sdk.py",
+        steps: GRAPH_STEPS,
+    });
+}
+
+#[test]
+fn microsoft_graph_client() {
+    check(Sdk {
+        provider: Provider::EntraId,
+        users: entra_users(),
+        language: Language::Node,
+        script: "msgraph_sdk.mjs",
+        steps: GRAPH_STEPS,
+    });
+}
+
+// ---------------------------------------------------------------- Zitadel
+
+#[test]
+fn zitadel_client() {
+    check(Sdk {
+        provider: Provider::ZitadelV2,
+        users: json!([
+            {"id": "300000000000000001", "state": "inactive"},
+            {"id": "300000000000000003", "state": "active"},
+        ]),
+        language: Language::Python,
+        script: "zitadel_sdk.py",
+        steps: &[
+            "clear-record",
+            "reactivate",
+            "read-back",
+            "unknown-user",
+            "already-active",
+            "503-surfaces",
+            "requests",
+        ],
+    });
+}
