@@ -1995,6 +1995,250 @@ pub(crate) fn to_json<T: Serialize>(body: &T) -> Value {
     serde_json::to_value(body).unwrap_or(Value::Null)
 }
 
+// ------------------------------------------------------------ filter expressions
+
+/// A filter expression as SCIM defines it (RFC 7644 §3.4.2.2) and Okta's
+/// `search` and `filter` parameters take it: `attr op value` comparisons
+/// (`eq ne co sw ew gt ge lt le`, `pr`), joined with `and` / `or`, `not
+/// (...)` and parentheses; values are strings in double quotes, `true`,
+/// `false`, `null` or numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Filter {
+    Compare {
+        attribute: String,
+        op: String,
+        value: Value,
+    },
+    Present(String),
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    /// Reads `text`; `Err` says where it stopped making sense.
+    pub fn parse(text: &str) -> Result<Filter, String> {
+        let tokens = filter_tokens(text)?;
+        let mut at = 0;
+        let filter = parse_or(&tokens, &mut at)?;
+        match tokens.get(at) {
+            None => Ok(filter),
+            Some(token) => Err(format!("unexpected `{}` in `{text}`", token.text())),
+        }
+    }
+
+    /// Whether a resource matches, `value` giving each attribute's value
+    /// (`None`: it has none). Strings compare case-insensitively (SCIM's
+    /// `caseExact: false`, Okta's login and email).
+    pub fn matches(&self, value: &dyn Fn(&str) -> Option<Value>) -> bool {
+        match self {
+            Filter::Present(attribute) => {
+                value(attribute).is_some_and(|v| !v.is_null() && v != Value::String(String::new()))
+            }
+            Filter::And(a, b) => a.matches(value) && b.matches(value),
+            Filter::Or(a, b) => a.matches(value) || b.matches(value),
+            Filter::Not(a) => !a.matches(value),
+            Filter::Compare {
+                attribute,
+                op,
+                value: want,
+            } => {
+                let got = value(attribute).unwrap_or(Value::Null);
+                compare(&got, op, want)
+            }
+        }
+    }
+}
+
+fn compare(got: &Value, op: &str, want: &Value) -> bool {
+    match (got, want) {
+        (Value::String(a), Value::String(b)) => {
+            let (a, b) = (a.to_lowercase(), b.to_lowercase());
+            match op {
+                "eq" => a == b,
+                "ne" => a != b,
+                "co" => a.contains(&b),
+                "sw" => a.starts_with(&b),
+                "ew" => a.ends_with(&b),
+                "gt" => a > b,
+                "ge" => a >= b,
+                "lt" => a < b,
+                "le" => a <= b,
+                _ => false,
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
+            match op {
+                "eq" => a == b,
+                "ne" => a != b,
+                "gt" => a > b,
+                "ge" => a >= b,
+                "lt" => a < b,
+                "le" => a <= b,
+                _ => false,
+            }
+        }
+        (Value::Array(items), _) => items.iter().any(|item| compare(item, op, want)),
+        _ => match op {
+            "eq" => got == want,
+            "ne" => got != want,
+            _ => false,
+        },
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum FilterToken {
+    Word(String),
+    Text(String),
+    Open,
+    Close,
+}
+
+impl FilterToken {
+    fn text(&self) -> String {
+        match self {
+            FilterToken::Word(w) => w.clone(),
+            FilterToken::Text(t) => format!("\"{t}\""),
+            FilterToken::Open => "(".into(),
+            FilterToken::Close => ")".into(),
+        }
+    }
+
+    fn is_word(&self, word: &str) -> bool {
+        matches!(self, FilterToken::Word(w) if w.eq_ignore_ascii_case(word))
+    }
+}
+
+fn filter_tokens(text: &str) -> Result<Vec<FilterToken>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '(' => {
+                chars.next();
+                tokens.push(FilterToken::Open);
+            }
+            ')' => {
+                chars.next();
+                tokens.push(FilterToken::Close);
+            }
+            '"' => {
+                chars.next();
+                let mut value = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err(format!("a string is not closed in `{text}`")),
+                        Some('\\') => match chars.next() {
+                            Some(escaped) => value.push(escaped),
+                            None => return Err(format!("a string is not closed in `{text}`")),
+                        },
+                        Some('"') => break,
+                        Some(c) => value.push(c),
+                    }
+                }
+                tokens.push(FilterToken::Text(value));
+            }
+            _ => {
+                let mut word = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+                        break;
+                    }
+                    word.push(c);
+                    chars.next();
+                }
+                tokens.push(FilterToken::Word(word));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn parse_or(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let mut left = parse_and(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.is_word("or")) {
+        *at += 1;
+        let right = parse_and(tokens, at)?;
+        left = Filter::Or(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn parse_and(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let mut left = parse_one(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.is_word("and")) {
+        *at += 1;
+        let right = parse_one(tokens, at)?;
+        left = Filter::And(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn parse_one(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let token = tokens
+        .get(*at)
+        .ok_or_else(|| "the filter ends too early".to_string())?;
+    if token.is_word("not") {
+        *at += 1;
+        return Ok(Filter::Not(Box::new(parse_one(tokens, at)?)));
+    }
+    if *token == FilterToken::Open {
+        *at += 1;
+        let inner = parse_or(tokens, at)?;
+        if tokens.get(*at) != Some(&FilterToken::Close) {
+            return Err("a `(` is not closed".into());
+        }
+        *at += 1;
+        return Ok(inner);
+    }
+    let FilterToken::Word(attribute) = token else {
+        return Err(format!("expected an attribute, found `{}`", token.text()));
+    };
+    *at += 1;
+    let op = match tokens.get(*at) {
+        Some(FilterToken::Word(op)) => op.to_ascii_lowercase(),
+        _ => return Err(format!("expected an operator after `{attribute}`")),
+    };
+    *at += 1;
+    if op == "pr" {
+        return Ok(Filter::Present(attribute.clone()));
+    }
+    if !["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"].contains(&op.as_str()) {
+        return Err(format!("`{op}` is not an operator"));
+    }
+    let value = match tokens.get(*at) {
+        Some(FilterToken::Text(text)) => Value::String(text.clone()),
+        Some(FilterToken::Word(word)) => match word.to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            number => match serde_json::from_str::<serde_json::Number>(number) {
+                Ok(n) => Value::Number(n),
+                Err(_) => return Err(format!("`{word}` is not a value")),
+            },
+        },
+        _ => return Err(format!("expected a value after `{attribute} {op}`")),
+    };
+    *at += 1;
+    Ok(Filter::Compare {
+        attribute: attribute.clone(),
+        op,
+        value,
+    })
+}
+
+/// The decoded values of query parameter `name` (`+` a space).
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2089,6 +2333,26 @@ mod tests {
         let (a, b) = (new_token(1), new_token(1));
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn filters() {
+        let f = Filter::parse(r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#)
+            .unwrap();
+        let user = |a: &str| match a {
+            "profile.login" => Some(Value::String("ann@example.com".into())),
+            "status" => Some(Value::String("ACTIVE".into())),
+            _ => None,
+        };
+        assert!(f.matches(&user));
+        let f = Filter::parse(r#"status eq "SUSPENDED""#).unwrap();
+        assert!(!f.matches(&user));
+        assert!(Filter::parse("userName eq").is_err());
+        assert!(Filter::parse(r#"userName eq "x"#).is_err());
+        assert!(Filter::parse("a zz 1").is_err());
+        let f = Filter::parse("active eq false").unwrap();
+        assert!(f.matches(&|_| Some(Value::Bool(false))));
+        assert_eq!(query_param("a=1&search=x+eq+%22y%22", "search").as_deref(), Some("x eq \"y\""));
     }
 
     #[test]
