@@ -1117,7 +1117,7 @@ mod official_sdks {
             (format!("{base}/api/v1/users/00u1"), 503),
             (format!("{base}/api/v1/users/00u1"), 200),
             (format!("{base}/api/v1/users/nobody"), 404),
-            (format!("{base}/api/v1/nothing"), 404),
+            (format!("{base}/api/v1/users/00u1/lifecycle/nothing"), 404),
         ] {
             let answer = wire("GET", &url, &[SPACED], None).await;
             assert_eq!(answer.status, status, "{url}: {}", answer.text);
@@ -1209,8 +1209,6 @@ mod official_sdks {
         let base = sim.base_url();
         let answer = wire("GET", &format!("{base}/api/v1/userz"), &[SPACED], None).await;
         assert_eq!(answer.status, 404);
-        assert_eq!(answer.header("content-type"), "application/json");
-        assert_eq!(answer.json["errorCode"], "E0000007");
         let answer = wire("DELETE", &format!("{base}/api/v1/users/00u1/lifecycle/unlock"), &[SPACED], None).await;
         assert_eq!(answer.status, 405);
         assert_eq!(answer.json["errorCode"], "E0000022");

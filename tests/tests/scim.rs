@@ -1732,15 +1732,17 @@ mod official_sdks {
     }
 
     #[tokio::test]
-    async fn unknown_endpoints_answer_in_the_error_envelope() {
+    async fn a_wrong_method_answers_in_the_error_envelope() {
         let sim = scim().await;
-        let answer = wire("GET", &format!("{}/Groups", sim.base_url()), &[AUTH], None).await;
-        assert_eq!(answer.status, 404);
-        assert_eq!(answer.header("content-type"), "application/scim+json");
-        assert_eq!(answer.json["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
-        assert_eq!(answer.json["status"], "404");
         let answer = wire("POST", &format!("{}/Users/s1", sim.base_url()), &[AUTH], None).await;
         assert_eq!(answer.status, 405);
+        assert_eq!(answer.header("content-type"), "application/scim+json");
+        assert_eq!(answer.json["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
         assert_eq!(answer.json["status"], "405");
+        // Outside the endpoints: not the SCIM service's answer (a wrong root
+        // must not read as an unknown user).
+        let answer = wire("GET", &format!("{}/Groups", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(answer.status, 404);
+        assert!(answer.json.is_null(), "{}", answer.text);
     }
 }

@@ -92,6 +92,12 @@ pub(crate) trait Simulate: Sync {
     fn lockout_word(&self) -> Option<&'static str> {
         None
     }
+    /// The user a request of `route` names in its body, for routes whose
+    /// path names none (Zitadel's Connect calls: `userId`): who a targeted
+    /// failure is for. `None` (the default): the path decides.
+    fn named_user(&self, _route: &Route, _body: &[u8]) -> Option<String> {
+        None
+    }
     /// The answer to a request no route of the provider serves (its path
     /// matches none), as the provider answers an unknown route. The default:
     /// a plain-text 404 naming the routes served.
@@ -320,6 +326,8 @@ pub(crate) struct Call<'a> {
     pub body: &'a [u8],
     /// The raw query string (still percent-encoded; empty when there is none).
     pub query: &'a str,
+    /// The path as sent (still percent-encoded).
+    pub path: &'a str,
     /// The id of this request (`x-request-id`, trace ids).
     pub request_id: String,
     pub now: SystemTime,
@@ -640,6 +648,7 @@ impl State {
             auth: self.authenticate(&request.headers),
             body: &request.body,
             query: request.url.query().unwrap_or_default(),
+            path: request.url.path(),
             headers: &request.headers,
             request_id: request_id(self.counter),
             now: SystemTime::now(),
@@ -786,10 +795,17 @@ impl State {
             .path()
             .strip_prefix(self.sim.base_path())
             .and_then(decode_segments)?;
-        self.sim
+        let (route, mut captures) = self
+            .sim
             .routes()
             .iter()
-            .find_map(|route| route.capture(&segments))
+            .find_map(|route| Some((route, route.capture(&segments)?)))?;
+        if captures.user_id.is_empty() {
+            if let Some(named) = self.sim.named_user(route, &request.body) {
+                captures.user_id = named;
+            }
+        }
+        Some(captures)
     }
 
     /// The provider's answer to a method and path: its token endpoint, routed

@@ -148,25 +148,10 @@ impl Simulate for Sim {
         Some(&Tokens)
     }
 
-    fn unrouted(&self, call: &Call<'_>, _method: &str, path: &str) -> Option<Reply> {
-        // Graph names the first segment it cannot resolve, 400 `BadRequest`
-        // (seen in microsoftgraph/msgraph-beta-sdk-python#764 and the
-        // microsoft-graph-docs issues on "Resource not found for the
-        // segment").
-        let rest = path.strip_prefix("/v1.0").unwrap_or(path);
-        let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-        let unknown = match segments.as_slice() {
-            ["users", _, extra, ..] => *extra,
-            [first, ..] => *first,
-            [] => "",
-        };
-        Some(error(
-            call,
-            400,
-            "BadRequest",
-            &format!("Resource not found for the segment '{unknown}'."),
-        ))
-    }
+    // A URL Graph cannot route keeps the simulator's plain-text 404: Graph's
+    // own answers there (404 `ResourceNotFound`, or 400 "Resource not found
+    // for the segment") are JSON in the error shape other providers' clients
+    // take for theirs, and a wrong base URL must read as one to every client.
 
     fn wrong_method(&self, call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
         Some(error(

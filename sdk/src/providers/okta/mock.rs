@@ -26,8 +26,8 @@
 //! `search` and `filter` take Okta's expressions (`profile.login eq "x"`,
 //! `status eq "SUSPENDED"`, joined with `and`/`or`), `q` a prefix of the
 //! login or email; without them every user but the deprovisioned ones.
-//! Unknown paths are 404 `E0000007`, a method a path does not take 405
-//! `E0000022`.
+//! A method a path does not take is 405 `E0000022` ("API endpoint not
+//! supported" in Okta's error code list); unknown paths a plain-text 404.
 //!
 //! Tokens: `Authorization: Bearer <token>` (an OAuth access token) and
 //! `Authorization: SSWS <token>` (an API token) are both accepted. A token
@@ -237,17 +237,9 @@ impl Simulate for Sim {
         Some((600, Duration::from_secs(60)))
     }
 
-    fn unrouted(&self, call: &Call<'_>, _method: &str, path: &str) -> Option<Reply> {
-        // Okta's JSON error for a resource it does not have (E0000007, the
-        // error code list of developer.okta.com "Error codes").
-        Some(error(
-            call,
-            404,
-            "E0000007",
-            &format!("Not found: Resource not found: {path} (Path)"),
-            &[],
-        ))
-    }
+    // A path Okta does not serve keeps the simulator's plain-text 404: what
+    // Okta answers there is not documented, and its E0000007 would read as
+    // "user not found" to a client with a wrong base URL.
 
     fn wrong_method(&self, call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
         // E0000022 in Okta's error code list: "API endpoint not supported".

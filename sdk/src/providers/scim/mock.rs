@@ -35,8 +35,9 @@
 //! `count`, answered as a ListResponse. `If-Match` with a version that is not
 //! the current one is 412 on a write (RFC 7644 §3.14), `If-None-Match` with the
 //! current one 304 on a read. Users of another organization than the token's
-//! are not visible (404): a SCIM root serves one tenant. Unknown endpoints are
-//! 404, a method an endpoint does not take 405, in the error envelope.
+//! are not visible (404): a SCIM root serves one tenant. A method an endpoint
+//! does not take is 405 in the error envelope; a path outside the endpoints a
+//! plain-text 404, as the web server around a SCIM service answers it.
 
 use serde_json::{json, Map, Value};
 
@@ -235,16 +236,11 @@ impl Simulate for Sim {
         }
     }
 
-    fn unrouted(&self, _call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
-        // RFC 7644 §3.12: errors in the error envelope, 404 for an endpoint
-        // the service provider does not have.
-        Some(error(
-            404,
-            None,
-            &format!("No resource at {method} {path}"),
-        ))
-    }
-
+    // A path outside the SCIM endpoints is not the SCIM service's to answer
+    // (RFC 7644 defines the endpoints, not the web server around them): the
+    // default plain-text 404 stands, so that a wrong SCIM root is not taken
+    // for "user not found". A method an endpoint does not take is the
+    // service's: 405 in the error envelope.
     fn wrong_method(&self, _call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
         Some(error(
             405,
