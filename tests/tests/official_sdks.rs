@@ -61,11 +61,7 @@ fn command(sdk: &Sdk) -> Command {
         Language::Python => {
             let python = official_sdks::python().unwrap_or_else(|e| how(e));
             let mut cmd = Command::new(python);
-            cmd.arg(
-                official_sdks::project_dir()
-                    .join("python")
-                    .join(sdk.script),
-            );
+            cmd.arg(official_sdks::project_dir().join("python").join(sdk.script));
             // No bytecode written into the source tree.
             cmd.env("PYTHONDONTWRITEBYTECODE", "1");
             cmd
@@ -174,7 +170,14 @@ fn check(sdk: Sdk) {
          {report}\nstderr:\n{}",
         sdk.script,
         steps.len().max(sdk.steps.len()),
-        stderr.chars().rev().take(4000).collect::<String>().chars().rev().collect::<String>()
+        stderr
+            .chars()
+            .rev()
+            .take(4000)
+            .collect::<String>()
+            .chars()
+            .rev()
+            .collect::<String>()
     );
 }
 

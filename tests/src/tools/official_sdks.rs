@@ -129,8 +129,7 @@ pub fn python() -> Result<PathBuf, String> {
 pub fn node() -> Result<PathBuf, String> {
     let project = project_dir();
     let lock = project.join("package-lock.json");
-    let pinned =
-        std::fs::read_to_string(&lock).map_err(|e| format!("{}: {e}", lock.display()))?;
+    let pinned = std::fs::read_to_string(&lock).map_err(|e| format!("{}: {e}", lock.display()))?;
     installed("official-sdks-node", &pinned, |staging| {
         for file in ["package.json", "package-lock.json"] {
             std::fs::copy(project.join(file), staging.join(file))
@@ -157,8 +156,7 @@ pub fn node_script(script: &str) -> Result<PathBuf, String> {
     let source = project_dir().join("node");
     let scripts = home.join("scripts");
     std::fs::create_dir_all(&scripts).map_err(|e| format!("{}: {e}", scripts.display()))?;
-    let entries =
-        std::fs::read_dir(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    let entries = std::fs::read_dir(&source).map_err(|e| format!("{}: {e}", source.display()))?;
     for entry in entries.flatten() {
         let name = entry.file_name();
         // Written aside, then renamed: tests running at once never see half a file.
