@@ -237,7 +237,12 @@ impl Standalone {
         let mut seeded = BTreeMap::new();
         for user in users {
             simulator
-                .seed_user(&user.id, &user.state, user.login.clone(), user.email.clone())
+                .seed_user(
+                    &user.id,
+                    &user.state,
+                    user.login.clone(),
+                    user.email.clone(),
+                )
                 .map_err(StandaloneError::Seed)?;
             let word = simulator.user_status(&user.id).unwrap_or_default();
             seeded.insert(user.id.clone(), word);

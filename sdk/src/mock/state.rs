@@ -1891,7 +1891,10 @@ fn redact(value: &HeaderValue) -> String {
     let scheme = text.split_once(' ').map(|(scheme, _)| scheme);
     if scheme.is_some_and(|s| s.eq_ignore_ascii_case("bearer")) {
         "Bearer <redacted>".to_string()
-    } else if text.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("ssws")) {
+    } else if text
+        .get(..4)
+        .is_some_and(|s| s.eq_ignore_ascii_case("ssws"))
+    {
         "SSWS <redacted>".to_string()
     } else {
         "<redacted>".to_string()
@@ -2353,8 +2356,10 @@ mod tests {
 
     #[test]
     fn filters() {
-        let f = Filter::parse(r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#)
-            .unwrap();
+        let f = Filter::parse(
+            r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#,
+        )
+        .unwrap();
         let user = |a: &str| match a {
             "profile.login" => Some(Value::String("ann@example.com".into())),
             "status" => Some(Value::String("ACTIVE".into())),
@@ -2368,7 +2373,10 @@ mod tests {
         assert!(Filter::parse("a zz 1").is_err());
         let f = Filter::parse("active eq false").unwrap();
         assert!(f.matches(&|_| Some(Value::Bool(false))));
-        assert_eq!(query_param("a=1&search=x+eq+%22y%22", "search").as_deref(), Some("x eq \"y\""));
+        assert_eq!(
+            query_param("a=1&search=x+eq+%22y%22", "search").as_deref(),
+            Some("x eq \"y\"")
+        );
     }
 
     #[test]
