@@ -954,6 +954,8 @@ mod official_sdks {
         assert_eq!(ids(&get("?enabled=false").await), ["k1", "k3"]);
         assert_eq!(ids(&get("?search=bo").await), ["k3"]);
         assert_eq!(ids(&get("?max=1&first=1").await), ["k2"]);
+        // @keycloak/keycloak-admin-client's `users.find` calls `users/`.
+        assert_eq!(ids(&get("/?username=ann&exact=true").await), ["k1"]);
         let count = get("/count").await;
         assert_eq!((count.status, &count.json), (200, &json!(3)));
         let count = get("/count?enabled=false").await;

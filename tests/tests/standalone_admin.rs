@@ -100,6 +100,10 @@ async fn combined_states_and_the_providers_own_words() {
         &[("k1", "disabled+locked-out"), ("k2", "locked-out")],
     )
     .await;
+    // The first line says the same words as GET /_userbridge/users.
+    let line = served.announcement();
+    assert_eq!(line["users"]["k1"], "disabled+locked-out");
+    assert_eq!(line["users"]["k2"], "locked-out");
     let sim = served.simulator();
     assert_eq!(sim.user_state("k1"), Some(UserState::Deactivated));
     assert_eq!(sim.is_locked_out("k1"), Some(true));

@@ -845,6 +845,13 @@ impl Simulator {
         lock(&self.state).admin = true;
     }
 
+    /// The seed word of a user's state (`locked-out`, `disabled+locked-out`),
+    /// `None` for an unknown id.
+    pub(crate) fn state_word(&self, id: &str) -> Option<String> {
+        let state = lock(&self.state);
+        state.users.get(id).map(|user| state.state_word(user))
+    }
+
     /// Locks a user out as a provider's login protection does after failed
     /// logins: the user keeps its state (an [`UserState::Active`] user stays
     /// active) but cannot log in until an administrator releases the lockout.

@@ -66,6 +66,12 @@ impl Simulate for Sim {
         "enabled"
     }
 
+    fn trailing_slash(&self) -> bool {
+        // JAX-RS matches `users/` as `users`; the Node admin client's
+        // `users.find` always calls `/users/` (its resource's default path).
+        true
+    }
+
     fn lockout_word(&self) -> Option<&'static str> {
         // Brute-force detection's temporary lockout (`Simulator::lock_out`).
         Some("locked-out")
