@@ -9,7 +9,7 @@
 //!
 //! It prints one JSON line on stdout (the provider's machine name, the base URL
 //! to use, the accepted bearer token, the default organization, `admin_url`,
-//! the seeded users with the provider's word for their state, and, for
+//! the seeded users with their state words, and, for
 //! providers with an OAuth 2.0 token endpoint, `token_url`, `client_id` and
 //! `client_secret` of the client registered from the start), then serves on
 //! 127.0.0.1 until it is interrupted (Ctrl-C) or terminated (SIGTERM).

@@ -570,7 +570,8 @@ mod official_sdks {
         let first = r#"{"app_metadata": {"plan": "pro", "seats": 3}}"#;
         let answer = wire("PATCH", &url, &[AUTH, JSON], Some(first)).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
-        let body = r#"{"blocked": false, "app_metadata": {"reactivated_by": "ops", "seats": null}}"#;
+        let body =
+            r#"{"blocked": false, "app_metadata": {"reactivated_by": "ops", "seats": null}}"#;
         let answer = wire("PATCH", &url, &[AUTH, JSON], Some(body)).await;
         assert_eq!(answer.status, 200, "{}", answer.text);
         assert_eq!(answer.json["blocked"], false);
@@ -582,7 +583,13 @@ mod official_sdks {
         let read = wire("GET", &url, &[AUTH], None).await;
         assert_eq!(read.json["app_metadata"]["plan"], "pro");
         // Auth0's payload validation: unknown attributes and wrong types.
-        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(r#"{"blocked": false, "x": 1}"#)).await;
+        let answer = wire(
+            "PATCH",
+            &url,
+            &[AUTH, JSON],
+            Some(r#"{"blocked": false, "x": 1}"#),
+        )
+        .await;
         assert_eq!(answer.status, 400);
         assert_eq!(answer.json["errorCode"], "invalid_body");
         let answer = wire("PATCH", &url, &[AUTH, JSON], Some(r#"{"blocked": "no"}"#)).await;
@@ -599,16 +606,37 @@ mod official_sdks {
         assert_eq!(ids(&by_email), ["auth0|1"]);
         assert_eq!(by_email.json[0]["blocked"], true);
         // Case-sensitive, as Auth0 documents the parameter.
-        assert_eq!(ids(&get(format!("{base}/users-by-email?email=ANN%40example.com")).await), Vec::<String>::new());
+        assert_eq!(
+            ids(&get(format!("{base}/users-by-email?email=ANN%40example.com")).await),
+            Vec::<String>::new()
+        );
         let missing = get(format!("{base}/users-by-email")).await;
         assert_eq!(missing.status, 400);
 
-        let q = |q: &str| format!("{base}/users?q={}&search_engine=v3", q.replace(' ', "%20").replace('"', "%22"));
-        assert_eq!(ids(&get(q(r#"email:"bob@example.com""#)).await), ["auth0|2"]);
+        let q = |q: &str| {
+            format!(
+                "{base}/users?q={}&search_engine=v3",
+                q.replace(' ', "%20").replace('"', "%22")
+            )
+        };
+        assert_eq!(
+            ids(&get(q(r#"email:"bob@example.com""#)).await),
+            ["auth0|2"]
+        );
         assert_eq!(ids(&get(q("blocked:true")).await), ["auth0|1", "auth0|2"]);
-        assert_eq!(ids(&get(q(r#"blocked:true AND email:"ann@example.com""#)).await), ["auth0|1"]);
-        assert_eq!(ids(&get(q("user_id:\"auth0|3\" OR email:bob*")).await), ["auth0|2", "auth0|3"]);
-        let totals = get(format!("{}&include_totals=true&per_page=1", q("blocked:true"))).await;
+        assert_eq!(
+            ids(&get(q(r#"blocked:true AND email:"ann@example.com""#)).await),
+            ["auth0|1"]
+        );
+        assert_eq!(
+            ids(&get(q("user_id:\"auth0|3\" OR email:bob*")).await),
+            ["auth0|2", "auth0|3"]
+        );
+        let totals = get(format!(
+            "{}&include_totals=true&per_page=1",
+            q("blocked:true")
+        ))
+        .await;
         assert_eq!(totals.json["total"], 2);
         assert_eq!(totals.json["users"].as_array().map(Vec::len), Some(1));
         let v2 = get(format!("{base}/users?q=x:y&search_engine=v2")).await;
@@ -618,17 +646,29 @@ mod official_sdks {
     #[tokio::test]
     async fn user_blocks_by_identifier_and_their_release() {
         let sim = auth0().await;
-        let url = format!("{}/user-blocks?identifier=bob%40example.com", sim.base_url());
+        let url = format!(
+            "{}/user-blocks?identifier=bob%40example.com",
+            sim.base_url()
+        );
         let blocks = wire("GET", &url, &[AUTH], None).await;
         assert_eq!(blocks.status, 200, "{}", blocks.text);
-        assert_eq!(blocks.json["blocked_for"][0]["identifier"], "bob@example.com");
+        assert_eq!(
+            blocks.json["blocked_for"][0]["identifier"],
+            "bob@example.com"
+        );
         let lifted = wire("DELETE", &url, &[AUTH], None).await;
         assert_eq!(lifted.status, 204);
         // Only the brute-force block is lifted.
         assert_eq!(sim.user_status("auth0|2").as_deref(), Some("blocked"));
         let blocks = wire("GET", &url, &[AUTH], None).await;
         assert_eq!(blocks.json, json!({"blocked_for": []}));
-        let missing = wire("GET", &format!("{}/user-blocks", sim.base_url()), &[AUTH], None).await;
+        let missing = wire(
+            "GET",
+            &format!("{}/user-blocks", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert_eq!(missing.status, 400);
     }
 
@@ -642,10 +682,22 @@ mod official_sdks {
             json!({"statusCode": 404, "error": "Not Found", "message": "Not Found"})
         );
         assert_eq!(answer.header("x-ratelimit-limit"), "50");
-        let answer = wire("POST", &format!("{}/users/auth0%7C1", sim.base_url()), &[AUTH], None).await;
+        let answer = wire(
+            "POST",
+            &format!("{}/users/auth0%7C1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert_eq!(answer.status, 404);
         assert!(answer.json["message"].is_string());
-        let read = wire("GET", &format!("{}/users/auth0%7C3", sim.base_url()), &[AUTH], None).await;
+        let read = wire(
+            "GET",
+            &format!("{}/users/auth0%7C3", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert!(read.header("x-ratelimit-remaining").parse::<u64>().is_ok());
         let _: Value = read.json;
     }

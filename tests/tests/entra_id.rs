@@ -721,7 +721,8 @@ mod official_sdks {
         );
         let by_name = list("userPrincipalName eq 'ADELE@contoso.com'").await;
         assert_eq!(by_name.json["value"][0]["id"], "u1");
-        let both = list("accountEnabled eq true and userPrincipalName eq 'adele@contoso.com'").await;
+        let both =
+            list("accountEnabled eq true and userPrincipalName eq 'adele@contoso.com'").await;
         assert_eq!(both.json["value"], json!([]));
         let all = wire("GET", &format!("{}/users", sim.base_url()), &[AUTH], None).await;
         assert_eq!(all.json["value"].as_array().map(Vec::len), Some(2));
@@ -731,7 +732,11 @@ mod official_sdks {
         assert_eq!(bad.json["error"]["code"], "BadRequest");
         // The seeded principal name finds the user for a reactivation too.
         let client = sim_client(&sim, sim.token());
-        client.users().reactivate("adele@contoso.com").await.unwrap();
+        client
+            .users()
+            .reactivate("adele@contoso.com")
+            .await
+            .unwrap();
         assert_eq!(sim.user_state("u1"), Some(UserState::Active));
     }
 
@@ -740,7 +745,13 @@ mod official_sdks {
         let sim = Simulator::start(P).await;
         let answer = wire("GET", &format!("{}/usrs/x", sim.base_url()), &[AUTH], None).await;
         assert_eq!(answer.status, 404);
-        let answer = wire("POST", &format!("{}/users/x", sim.base_url()), &[AUTH], None).await;
+        let answer = wire(
+            "POST",
+            &format!("{}/users/x", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert_eq!(answer.status, 405);
         assert_eq!(answer.json["error"]["code"], "Request_BadRequest");
     }

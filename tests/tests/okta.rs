@@ -1088,8 +1088,13 @@ mod official_sdks {
         let sim = Simulator::start(Provider::Okta).await;
         sim.seed_user("00u1", "suspended", Some("ann@example.com".into()), None)
             .unwrap();
-        sim.seed_user("00u2", "deprovisioned", Some("bob@corp.example".into()), None)
-            .unwrap();
+        sim.seed_user(
+            "00u2",
+            "deprovisioned",
+            Some("bob@corp.example".into()),
+            None,
+        )
+        .unwrap();
         sim.seed_user("00u3", "active", None, Some("cy@example.com".into()))
             .unwrap();
         sim
@@ -1105,7 +1110,10 @@ mod official_sdks {
         let answer = wire("GET", &url, &[("authorization", "SSWSnope")], None).await;
         assert_eq!(answer.status, 401);
         assert_eq!(answer.json["errorCode"], "E0000011");
-        assert_eq!(sim.requests()[0].header("authorization"), Some("SSWS <redacted>"));
+        assert_eq!(
+            sim.requests()[0].header("authorization"),
+            Some("SSWS <redacted>")
+        );
     }
 
     #[tokio::test]
@@ -1126,7 +1134,10 @@ mod official_sdks {
             assert!(remaining < 600, "{url}");
             let reset: u64 = answer.header("x-rate-limit-reset").parse().unwrap();
             assert!(reset > 1_700_000_000, "{url}");
-            assert!(httpdate::parse_http_date(answer.header("date")).is_ok(), "{url}");
+            assert!(
+                httpdate::parse_http_date(answer.header("date")).is_ok(),
+                "{url}"
+            );
         }
     }
 
@@ -1135,7 +1146,13 @@ mod official_sdks {
         let sim = okta().await;
         let base = sim.base_url();
         for name in ["ann@example.com", "ANN@example.com", "ann", "00u1"] {
-            let answer = wire("GET", &format!("{base}/api/v1/users/{name}"), &[SPACED], None).await;
+            let answer = wire(
+                "GET",
+                &format!("{base}/api/v1/users/{name}"),
+                &[SPACED],
+                None,
+            )
+            .await;
             assert_eq!(answer.json["id"], "00u1", "{name}: {}", answer.text);
             assert_eq!(answer.json["profile"]["login"], "ann@example.com");
         }
@@ -1209,7 +1226,13 @@ mod official_sdks {
         let base = sim.base_url();
         let answer = wire("GET", &format!("{base}/api/v1/userz"), &[SPACED], None).await;
         assert_eq!(answer.status, 404);
-        let answer = wire("DELETE", &format!("{base}/api/v1/users/00u1/lifecycle/unlock"), &[SPACED], None).await;
+        let answer = wire(
+            "DELETE",
+            &format!("{base}/api/v1/users/00u1/lifecycle/unlock"),
+            &[SPACED],
+            None,
+        )
+        .await;
         assert_eq!(answer.status, 405);
         assert_eq!(answer.json["errorCode"], "E0000022");
     }

@@ -1589,9 +1589,15 @@ mod official_sdks {
 
     async fn scim() -> Simulator {
         let sim = Simulator::start(Provider::Scim).await;
-        sim.seed_user("s1", "inactive", Some("ann".into()), Some("ann@example.com".into()))
+        sim.seed_user(
+            "s1",
+            "inactive",
+            Some("ann".into()),
+            Some("ann@example.com".into()),
+        )
+        .unwrap();
+        sim.seed_user("s2", "active", Some("bob".into()), None)
             .unwrap();
-        sim.seed_user("s2", "active", Some("bob".into()), None).unwrap();
         sim
     }
 
@@ -1621,7 +1627,14 @@ mod official_sdks {
         assert_eq!(named("password")["returned"], "never");
         assert_eq!(named("emails")["multiValued"], true);
         for a in attributes {
-            for key in ["name", "type", "multiValued", "required", "mutability", "returned"] {
+            for key in [
+                "name",
+                "type",
+                "multiValued",
+                "required",
+                "mutability",
+                "returned",
+            ] {
                 assert!(!a[key].is_null(), "{key} of {a}");
             }
         }
@@ -1663,11 +1676,20 @@ mod official_sdks {
         // userName is required; another user's is taken.
         let body = json!({"schemas": [USER_URN], "active": true}).to_string();
         let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body)).await;
-        assert_eq!((answer.status, &answer.json["scimType"]), (400, &json!("invalidValue")));
+        assert_eq!(
+            (answer.status, &answer.json["scimType"]),
+            (400, &json!("invalidValue"))
+        );
         let body = json!({"schemas": [USER_URN], "userName": "BOB"}).to_string();
         let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body)).await;
         assert_eq!(answer.status, 409);
-        let answer = wire("PUT", &format!("{}/Users/none", sim.base_url()), &[AUTH, SCIM], Some("{\"userName\":\"x\"}")).await;
+        let answer = wire(
+            "PUT",
+            &format!("{}/Users/none", sim.base_url()),
+            &[AUTH, SCIM],
+            Some("{\"userName\":\"x\"}"),
+        )
+        .await;
         assert_eq!(answer.status, 404);
     }
 
@@ -1683,23 +1705,53 @@ mod official_sdks {
             "Operations": [{"op": "replace", "path": "active", "value": true}],
         })
         .to_string();
-        let stale = wire("PATCH", &url, &[AUTH, SCIM, ("if-match", "W/\"999\"")], Some(&patch)).await;
+        let stale = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", "W/\"999\"")],
+            Some(&patch),
+        )
+        .await;
         assert_eq!(stale.status, 412, "{}", stale.text);
         assert_eq!(stale.json["status"], "412");
         assert_eq!(sim.user_state("s1"), Some(UserState::Deactivated));
-        let current = wire("PATCH", &url, &[AUTH, SCIM, ("if-match", etag.as_str())], Some(&patch)).await;
+        let current = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", etag.as_str())],
+            Some(&patch),
+        )
+        .await;
         assert_eq!(current.status, 200, "{}", current.text);
         assert_eq!(sim.user_state("s1"), Some(UserState::Active));
         // The old version is stale now, for PUT and DELETE too.
         let put = json!({"schemas": [USER_URN], "userName": "ann"}).to_string();
-        let answer = wire("PUT", &url, &[AUTH, SCIM, ("if-match", etag.as_str())], Some(&put)).await;
+        let answer = wire(
+            "PUT",
+            &url,
+            &[AUTH, SCIM, ("if-match", etag.as_str())],
+            Some(&put),
+        )
+        .await;
         assert_eq!(answer.status, 412);
         let answer = wire("DELETE", &url, &[AUTH, ("if-match", etag.as_str())], None).await;
         assert_eq!(answer.status, 412);
-        let any = wire("PATCH", &url, &[AUTH, SCIM, ("if-match", "*")], Some(&patch)).await;
+        let any = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", "*")],
+            Some(&patch),
+        )
+        .await;
         assert_eq!(any.status, 200);
         let new_tag = any.header("etag").to_string();
-        let unchanged = wire("GET", &url, &[AUTH, ("if-none-match", new_tag.as_str())], None).await;
+        let unchanged = wire(
+            "GET",
+            &url,
+            &[AUTH, ("if-none-match", new_tag.as_str())],
+            None,
+        )
+        .await;
         assert_eq!(unchanged.status, 304);
     }
 
@@ -1710,7 +1762,10 @@ mod official_sdks {
             let url = format!(
                 "{}/Users?filter={}",
                 sim.base_url(),
-                filter.replace(' ', "%20").replace('"', "%22").replace('@', "%40")
+                filter
+                    .replace(' ', "%20")
+                    .replace('"', "%22")
+                    .replace('@', "%40")
             );
             async move { wire("GET", &url, &[AUTH], None).await }
         };
@@ -1719,14 +1774,26 @@ mod official_sdks {
         assert_eq!(found.json["schemas"], json!([LIST_URN]));
         assert_eq!(found.json["totalResults"], 1);
         assert_eq!(found.json["Resources"][0]["id"], "s1");
-        assert_eq!(found.json["Resources"][0]["emails"][0]["value"], "ann@example.com");
+        assert_eq!(
+            found.json["Resources"][0]["emails"][0]["value"],
+            "ann@example.com"
+        );
         let inactive = list("active eq false").await;
         assert_eq!(inactive.json["Resources"][0]["userName"], "ann");
         let by_mail = list(r#"emails.value co "@example.com" or userName sw "b""#).await;
         assert_eq!(by_mail.json["totalResults"], 2);
         let bad = list("userName zz 1").await;
-        assert_eq!((bad.status, &bad.json["scimType"]), (400, &json!("invalidFilter")));
-        let page = wire("GET", &format!("{}/Users?startIndex=2&count=1", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(
+            (bad.status, &bad.json["scimType"]),
+            (400, &json!("invalidFilter"))
+        );
+        let page = wire(
+            "GET",
+            &format!("{}/Users?startIndex=2&count=1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert_eq!(page.json["Resources"][0]["id"], "s2");
         assert_eq!(page.json["totalResults"], 2);
     }
@@ -1734,10 +1801,19 @@ mod official_sdks {
     #[tokio::test]
     async fn a_wrong_method_answers_in_the_error_envelope() {
         let sim = scim().await;
-        let answer = wire("POST", &format!("{}/Users/s1", sim.base_url()), &[AUTH], None).await;
+        let answer = wire(
+            "POST",
+            &format!("{}/Users/s1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
         assert_eq!(answer.status, 405);
         assert_eq!(answer.header("content-type"), "application/scim+json");
-        assert_eq!(answer.json["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:Error"]));
+        assert_eq!(
+            answer.json["schemas"],
+            json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+        );
         assert_eq!(answer.json["status"], "405");
         // Outside the endpoints: not the SCIM service's answer (a wrong root
         // must not read as an unknown user).

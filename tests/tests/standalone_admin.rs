@@ -44,7 +44,10 @@ async fn admin_url_is_on_the_base_urls_port() {
     let (served, admin, base) = served(Provider::Nethesis, &[]).await;
     // My Nethesis' base URL ends in /api; the admin interface is at the root.
     assert!(base.ends_with("/api"), "{base}");
-    assert_eq!(admin, format!("{}/_userbridge", base.trim_end_matches("/api")));
+    assert_eq!(
+        admin,
+        format!("{}/_userbridge", base.trim_end_matches("/api"))
+    );
     assert_eq!(served.admin_url(), admin);
 }
 
@@ -59,7 +62,11 @@ async fn every_state_word_of_every_provider_seeds_over_http() {
             .map(|(i, w)| json!({"id": format!("u{i}"), "state": w}))
             .collect();
         let (status, added) = send("POST", &format!("{admin}/users"), Some(json!(users))).await;
-        assert_eq!((status, &added), (201, &json!({"added": words.len()})), "{provider}");
+        assert_eq!(
+            (status, &added),
+            (201, &json!({"added": words.len()})),
+            "{provider}"
+        );
         let (status, listed) = get(&format!("{admin}/users")).await;
         assert_eq!(status, 200);
         let listed = listed.as_array().unwrap();
@@ -93,6 +100,10 @@ async fn combined_states_and_the_providers_own_words() {
         &[("k1", "disabled+locked-out"), ("k2", "locked-out")],
     )
     .await;
+    // The first line says the same words as GET /_userbridge/users.
+    let line = served.announcement();
+    assert_eq!(line["users"]["k1"], "disabled+locked-out");
+    assert_eq!(line["users"]["k2"], "locked-out");
     let sim = served.simulator();
     assert_eq!(sim.user_state("k1"), Some(UserState::Deactivated));
     assert_eq!(sim.is_locked_out("k1"), Some(true));
@@ -140,7 +151,10 @@ async fn bad_bodies_are_400_saying_what_is_accepted() {
     .await;
     assert_eq!(status, 400);
     let error = body["error"].as_str().unwrap();
-    assert!(error.contains("frozen") && error.contains("password-expired"), "{error}");
+    assert!(
+        error.contains("frozen") && error.contains("password-expired"),
+        "{error}"
+    );
     // Nothing of a refused body is added.
     assert_eq!(served.simulator().user_state("ok"), None);
 
@@ -151,12 +165,18 @@ async fn bad_bodies_are_400_saying_what_is_accepted() {
     )
     .await;
     assert_eq!(status, 400);
-    assert!(body["error"].as_str().unwrap().contains("rate-limit, unavailable"));
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("rate-limit, unavailable"));
     let (status, body) = send("POST", &format!("{admin}/failures"), Some(json!([1]))).await;
     assert_eq!(status, 400, "{body}");
     let (status, body) = get(&format!("{admin}/nothing")).await;
     assert_eq!(status, 404);
-    assert!(body["error"].as_str().unwrap().contains("/_userbridge/requests"));
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("/_userbridge/requests"));
 }
 
 #[tokio::test]
@@ -215,7 +235,9 @@ async fn a_rate_limit_for_one_user_then_the_record_with_query_strings() {
     assert_eq!(record[2]["body"], "{}");
     assert_eq!(record[2]["headers"]["authorization"], "SSWS [redacted]");
     assert_eq!(record[2]["status"], 200);
-    assert!(!record.iter().any(|r| r.to_string().contains("userbridge-simulator-token")));
+    assert!(!record
+        .iter()
+        .any(|r| r.to_string().contains("userbridge-simulator-token")));
 
     let cleared = http
         .delete(format!("{admin}/requests"))
@@ -319,7 +341,10 @@ async fn the_example_takes_a_users_file_and_a_port() {
     BufReader::new(stdout).read_line(&mut first).unwrap();
     let line: Value = serde_json::from_str(&first).unwrap_or_else(|e| panic!("{first}: {e}"));
     assert_eq!(line["base_url"], format!("http://127.0.0.1:{port}"));
-    assert_eq!(line["admin_url"], format!("http://127.0.0.1:{port}/_userbridge"));
+    assert_eq!(
+        line["admin_url"],
+        format!("http://127.0.0.1:{port}/_userbridge")
+    );
     let (_, users) = get(&format!("http://127.0.0.1:{port}/_userbridge/users")).await;
     assert_eq!(
         users,

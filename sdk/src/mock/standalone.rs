@@ -62,7 +62,7 @@
 //! let served = Standalone::start(Provider::Okta, &users, None).await?;
 //! let line = served.announcement();
 //! assert_eq!(line["base_url"], served.base_url());
-//! assert_eq!(line["users"]["00u2"], "LOCKED_OUT");
+//! assert_eq!(line["users"]["00u2"], "locked-out");
 //! assert_eq!(served.simulator().user_status("00u1").as_deref(), Some("SUSPENDED"));
 //!
 //! let unknown: Vec<SeedUser> = serde_json::from_str(r#"[{"id": "00u3", "state": "frozen"}]"#)?;
@@ -193,7 +193,8 @@ pub struct Standalone {
     simulator: Simulator,
     /// The port the caller asked for, relayed to the simulator's own.
     relay: Option<Relay>,
-    /// Each seeded user and the word the simulator has for its state.
+    /// Each seeded user and its state word (as `GET /_userbridge/users`
+    /// gives it).
     users: BTreeMap<String, String>,
 }
 
@@ -237,9 +238,14 @@ impl Standalone {
         let mut seeded = BTreeMap::new();
         for user in users {
             simulator
-                .seed_user(&user.id, &user.state, user.login.clone(), user.email.clone())
+                .seed_user(
+                    &user.id,
+                    &user.state,
+                    user.login.clone(),
+                    user.email.clone(),
+                )
                 .map_err(StandaloneError::Seed)?;
-            let word = simulator.user_status(&user.id).unwrap_or_default();
+            let word = simulator.state_word(&user.id).unwrap_or_default();
             seeded.insert(user.id.clone(), word);
         }
         simulator.serve_admin();
@@ -276,8 +282,8 @@ impl Standalone {
 
     /// What a caller prints first, as one JSON object: `provider` (its
     /// machine name), `base_url`, `token` (the accepted bearer token),
-    /// `organization`, `users` (each seeded id with the simulator's word for
-    /// its state) and, for providers with an OAuth 2.0 token endpoint,
+    /// `organization`, `users` (each seeded id with its state word, as
+    /// `GET /_userbridge/users` gives it) and, for providers with an OAuth 2.0 token endpoint,
     /// `token_url`, `client_id` and `client_secret` of the client registered
     /// from the start.
     pub fn announcement(&self) -> serde_json::Value {

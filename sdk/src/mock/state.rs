@@ -92,6 +92,13 @@ pub(crate) trait Simulate: Sync {
     fn lockout_word(&self) -> Option<&'static str> {
         None
     }
+    /// Whether a path with one trailing slash is served as the path without
+    /// it (Keycloak's JAX-RS resources: `users/` is `users`, as
+    /// @keycloak/keycloak-admin-client calls it). `false` (the default): a
+    /// trailing slash is another path.
+    fn trailing_slash(&self) -> bool {
+        false
+    }
     /// The user a request of `route` names in its body, for routes whose
     /// path names none (Zitadel's Connect calls: `userId`): who a targeted
     /// failure is for. `None` (the default): the path decides.
@@ -769,6 +776,18 @@ impl State {
         }
     }
 
+    /// `segments` without the empty last one of a trailing slash, for a
+    /// provider that serves `/users/` as `/users` ([`Simulate::trailing_slash`]).
+    fn without_trailing_slash(&self, mut segments: Vec<String>) -> Vec<String> {
+        if self.sim.trailing_slash()
+            && segments.len() > 1
+            && segments.last().is_some_and(String::is_empty)
+        {
+            segments.pop();
+        }
+        segments
+    }
+
     /// The failure for this request: the next one targeted at its user, else
     /// the next one for any request.
     fn next_failure(&mut self, captures: Option<&Captures>) -> Option<Failure> {
@@ -794,7 +813,8 @@ impl State {
             .url
             .path()
             .strip_prefix(self.sim.base_path())
-            .and_then(decode_segments)?;
+            .and_then(decode_segments)
+            .map(|segments| self.without_trailing_slash(segments))?;
         let (route, mut captures) = self
             .sim
             .routes()
@@ -818,7 +838,10 @@ impl State {
         let routes = sim.routes();
         let base_path = sim.base_path();
         let path = request.url.path();
-        let segments = path.strip_prefix(base_path).and_then(decode_segments);
+        let segments = path
+            .strip_prefix(base_path)
+            .and_then(decode_segments)
+            .map(|segments| self.without_trailing_slash(segments));
         let on_path: Vec<(&Route, Captures)> = routes
             .iter()
             .filter_map(|r| Some((r, r.capture(segments.as_deref()?)?)))
@@ -1891,7 +1914,10 @@ fn redact(value: &HeaderValue) -> String {
     let scheme = text.split_once(' ').map(|(scheme, _)| scheme);
     if scheme.is_some_and(|s| s.eq_ignore_ascii_case("bearer")) {
         "Bearer <redacted>".to_string()
-    } else if text.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("ssws")) {
+    } else if text
+        .get(..4)
+        .is_some_and(|s| s.eq_ignore_ascii_case("ssws"))
+    {
         "SSWS <redacted>".to_string()
     } else {
         "<redacted>".to_string()
@@ -2353,8 +2379,10 @@ mod tests {
 
     #[test]
     fn filters() {
-        let f = Filter::parse(r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#)
-            .unwrap();
+        let f = Filter::parse(
+            r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#,
+        )
+        .unwrap();
         let user = |a: &str| match a {
             "profile.login" => Some(Value::String("ann@example.com".into())),
             "status" => Some(Value::String("ACTIVE".into())),
@@ -2368,7 +2396,10 @@ mod tests {
         assert!(Filter::parse("a zz 1").is_err());
         let f = Filter::parse("active eq false").unwrap();
         assert!(f.matches(&|_| Some(Value::Bool(false))));
-        assert_eq!(query_param("a=1&search=x+eq+%22y%22", "search").as_deref(), Some("x eq \"y\""));
+        assert_eq!(
+            query_param("a=1&search=x+eq+%22y%22", "search").as_deref(),
+            Some("x eq \"y\"")
+        );
     }
 
     #[test]

@@ -525,7 +525,11 @@ fn merge_metadata(kept: &mut Value, update: &serde_json::Map<String, Value>) {
     };
     for (name, value) in update {
         match name.as_str() {
-            "blocked" | "password" | "verify_email" | "verify_phone_number" | "connection"
+            "blocked"
+            | "password"
+            | "verify_email"
+            | "verify_phone_number"
+            | "connection"
             | "client_id" => {}
             "app_metadata" | "user_metadata" => {
                 let entry = kept

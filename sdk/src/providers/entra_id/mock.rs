@@ -620,8 +620,14 @@ fn graph_filter(filter: &str) -> Result<Vec<(String, Value)>, String> {
             ));
         }
         let property = property.to_ascii_lowercase();
-        if !["accountenabled", "userprincipalname", "mail", "id", "displayname"]
-            .contains(&property.as_str())
+        if ![
+            "accountenabled",
+            "userprincipalname",
+            "mail",
+            "id",
+            "displayname",
+        ]
+        .contains(&property.as_str())
         {
             return Err(format!(
                 "Unsupported or invalid query filter clause specified for property '{property}'                  of resource 'User'."
@@ -632,10 +638,7 @@ fn graph_filter(filter: &str) -> Result<Vec<(String, Value)>, String> {
             Value::Bool(true)
         } else if value.eq_ignore_ascii_case("false") {
             Value::Bool(false)
-        } else if let Some(text) = value
-            .strip_prefix('\'')
-            .and_then(|v| v.strip_suffix('\''))
-        {
+        } else if let Some(text) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
             Value::String(text.replace("''", "'"))
         } else {
             return Err(invalid());

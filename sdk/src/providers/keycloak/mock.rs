@@ -66,6 +66,12 @@ impl Simulate for Sim {
         "enabled"
     }
 
+    fn trailing_slash(&self) -> bool {
+        // JAX-RS matches `users/` as `users`; the Node admin client's
+        // `users.find` always calls `/users/` (its resource's default path).
+        true
+    }
+
     fn lockout_word(&self) -> Option<&'static str> {
         // Brute-force detection's temporary lockout (`Simulator::lock_out`).
         Some("locked-out")
@@ -408,7 +414,9 @@ fn list_users(state: &State, call: &Call<'_>, realm: &str, count: bool) -> Reply
         .filter(|(_, u)| u.organization == realm)
         .filter(|(id, u)| {
             let name = username_of(id, u);
-            username_q.as_deref().is_none_or(|q| like(Some(name.clone()), q))
+            username_q
+                .as_deref()
+                .is_none_or(|q| like(Some(name.clone()), q))
                 && email_q.as_deref().is_none_or(|q| like(u.email.clone(), q))
                 && first_q.as_deref().is_none_or(|q| like(None, q))
                 && last_q.as_deref().is_none_or(|q| like(None, q))
@@ -420,13 +428,17 @@ fn list_users(state: &State, call: &Call<'_>, realm: &str, count: bool) -> Reply
                     match q.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
                         Some(whole) => {
                             name.eq_ignore_ascii_case(whole)
-                                || u.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(whole))
+                                || u.email
+                                    .as_deref()
+                                    .is_some_and(|e| e.eq_ignore_ascii_case(whole))
                         }
                         None if q == "*" => true,
                         None => {
                             let q = q.trim_matches('*').to_lowercase();
                             name.to_lowercase().contains(&q)
-                                || u.email.as_deref().is_some_and(|e| e.to_lowercase().contains(&q))
+                                || u.email
+                                    .as_deref()
+                                    .is_some_and(|e| e.to_lowercase().contains(&q))
                         }
                     }
                 })

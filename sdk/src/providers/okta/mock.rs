@@ -593,7 +593,10 @@ fn list_users(state: &State, call: &Call<'_>, organization: &str) -> Reply {
     };
     Reply::json(200, &users)
         .header("x-okta-request-id", call.request_id.clone())
-        .header("link", format!("<http://{host}/api/v1/users{query}>; rel=\"self\""))
+        .header(
+            "link",
+            format!("<http://{host}/api/v1/users{query}>; rel=\"self\""),
+        )
 }
 
 /// The answer of `activate` / `reactivate`: with `sendEmail=true` Okta

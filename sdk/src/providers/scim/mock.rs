@@ -798,7 +798,12 @@ const MAX_RESULTS: usize = 200;
 /// (`*` names any; weak and strong tags compare by their value, as
 /// RFC 9110 §8.8.3.2's weak comparison does).
 fn tag_matches(header: &str, current: &str) -> bool {
-    let value = |tag: &str| tag.trim().trim_start_matches("W/").trim_matches('"').to_string();
+    let value = |tag: &str| {
+        tag.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_string()
+    };
     header
         .split(',')
         .any(|tag| tag.trim() == "*" || value(tag) == value(current))
@@ -1044,8 +1049,18 @@ fn multi_subs(kind: &str) -> Vec<Value> {
     vec![
         attr("value", kind, false, "The attribute's significant value."),
         attr("display", "string", false, "A human-readable name."),
-        attr("type", "string", false, "A label indicating the attribute's function."),
-        attr("primary", "boolean", false, "Whether this is the primary value."),
+        attr(
+            "type",
+            "string",
+            false,
+            "A label indicating the attribute's function.",
+        ),
+        attr(
+            "primary",
+            "boolean",
+            false,
+            "Whether this is the primary value.",
+        ),
     ]
 }
 
@@ -1061,7 +1076,12 @@ fn user_schema(call: &Call<'_>) -> Value {
     );
     user_name["required"] = Value::Bool(true);
     user_name["uniqueness"] = Value::String("server".into());
-    let mut password = attr("password", "string", false, "The User's cleartext password.");
+    let mut password = attr(
+        "password",
+        "string",
+        false,
+        "The User's cleartext password.",
+    );
     password["mutability"] = Value::String("writeOnly".into());
     password["returned"] = Value::String("never".into());
     let mut groups = complex(
@@ -1077,27 +1097,59 @@ fn user_schema(call: &Call<'_>) -> Value {
             "name",
             false,
             "The components of the user's real name.",
-            ["formatted", "familyName", "givenName", "middleName", "honorificPrefix", "honorificSuffix"]
-                .iter()
-                .map(|n| attr(n, "string", false, "A component of the user's name."))
-                .collect(),
+            [
+                "formatted",
+                "familyName",
+                "givenName",
+                "middleName",
+                "honorificPrefix",
+                "honorificSuffix",
+            ]
+            .iter()
+            .map(|n| attr(n, "string", false, "A component of the user's name."))
+            .collect(),
         ),
     ];
     for (name, description) in [
-        ("displayName", "The name of the User, suitable for display to end-users."),
-        ("nickName", "The casual way to address the user in real life."),
+        (
+            "displayName",
+            "The name of the User, suitable for display to end-users.",
+        ),
+        (
+            "nickName",
+            "The casual way to address the user in real life.",
+        ),
         ("title", "The user's title, such as \"Vice President\"."),
-        ("userType", "The relationship between the organization and the user."),
-        ("preferredLanguage", "The User's preferred written or spoken language."),
+        (
+            "userType",
+            "The relationship between the organization and the user.",
+        ),
+        (
+            "preferredLanguage",
+            "The User's preferred written or spoken language.",
+        ),
         ("locale", "The User's default location."),
-        ("timezone", "The User's time zone in the 'Olson' time zone database format."),
+        (
+            "timezone",
+            "The User's time zone in the 'Olson' time zone database format.",
+        ),
     ] {
         attributes.push(attr(name, "string", false, description));
     }
-    let mut profile = attr("profileUrl", "reference", false, "A URI of the User's online profile.");
+    let mut profile = attr(
+        "profileUrl",
+        "reference",
+        false,
+        "A URI of the User's online profile.",
+    );
     profile["referenceTypes"] = json!(["external"]);
     attributes.push(profile);
-    attributes.push(attr("active", "boolean", false, "The User's administrative status."));
+    attributes.push(attr(
+        "active",
+        "boolean",
+        false,
+        "The User's administrative status.",
+    ));
     attributes.push(password);
     for (name, description) in [
         ("emails", "Email addresses for the user."),
@@ -1119,10 +1171,18 @@ fn user_schema(call: &Call<'_>) -> Value {
         "addresses",
         true,
         "A physical mailing address for this User.",
-        ["formatted", "streetAddress", "locality", "region", "postalCode", "country", "type"]
-            .iter()
-            .map(|n| attr(n, "string", false, "A component of the address."))
-            .collect(),
+        [
+            "formatted",
+            "streetAddress",
+            "locality",
+            "region",
+            "postalCode",
+            "country",
+            "type",
+        ]
+        .iter()
+        .map(|n| attr(n, "string", false, "A component of the address."))
+        .collect(),
     ));
     attributes.push(groups);
     json!({

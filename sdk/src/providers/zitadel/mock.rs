@@ -434,12 +434,22 @@ fn connect_request(call: &Call<'_>) -> Result<String, Grpc> {
         .to_ascii_lowercase();
     if !content_type.starts_with("application/json") {
         // The protocol answers an unsupported codec 415.
-        return Err(grpc(415, 2, &format!("invalid content-type: {content_type:?}; expecting \"application/json\""), None));
+        return Err(grpc(
+            415,
+            2,
+            &format!("invalid content-type: {content_type:?}; expecting \"application/json\""),
+            None,
+        ));
     }
     let body: Value = match serde_json::from_slice(call.body) {
         Ok(body) => body,
         Err(e) => {
-            return Err(grpc(400, 3, &format!("unmarshal into zitadel.user.v2: {e}"), None));
+            return Err(grpc(
+                400,
+                3,
+                &format!("unmarshal into zitadel.user.v2: {e}"),
+                None,
+            ));
         }
     };
     match body.get("userId").and_then(Value::as_str) {
