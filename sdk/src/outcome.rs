@@ -84,12 +84,23 @@ impl Reactivated {
         &self.details
     }
 
-    /// Aitronos' updated user object.
-    pub fn user(&self) -> Option<&AitronosUser> {
+    /// Aitronos' updated user object (`None` for every other provider; their
+    /// results are [`Reactivated::scim_user`], [`Reactivated::okta`], ... and
+    /// [`Reactivated::details`]).
+    pub fn aitronos_user(&self) -> Option<&AitronosUser> {
         match &self.details {
             Details::Aitronos(u) => Some(&**u),
             _ => None,
         }
+    }
+
+    /// Aitronos' updated user object.
+    #[deprecated(
+        since = "0.1.1",
+        note = "Aitronos' user only: use `aitronos_user`, or `details` for any provider"
+    )]
+    pub fn user(&self) -> Option<&AitronosUser> {
+        self.aitronos_user()
     }
 
     /// Zitadel's change details (sequence, change date, resource owner).

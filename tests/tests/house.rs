@@ -30,7 +30,7 @@ const FLOORS: &[&[&str]] = &[
     &["adapter"],
     &["generated", "generated::*"],
     &["credentials"],
-    &["transport"],
+    &["transport", "tls"],
     &["pacing"],
     &["outcome"],
     &["providers::*::types"],

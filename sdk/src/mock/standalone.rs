@@ -149,7 +149,10 @@ pub fn default_users() -> Vec<SeedUser> {
 /// assert!(state_words(Provider::Keycloak).contains(&"disabled+locked-out".to_string()));
 /// ```
 pub fn state_words(provider: Provider) -> Vec<String> {
-    super::state::state_words(provider.simulator())
+    provider.simulator().map_or_else(
+        || vec!["active".to_string(), "deactivated".to_string()],
+        super::state::state_words,
+    )
 }
 
 /// Reads the users of `--users FILE`: a JSON array of [`SeedUser`]. `Err`
