@@ -112,9 +112,9 @@ pub(crate) trait Simulate: Sync {
         None
     }
     /// The answer to a method a route's path does not take, as the provider
-    /// answers it. The default: a plain-text 405 with `Allow`.
-    fn wrong_method(&self, call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
-        self.unrouted(call, method, path)
+    /// answers it (`Allow` is added). The default: a plain-text 405.
+    fn wrong_method(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        None
     }
 }
 

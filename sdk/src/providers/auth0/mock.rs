@@ -242,6 +242,11 @@ impl Simulate for Sim {
         Some(error(404, None, "Not Found"))
     }
 
+    fn wrong_method(&self, call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
+        // hapi routes by method and path: another method is no route.
+        self.unrouted(call, method, path)
+    }
+
     fn quota_headers(&self) -> Option<[&'static str; 3]> {
         Some([
             "x-ratelimit-limit",
