@@ -75,6 +75,10 @@ pub use error::{
 };
 pub use outcome::{Details, Reactivated};
 pub use provider::Provider;
+#[cfg(feature = "firebase")]
+pub use providers::FirebaseUser;
+#[cfg(feature = "google-workspace")]
+pub use providers::WorkspaceUser;
 pub use providers::{
     ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, KeycloakUser,
     OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,

@@ -25,6 +25,7 @@ const FLOORS: &[&[&str]] = &[
     &["providers"],
     &["providers::*::mock"],
     &["providers::*"],
+    &["providers::google::envelope"],
     &["mock::state"],
     &["mock::front", "mock::model"],
     &["adapter"],

@@ -13,7 +13,13 @@ use crate::provider::Provider;
 pub(crate) mod aitronos;
 pub(crate) mod auth0;
 pub(crate) mod entra_id;
+#[cfg(feature = "firebase")]
+pub(crate) mod firebase;
 pub(crate) mod flashback;
+#[cfg(any(feature = "google-workspace", feature = "firebase"))]
+pub(crate) mod google;
+#[cfg(feature = "google-workspace")]
+pub(crate) mod google_workspace;
 pub(crate) mod keycloak;
 pub(crate) mod nethesis;
 pub(crate) mod okta;
@@ -23,6 +29,10 @@ pub(crate) mod zitadel;
 pub use aitronos::types::AitronosUser;
 pub use auth0::types::Auth0Unblock;
 pub use entra_id::types::EntraUser;
+#[cfg(feature = "firebase")]
+pub use firebase::types::FirebaseUser;
+#[cfg(feature = "google-workspace")]
+pub use google_workspace::types::WorkspaceUser;
 pub use keycloak::types::KeycloakUser;
 pub use okta::types::{ActivationLink, OktaLifecycle, OktaTransition};
 pub use scim::types::{ScimPatchForm, ScimUser};
@@ -54,7 +64,8 @@ macro_rules! registry {
 
 impl Provider {
     /// Whether userbridge reads a user of this provider before changing it
-    /// (SCIM, Keycloak, Microsoft Entra ID, Okta, Auth0): then an already
+    /// (SCIM, Keycloak, Microsoft Entra ID, Okta, Auth0, Google Workspace,
+    /// Firebase): then an already
     /// active user is reported as such, and a
     /// [dry run](crate::ReactivateRequest::dry_run) says what a reactivation
     /// would do without doing it.
@@ -82,4 +93,6 @@ registry! {
     EntraId => entra_id::EntraId, entra_id::mock::Sim;
     Okta => okta::Okta, okta::mock::Sim;
     Auth0 => auth0::Auth0, auth0::mock::Sim;
+    GoogleWorkspace => google_workspace::GoogleWorkspace, google_workspace::mock::Sim;
+    Firebase => firebase::Firebase, firebase::mock::Sim;
 }
