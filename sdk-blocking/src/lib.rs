@@ -435,7 +435,11 @@ impl Users {
     /// Reactivates many users, as [`userbridge::Users::reactivate_many`]: the
     /// same options, with [`ReactivateMany::run`] (every item, in input order)
     /// and [`ReactivateMany::iter`] (items as they finish). The calls run on the
-    /// client's background thread.
+    /// client's background thread, and so does the reading of the input: it
+    /// must be `Send + 'static`, owned ids (`ids.into_iter()`, `ids.clone()`,
+    /// lines of a reader), not `ids.iter()`. (The async crate's
+    /// `reactivate_many` reads its input on the caller's task and takes
+    /// borrowed ids too.)
     ///
     /// ```no_run
     /// use userbridge_blocking::{Client, Provider};
@@ -472,7 +476,7 @@ impl Users {
 #[derive(Debug)]
 pub struct ReactivateMany {
     client: Client,
-    inner: userbridge::ReactivateMany,
+    inner: userbridge::ReactivateMany<'static>,
 }
 
 impl ReactivateMany {

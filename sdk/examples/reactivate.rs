@@ -482,7 +482,7 @@ fn success_line(done: &Reactivated) -> String {
     if done.recovered() {
         line.push_str(" (an earlier attempt did it; its answer was lost)");
     }
-    if let Some(user) = done.user() {
+    if let Some(user) = done.aitronos_user() {
         line.push_str(&format!(", account_state {}", user.account_state));
     }
     if let Some(details) = done.change_details() {

@@ -40,9 +40,9 @@ type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 /// A bulk reactivation, configured; nothing is sent until [`ReactivateMany::run`]
 /// or [`ReactivateMany::stream`]. Get one with [`Users::reactivate_many`].
 #[must_use = "nothing is sent until .run() or .stream()"]
-pub struct ReactivateMany {
+pub struct ReactivateMany<'a> {
     client: Arc<Config>,
-    requests: Requests,
+    requests: Requests<'a>,
     total: Option<usize>,
     concurrency: usize,
     rate_limit: Option<u32>,
@@ -50,7 +50,7 @@ pub struct ReactivateMany {
     on_progress: Option<ProgressFn>,
 }
 
-impl fmt::Debug for ReactivateMany {
+impl fmt::Debug for ReactivateMany<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReactivateMany")
             .field("client", &self.client)
@@ -73,19 +73,20 @@ impl Users {
     /// [`ReactivateMany::run`] or [`ReactivateMany::stream`].
     ///
     /// The input is read lazily, one request per started call, so it may be an
-    /// unbounded iterator (lines of a file, a database cursor): it must be
-    /// `Send + 'static` because the run may outlive the caller's frame. An
-    /// invalid request fails alone, as [`Error::InvalidRequest`], with nothing
-    /// sent for it.
+    /// unbounded iterator (lines of a file, a database cursor); it is read on
+    /// the task that runs or polls the batch, so it may borrow (`ids.iter()`),
+    /// and the run then lives no longer than what it borrows. It must be
+    /// `Send`. An invalid request fails alone, as [`Error::InvalidRequest`],
+    /// with nothing sent for it.
     ///
     /// ```no_run
     /// use userbridge::{Client, Provider, ReactivateRequest};
     ///
     /// # async fn run(client: Client) {
-    /// let ids = vec!["usr_a1", "usr_b2", "usr_c3"];
+    /// let ids: Vec<String> = vec!["usr_a1".into(), "usr_b2".into(), "usr_c3".into()];
     /// let report = client
     ///     .users()
-    ///     .reactivate_many(ids.into_iter().map(|id| ReactivateRequest::new(id).allow_already_active()))
+    ///     .reactivate_many(ids.iter().map(|id| ReactivateRequest::new(id).allow_already_active()))
     ///     .concurrency(16)
     ///     .rate_limit(50)
     ///     .on_progress(|p| eprintln!("{}/{:?} done, {} failed", p.done(), p.total(), p.failed()))
@@ -97,11 +98,11 @@ impl Users {
     /// }
     /// # }
     /// ```
-    pub fn reactivate_many<I>(&self, requests: I) -> ReactivateMany
+    pub fn reactivate_many<'a, I>(&self, requests: I) -> ReactivateMany<'a>
     where
         I: IntoIterator,
-        I::Item: Into<ReactivateRequest> + 'static,
-        I::IntoIter: Send + 'static,
+        I::Item: Into<ReactivateRequest> + 'a,
+        I::IntoIter: Send + 'a,
     {
         let requests = requests.into_iter();
         let total = match requests.size_hint() {
@@ -120,7 +121,7 @@ impl Users {
     }
 }
 
-impl ReactivateMany {
+impl<'a> ReactivateMany<'a> {
     /// Calls in flight at most (at least 1; default
     /// [`DEFAULT_BULK_CONCURRENCY`]).
     pub fn concurrency(mut self, n: usize) -> Self {
@@ -213,7 +214,7 @@ impl ReactivateMany {
     /// `concurrency` items are started and not yet taken from the stream.
     /// Dropping the stream cancels the calls in flight and starts no further
     /// ones. Must be polled within a Tokio runtime.
-    pub fn stream(self) -> impl Stream<Item = BulkItem> + Send + 'static {
+    pub fn stream(self) -> impl Stream<Item = BulkItem> + Send + 'a {
         let (client, requests, concurrency, batch) = self.into_parts();
         BulkStream {
             client,
@@ -226,7 +227,7 @@ impl ReactivateMany {
     }
 
     /// The client, the input, the concurrency, and what the items share.
-    fn into_parts(self) -> (Arc<Config>, Requests, usize, Arc<Batch>) {
+    fn into_parts(self) -> (Arc<Config>, Requests<'a>, usize, Arc<Batch>) {
         let ReactivateMany {
             client,
             requests,
@@ -253,7 +254,7 @@ impl ReactivateMany {
 const MAX_RESERVED_SLOTS: usize = 1 << 20;
 
 /// The input of a bulk run.
-type Requests = Box<dyn Iterator<Item = ReactivateRequest> + Send>;
+type Requests<'a> = Box<dyn Iterator<Item = ReactivateRequest> + Send + 'a>;
 
 /// The call of one item, [`ReactivateMany::run`]'s and
 /// [`ReactivateMany::stream`]'s alike: checked (an invalid request fails alone,
@@ -304,16 +305,16 @@ fn item<'a>(
 }
 
 /// The stream of [`ReactivateMany::stream`]: a task per started call.
-struct BulkStream {
+struct BulkStream<'a> {
     client: Arc<Config>,
-    requests: std::iter::Enumerate<Requests>,
+    requests: std::iter::Enumerate<Requests<'a>>,
     exhausted: bool,
     concurrency: usize,
     tasks: JoinSet<BulkItem>,
     batch: Arc<Batch>,
 }
 
-impl BulkStream {
+impl BulkStream<'_> {
     /// Starts calls until `concurrency` are started and not yet taken (none
     /// once the run stopped).
     fn fill(&mut self) {
@@ -329,7 +330,7 @@ impl BulkStream {
     }
 }
 
-impl Stream for BulkStream {
+impl Stream for BulkStream<'_> {
     type Item = BulkItem;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<BulkItem>> {

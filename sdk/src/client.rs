@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT};
 
+use crate::adapter::Adapter;
 use crate::config::{Config, CredentialKind};
 use crate::credentials::{
     rsa_key, service_account_key, AccessToken, AssertionAudience, BoxError, ClientAuth, Exchange,
@@ -577,7 +578,14 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
-        let facts = provider.adapter().descriptor();
+        let adapter = provider.adapter().ok_or_else(|| {
+            invalid(format!(
+                "this build of userbridge does not include {provider}: enable the `{feature}` \
+                 feature of the userbridge crate (features = [\"{feature}\"]; on by default)",
+                feature = provider.feature()
+            ))
+        })?;
+        let facts = adapter.descriptor();
         let base = match (&self.base_url, facts.default_base_url) {
             (Some(url), _) => url.trim().to_string(),
             (None, Some(default)) => default.to_string(),
@@ -590,10 +598,7 @@ impl ClientBuilder {
         };
         let base_url = check_base_url(&base, self.private_http).map_err(invalid)?;
         if let Ok(parsed) = reqwest::Url::parse(&base_url) {
-            provider
-                .adapter()
-                .check_base_url(&parsed)
-                .map_err(invalid)?;
+            adapter.check_base_url(&parsed).map_err(invalid)?;
         }
         if self.subject.is_some() && !matches!(self.renewal, Some(Renewal::ServiceAccount { .. })) {
             return Err(invalid(
@@ -606,7 +611,7 @@ impl ClientBuilder {
             Some(renewal) => (
                 None,
                 String::new(),
-                Some(self.renewing(renewal, &base_url)?),
+                Some(self.renewing(adapter, renewal, &base_url)?),
             ),
             None => {
                 if self.token_url.is_some() || self.scopes.is_some() {
@@ -616,7 +621,7 @@ impl ClientBuilder {
                             .into(),
                     ));
                 }
-                let (auth, token) = self.fixed_token()?;
+                let (auth, token) = self.fixed_token(adapter)?;
                 (Some(auth), token, None)
             }
         };
@@ -628,8 +633,7 @@ impl ClientBuilder {
         if let Some(org) = &self.organization {
             check_id("organization", org).map_err(invalid)?;
         }
-        provider
-            .adapter()
+        adapter
             .validate_client(self.organization.as_deref())
             .map_err(invalid)?;
         let mut headers = HeaderMap::new();
@@ -644,7 +648,8 @@ impl ClientBuilder {
         // header to the client (the codegen post-pass, edit 6), and the
         // transport puts a provider's own `+json` type in its place.
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
+        let http = crate::tls::client_builder()
+            .map_err(invalid)?
             .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.timeout)
@@ -655,6 +660,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Config {
                 provider,
+                adapter,
                 base: Arc::new(BaseUrl::new(base_url)),
                 http,
                 organization: self.organization,
@@ -679,13 +685,13 @@ impl ClientBuilder {
 
     /// The `Authorization` of a fixed token ([`ClientBuilder::bearer_token`],
     /// [`ClientBuilder::api_token`]), and the token, checked.
-    fn fixed_token(&self) -> Result<(HeaderValue, String), Error> {
+    fn fixed_token(&self, adapter: &dyn Adapter) -> Result<(HeaderValue, String), Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
         let (scheme, what, setter) = match self.credential {
             CredentialKind::Bearer => ("Bearer", "bearer token", "bearer_token"),
             CredentialKind::ApiToken => {
-                let scheme = provider.adapter().api_token_scheme().ok_or_else(|| {
+                let scheme = adapter.api_token_scheme().ok_or_else(|| {
                     invalid(format!(
                         "{provider} has no API-token scheme: pass its token with \
                      .bearer_token(..)"
@@ -726,7 +732,12 @@ impl ClientBuilder {
     /// The renewing credentials of `renewal`, checked: the token endpoint
     /// (the provider's, or [`ClientBuilder::token_url`]), the client id, the
     /// secret or the private key.
-    fn renewing(&self, renewal: &Renewal, base_url: &str) -> Result<Renewing, Error> {
+    fn renewing(
+        &self,
+        adapter: &dyn Adapter,
+        renewal: &Renewal,
+        base_url: &str,
+    ) -> Result<Renewing, Error> {
         let provider = self.provider;
         let invalid = |reason: String| Error::invalid(Some(provider), reason);
         let (client_id, secret_or_key) = match renewal {
@@ -763,7 +774,7 @@ impl ClientBuilder {
             organization: self.organization.as_deref(),
             tenant: self.tenant.as_deref().map(str::trim),
         };
-        let mut endpoint = match (&self.token_url, provider.adapter().token_endpoint(&scope)) {
+        let mut endpoint = match (&self.token_url, adapter.token_endpoint(&scope)) {
             (Some(url), Ok(derived)) => TokenEndpoint {
                 url: url.clone(),
                 no_secret: None,
@@ -838,7 +849,9 @@ impl ClientBuilder {
             organization: self.organization.as_deref(),
             tenant: self.tenant.as_deref().map(str::trim),
         };
-        let derived = provider.adapter().token_endpoint(&scope).ok();
+        let derived = provider
+            .adapter()
+            .and_then(|adapter| adapter.token_endpoint(&scope).ok());
         let url = self
             .token_url
             .clone()
@@ -1111,7 +1124,10 @@ mod tests {
             assert!(client.inner.base.is_parsed(), "{raw}");
         }
         for provider in Provider::ALL {
-            if provider.adapter().descriptor().default_base_url.is_none() {
+            let Some(adapter) = provider.adapter() else {
+                continue;
+            };
+            if adapter.descriptor().default_base_url.is_none() {
                 continue;
             }
             let mut builder = Client::builder(provider).bearer_token("token-123");

@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::adapter::Adapter;
 use crate::credentials::Renewing;
 use crate::pacing::Budget;
 use crate::provider::Provider;
@@ -17,6 +18,9 @@ use crate::transport::BaseUrl;
 /// runs its calls ([`Users`](crate::Users), bulk runs).
 pub(crate) struct Config {
     pub provider: Provider,
+    /// The provider's adapter, found once when the client was built (this
+    /// build of userbridge includes the provider).
+    pub adapter: &'static dyn Adapter,
     /// The base URL, kept parsed too (request URLs are built on it).
     pub base: Arc<BaseUrl>,
     pub http: reqwest::Client,

@@ -1134,7 +1134,7 @@ mod tests {
     }
 
     async fn many(renewing: &Arc<Renewing>, n: usize) -> Vec<Result<Arc<Token>, Error>> {
-        let http = reqwest::Client::new();
+        let http = crate::tls::client_builder().unwrap().build().unwrap();
         let ends = Instant::now() + Duration::from_secs(5);
         let mut set = tokio::task::JoinSet::new();
         for i in 0..n {
@@ -1188,7 +1188,7 @@ mod tests {
     #[tokio::test]
     async fn a_refused_token_is_dropped_once() {
         let (renewing, calls) = counted(false, None);
-        let http = reqwest::Client::new();
+        let http = crate::tls::client_builder().unwrap().build().unwrap();
         let ends = Instant::now() + Duration::from_secs(5);
         let first = renewing
             .token(&http, ends, "u")
@@ -1214,7 +1214,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_token_is_renewed_a_fifth_of_its_lifetime_early() {
         let (renewing, calls) = counted(false, Some(Duration::from_secs(10)));
-        let http = reqwest::Client::new();
+        let http = crate::tls::client_builder().unwrap().build().unwrap();
         let far = || Instant::now() + Duration::from_secs(5);
         let t0 = renewing
             .token(&http, far(), "u")

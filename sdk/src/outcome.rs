@@ -9,9 +9,7 @@ use crate::provider::Provider;
 use crate::providers::aitronos::types::AitronosUser;
 use crate::providers::auth0::types::Auth0Unblock;
 use crate::providers::entra_id::types::EntraUser;
-#[cfg(feature = "firebase")]
 use crate::providers::firebase::types::FirebaseUser;
-#[cfg(feature = "google-workspace")]
 use crate::providers::google_workspace::types::WorkspaceUser;
 use crate::providers::keycloak::types::KeycloakUser;
 use crate::providers::okta::types::OktaLifecycle;
@@ -88,12 +86,23 @@ impl Reactivated {
         &self.details
     }
 
-    /// Aitronos' updated user object.
-    pub fn user(&self) -> Option<&AitronosUser> {
+    /// Aitronos' updated user object (`None` for every other provider; their
+    /// results are [`Reactivated::scim_user`], [`Reactivated::okta`], ... and
+    /// [`Reactivated::details`]).
+    pub fn aitronos_user(&self) -> Option<&AitronosUser> {
         match &self.details {
             Details::Aitronos(u) => Some(&**u),
             _ => None,
         }
+    }
+
+    /// Aitronos' updated user object.
+    #[deprecated(
+        since = "0.1.1",
+        note = "Aitronos' user only: use `aitronos_user`, or `details` for any provider"
+    )]
+    pub fn user(&self) -> Option<&AitronosUser> {
+        self.aitronos_user()
     }
 
     /// Zitadel's change details (sequence, change date, resource owner).
@@ -220,9 +229,7 @@ pub enum Details {
     /// Auth0: which blocks were lifted.
     Auth0(Auth0Unblock),
     /// The Google Workspace user, by id and primary email.
-    #[cfg(feature = "google-workspace")]
     GoogleWorkspace(WorkspaceUser),
     /// The Firebase Authentication account, by uid and email.
-    #[cfg(feature = "firebase")]
     Firebase(FirebaseUser),
 }

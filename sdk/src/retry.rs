@@ -18,17 +18,28 @@ use std::time::Duration;
 ///     .max_attempts(5)
 ///     .initial_backoff(Duration::from_millis(100))
 ///     .max_wait(Duration::from_secs(10));
-/// assert_eq!(policy.get_max_attempts(), 5);
-/// assert_eq!(policy.get_max_wait(), Duration::from_secs(10));
-/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+/// assert_eq!(policy.max_attempts, 5);
+/// assert_eq!(policy.max_wait, Duration::from_secs(10));
+/// assert_eq!(RetryPolicy::none().max_attempts, 1);
 /// ```
+///
+/// Its settings are public fields, read (and written) as they are; the
+/// methods of the same names set them builder-style.
+#[must_use = "a policy does nothing until given to ClientBuilder::retry"]
+#[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
-    max_attempts: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    max_wait: Duration,
-    jitter: bool,
+    /// Attempts in all, the first included (0 counts as 1).
+    pub max_attempts: u32,
+    /// The first backoff; later ones double up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// The longest computed backoff.
+    pub max_backoff: Duration,
+    /// The longest wait honoured from a provider's retry hint; a longer hint
+    /// ends the retries with the rate-limit error.
+    pub max_wait: Duration,
+    /// Whether each backoff is randomized.
+    pub jitter: bool,
 }
 
 impl Default for RetryPolicy {
@@ -85,44 +96,44 @@ impl RetryPolicy {
         self
     }
 
-    /// Attempts in all: what [`RetryPolicy::max_attempts`] set. (Getters are
-    /// named `get_` + the setter's name, as `std::process::Command`'s are.)
+    /// Attempts in all.
+    #[deprecated(since = "0.1.1", note = "read the field `max_attempts`")]
     pub fn get_max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
-    /// The first backoff: what [`RetryPolicy::initial_backoff`] set.
+    /// The first backoff.
+    #[deprecated(since = "0.1.1", note = "read the field `initial_backoff`")]
     pub fn get_initial_backoff(&self) -> Duration {
         self.initial_backoff
     }
 
-    /// The longest computed backoff: what [`RetryPolicy::max_backoff`] set.
+    /// The longest computed backoff.
+    #[deprecated(since = "0.1.1", note = "read the field `max_backoff`")]
     pub fn get_max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
-    /// The longest wait honoured from a provider's retry hint: what
-    /// [`RetryPolicy::max_wait`] set.
+    /// The longest wait honoured from a provider's retry hint.
+    #[deprecated(since = "0.1.1", note = "read the field `max_wait`")]
     pub fn get_max_wait(&self) -> Duration {
         self.max_wait
     }
 
-    /// Whether backoffs are randomized: what [`RetryPolicy::jitter`] set.
+    /// Whether backoffs are randomized.
+    #[deprecated(since = "0.1.1", note = "read the field `jitter`")]
     pub fn get_jitter(&self) -> bool {
         self.jitter
     }
 
     /// Attempts in all.
-    #[deprecated(
-        since = "0.1.1",
-        note = "use `get_max_attempts`, named after its setter"
-    )]
+    #[deprecated(since = "0.1.1", note = "read the field `max_attempts`")]
     pub fn attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The longest wait honoured from a provider's retry hint.
-    #[deprecated(since = "0.1.1", note = "use `get_max_wait`, named after its setter")]
+    #[deprecated(since = "0.1.1", note = "read the field `max_wait`")]
     pub fn longest_wait(&self) -> Duration {
         self.max_wait
     }

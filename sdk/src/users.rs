@@ -35,6 +35,7 @@ pub struct Users {
 /// let from_str: ReactivateRequest = "usr_abc123".into();
 /// assert_eq!(from_str.organization_id(), None);
 /// ```
+#[must_use = "a request does nothing until given to Users::reactivate or reactivate_many"]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ReactivateRequest {
     user_id: String,
@@ -269,7 +270,7 @@ impl Users {
     ///     .organization("org_xyz789")
     ///     .build()?;
     /// match client.users().reactivate("usr_abc123").await {
-    ///     Ok(done) => println!("{} is {:?}", done.user_id(), done.user().map(|u| &u.account_state)),
+    ///     Ok(done) => println!("{} is {:?}", done.user_id(), done.aitronos_user().map(|u| &u.account_state)),
     ///     Err(e) if e.kind() == ErrorKind::NotDeactivated => println!("already active"),
     ///     Err(e) => return Err(e),
     /// }
@@ -298,7 +299,7 @@ impl Users {
     ///     .build()?;
     ///
     /// let done = client.users().reactivate("usr_abc123").await?;
-    /// assert_eq!(done.user().map(|u| u.account_state.as_str()), Some("active"));
+    /// assert_eq!(done.aitronos_user().map(|u| u.account_state.as_str()), Some("active"));
     ///
     /// let again = client.users().reactivate("usr_abc123").await.unwrap_err();
     /// assert_eq!(again.kind(), ErrorKind::NotDeactivated);
@@ -337,7 +338,7 @@ fn call_of<'a>(
     let deadline = later(started, inner.deadline);
     Call {
         provider: inner.provider,
-        adapter: inner.provider.adapter(),
+        adapter: inner.adapter,
         http: &inner.http,
         base: &inner.base,
         user_id: &req.user_id,
@@ -377,7 +378,7 @@ pub(crate) fn check(inner: &Config, req: &ReactivateRequest) -> Result<(), Error
         .organization
         .as_deref()
         .or(inner.organization.as_deref());
-    let adapter = provider.adapter();
+    let adapter = inner.adapter;
     adapter
         .validate(&req.user_id, organization)
         .map_err(invalid)?;
@@ -468,7 +469,7 @@ fn attempts<'a>(
     pacer: Option<&'a Arc<Pacer>>,
 ) -> impl Future<Output = Result<Reactivated, Error>> + Send + 'a {
     async move {
-        let adapter = inner.provider.adapter();
+        let adapter = inner.adapter;
         let mut call = call_of(inner, req, started, pacer);
         let mut retry = Retry {
             started,
@@ -640,7 +641,7 @@ impl Retry {
             return Next::Stop(Err(error));
         };
         let hint = error.api_error().and_then(|e| e.retry_after);
-        if hint.is_some_and(|h| h > inner.retry.get_max_wait()) {
+        if hint.is_some_and(|h| h > inner.retry.max_wait) {
             return Next::Stop(Err(error));
         }
         // A provider's own hint wins over the computed backoff.

@@ -244,7 +244,7 @@ pub fn observed(result: &Result<Reactivated, Error>) -> String {
             if let Some(m) = done.message() {
                 let _ = write!(s, " message={m:?}");
             }
-            if let Some(u) = done.user() {
+            if let Some(u) = done.aitronos_user() {
                 let _ = write!(s, " user={} account_state={}", u.id, u.account_state);
             }
             if let Some(d) = done.change_details() {

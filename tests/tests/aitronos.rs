@@ -100,7 +100,7 @@ fn key_rules_with_literal_values() {
         );
 
         let done = call_example(runner, P, "200", "reactivated", "usr_abc123").expect("a success");
-        let u = done.user().expect("Aitronos user");
+        let u = done.aitronos_user().expect("Aitronos user");
         assert_eq!(u.id, "usr_abc123");
         assert_eq!(u.account_state, "active");
         assert_eq!(u.role_ids, vec!["role_admin1".to_string()]);
@@ -225,7 +225,7 @@ async fn lifecycle_in_words() {
     let org = sim.organization().to_string();
     sim.add_user(user, &org, UserState::Deactivated);
     let done = client(&sim).users().reactivate(user).await.unwrap();
-    let object = done.user().expect("Aitronos returns the user");
+    let object = done.aitronos_user().expect("Aitronos returns the user");
     assert_eq!(object.id, user);
     assert_eq!(object.account_state, "active");
     assert_eq!(object.organization_id.as_deref(), Some(org.as_str()));

@@ -500,11 +500,11 @@ fn p11_wording() {
         .max_backoff(Duration::from_millis(70))
         .max_wait(Duration::from_secs(9))
         .jitter(false);
-    assert_eq!(policy.get_max_attempts(), 4);
-    assert_eq!(policy.get_initial_backoff(), Duration::from_millis(7));
-    assert_eq!(policy.get_max_backoff(), Duration::from_millis(70));
-    assert_eq!(policy.get_max_wait(), Duration::from_secs(9));
-    assert!(!policy.get_jitter());
+    assert_eq!(policy.max_attempts, 4);
+    assert_eq!(policy.initial_backoff, Duration::from_millis(7));
+    assert_eq!(policy.max_backoff, Duration::from_millis(70));
+    assert_eq!(policy.max_wait, Duration::from_secs(9));
+    assert!(!policy.jitter);
 }
 
 // 12. The generated clients are not on the crate's front page.

@@ -31,7 +31,7 @@ const FLOORS: &[&[&str]] = &[
     &["adapter"],
     &["generated", "generated::*"],
     &["credentials"],
-    &["transport"],
+    &["transport", "tls"],
     &["pacing"],
     &["outcome"],
     &["providers::*::types"],

@@ -86,6 +86,16 @@ impl Spec {
         })
     }
 
+    /// The cargo feature of the `userbridge` crate that compiles this spec's
+    /// client: `info.x-userbridge-feature` where the spec names one (the two
+    /// Zitadel specs share `zitadel`), else the file stem.
+    pub fn feature(&self) -> String {
+        self.raw
+            .pointer("/info/x-userbridge-feature")
+            .and_then(Value::as_str)
+            .map_or_else(|| self.name.clone(), str::to_string)
+    }
+
     /// The spec's file name, for messages.
     pub fn file_name(&self) -> String {
         self.path

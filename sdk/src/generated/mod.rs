@@ -5,50 +5,62 @@
 pub use crate::transport::CallContext;
 
 /// Client generated from `openapi/aitronos.yaml` (low-level, unstable).
+#[cfg(feature = "aitronos")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod aitronos;
 /// Client generated from `openapi/auth0.yaml` (low-level, unstable).
+#[cfg(feature = "auth0")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod auth0;
 /// Client generated from `openapi/entra-id.yaml` (low-level, unstable).
+#[cfg(feature = "entra-id")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod entra_id;
 /// Client generated from `openapi/firebase.yaml` (low-level, unstable).
+#[cfg(feature = "firebase")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod firebase;
 /// Client generated from `openapi/flashback.yaml` (low-level, unstable).
+#[cfg(feature = "flashback")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod flashback;
 /// Client generated from `openapi/google-workspace.yaml` (low-level, unstable).
+#[cfg(feature = "google-workspace")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod google_workspace;
 /// Client generated from `openapi/keycloak.yaml` (low-level, unstable).
+#[cfg(feature = "keycloak")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod keycloak;
 /// Client generated from `openapi/nethesis.yaml` (low-level, unstable).
+#[cfg(feature = "nethesis")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod nethesis;
 /// Client generated from `openapi/okta.yaml` (low-level, unstable).
+#[cfg(feature = "okta")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod okta;
 /// Client generated from `openapi/scim.yaml` (low-level, unstable).
+#[cfg(feature = "scim")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod scim;
 /// Client generated from `openapi/zitadel-v1.yaml` (low-level, unstable).
+#[cfg(feature = "zitadel")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod zitadel_v1;
 /// Client generated from `openapi/zitadel-v2.yaml` (low-level, unstable).
+#[cfg(feature = "zitadel")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod zitadel_v2;

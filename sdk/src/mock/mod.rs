@@ -314,7 +314,7 @@ pub mod standalone;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};
-use state::{ClientKey, ClientRecord, Quota, Responder, State, TokenRecord, UserRecord};
+use state::{ClientKey, ClientRecord, Quota, Responder, Simulate, State, TokenRecord, UserRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
@@ -339,7 +339,9 @@ impl UserState {
     pub fn label(self, provider: Provider) -> &'static str {
         match self {
             UserState::Active => "active",
-            UserState::Deactivated => provider.simulator().inactive_label(),
+            UserState::Deactivated => provider
+                .simulator()
+                .map_or("deactivated", |sim| sim.inactive_label()),
         }
     }
 }
@@ -350,6 +352,7 @@ impl UserState {
 /// takes `&self`: share it behind an `Arc` if several tasks need it.
 pub struct Simulator {
     provider: Provider,
+    sim: &'static dyn Simulate,
     front: Front,
     server: MockServer,
     state: Arc<Mutex<State>>,
@@ -390,7 +393,22 @@ impl Simulator {
 
     /// Like [`Simulator::start`], but reports a failure to bind a port on
     /// `127.0.0.1` (or to start the simulator's thread) as an error.
+    ///
+    /// # Errors
+    ///
+    /// Also [`std::io::ErrorKind::Unsupported`] for a provider this build of
+    /// userbridge does not include (its cargo feature is off).
     pub async fn try_start(provider: Provider) -> std::io::Result<Simulator> {
+        let sim = provider.simulator().ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                format!(
+                    "this build of userbridge does not include {provider}: enable the `{}` \
+                     feature of the userbridge crate",
+                    provider.feature()
+                ),
+            )
+        })?;
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
         let upstream = listener.local_addr()?;
         let hangups = Arc::new(Hangups::default());
@@ -400,7 +418,7 @@ impl Simulator {
             .disable_request_recording()
             .start()
             .await;
-        Ok(Simulator::serve(provider, front, server, hangups).await)
+        Ok(Simulator::serve(provider, sim, front, server, hangups).await)
     }
 
     /// Starts a simulator without an async runtime: for blocking code and plain
@@ -442,14 +460,15 @@ impl Simulator {
 
     async fn serve(
         provider: Provider,
+        sim: &'static dyn Simulate,
         front: Front,
         server: MockServer,
         hangups: Arc<Hangups>,
     ) -> Simulator {
-        let organization = provider.simulator().default_organization().to_string();
+        let organization = sim.default_organization().to_string();
         let state = Arc::new(Mutex::new(State::new(
             provider,
-            provider.simulator(),
+            sim,
             hangups,
             format!("http://{}", front.address()),
         )));
@@ -457,8 +476,7 @@ impl Simulator {
             DEFAULT_TOKEN.to_string(),
             TokenRecord::lasting(organization.clone(), true),
         );
-        let client_id = provider
-            .simulator()
+        let client_id = sim
             .tokens()
             .map_or(DEFAULT_CLIENT_ID, |t| t.default_client_id())
             .to_string();
@@ -482,6 +500,7 @@ impl Simulator {
             .await;
         Simulator {
             provider,
+            sim,
             front,
             server,
             state,
@@ -501,7 +520,7 @@ impl Simulator {
     /// it has one: My Nethesis' `/api` (`http://127.0.0.1:PORT/api`), Microsoft
     /// Graph's `/v1.0`.
     pub fn base_url(&self) -> String {
-        let base_path = self.provider.simulator().base_path();
+        let base_path = self.sim.base_path();
         format!("http://{}{base_path}", self.front.address())
     }
 
@@ -773,7 +792,7 @@ impl Simulator {
         state: UserState,
     ) {
         let now = SystemTime::now();
-        let status = state::first_status(self.provider.simulator(), state);
+        let status = state::first_status(self.sim, state);
         let record = UserRecord {
             organization: organization.into(),
             state,
@@ -844,12 +863,7 @@ impl Simulator {
     /// [`Simulator::add_user_with_status`] accepts, e.g. Okta's user statuses
     /// (`SUSPENDED`, `LOCKED_OUT`, ...) or Auth0's kinds of block.
     pub fn statuses(&self) -> Vec<&'static str> {
-        self.provider
-            .simulator()
-            .statuses()
-            .iter()
-            .map(|(word, _)| *word)
-            .collect()
+        self.sim.statuses().iter().map(|(word, _)| *word).collect()
     }
 
     /// Adds (or replaces) a user in one of the provider's own states, named by
@@ -876,7 +890,7 @@ impl Simulator {
         organization: impl Into<String>,
         status: &str,
     ) -> Result<(), String> {
-        let sim = self.provider.simulator();
+        let sim = self.sim;
         let Some(&(_, generic)) = sim.statuses().iter().find(|(w, _)| *w == status) else {
             let known = self.statuses();
             return Err(if known.is_empty() {

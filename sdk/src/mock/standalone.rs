@@ -106,8 +106,8 @@ pub fn state_words(provider: Provider) -> Vec<String> {
     let own = std::iter::once(UserState::Deactivated.label(provider)).chain(
         provider
             .simulator()
-            .statuses()
-            .iter()
+            .into_iter()
+            .flat_map(|sim| sim.statuses())
             .map(|(word, _)| *word),
     );
     for word in own {
@@ -134,8 +134,8 @@ fn seed(provider: Provider, word: &str) -> Option<Seed> {
     let wanted = kebab(word.trim());
     if let Some((status, _)) = provider
         .simulator()
-        .statuses()
-        .iter()
+        .into_iter()
+        .flat_map(|sim| sim.statuses())
         .find(|(status, _)| kebab(status) == wanted)
     {
         return Some(Seed::Status(status));
