@@ -346,8 +346,10 @@ pub struct SimulateArgs {
     pub provider: Provider,
 
     /// The users to seed: a JSON array of {"id", "state", "login"?, "email"?};
-    /// `state` is `active`, `deactivated` or a status of that provider's
-    /// simulator (Okta: `suspended`, `locked-out`, `provisioned`, ...).
+    /// `state` is `active`, `deactivated` or a state word of that provider's
+    /// simulator (Okta: `suspended`, `locked-out`, `provisioned`, ...;
+    /// Keycloak: `disabled+locked-out`), joined with `+` where they hold
+    /// together.
     /// Without it: `usr_deactivated1` (deactivated) and `usr_active1`.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,

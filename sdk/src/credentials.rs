@@ -1026,6 +1026,19 @@ pub(crate) fn assertion(
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
+    // `jsonwebtoken` takes its crypto backend from its features (userbridge
+    // asks for RustCrypto); when another crate of the program also asks for
+    // aws-lc-rs, it has no default and would panic: say so instead.
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+        return Err(jsonwebtoken::errors::new_error(
+            jsonwebtoken::errors::ErrorKind::Provider(
+                "jsonwebtoken has more than one crypto backend in this program (its rust_crypto \
+                 and aws_lc_rs features): install one at start with \
+                 jsonwebtoken::crypto::CryptoProvider::install_default"
+                    .to_string(),
+            ),
+        ));
+    }
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = key_id.map(str::to_string);
     let claims = Claims {

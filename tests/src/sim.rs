@@ -334,3 +334,46 @@ pub fn requests_before_the_write(provider: Provider) -> usize {
     );
     reads
 }
+
+/// One answer of [`wire`]: the status, the headers (lower-case names) and
+/// the body as JSON (`Value::Null` when it is not JSON), with its text.
+#[derive(Debug)]
+pub struct Wire {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Wire {
+    /// A header's value, `""` when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Sends `method url` with `headers` and `body` as an official SDK would
+/// (no userbridge client in between) and reads the whole answer.
+pub async fn wire(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Wire {
+    let http = reqwest::Client::new();
+    let mut request = http.request(method.parse().expect("a method"), url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.body(body.to_string());
+    }
+    let answer = request.send().await.expect("the simulator answers");
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let text = answer.text().await.unwrap_or_default();
+    Wire {
+        status,
+        headers,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}

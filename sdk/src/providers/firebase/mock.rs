@@ -61,7 +61,7 @@ impl Simulate for Sim {
         "disabled"
     }
 
-    fn user_in_body(&self, body: &[u8]) -> Option<String> {
+    fn named_user(&self, _route: &Route, body: &[u8]) -> Option<String> {
         let body: Value = serde_json::from_slice(body).ok()?;
         match body.get("localId")? {
             Value::String(id) => Some(id.clone()),
