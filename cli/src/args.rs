@@ -266,6 +266,31 @@ pub struct ClientArgs {
     )]
     pub key_id: Option<String>,
 
+    /// A Google service account key file (its JSON, as downloaded), for
+    /// Google Workspace and Firebase: the tool fetches and renews its own
+    /// tokens with it (the JWT bearer grant at the key's token_uri).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "USERBRIDGE_GOOGLE_SERVICE_ACCOUNT",
+        hide_env_values = true,
+        conflicts_with_all = ["client_id", "token_file", "api_token"],
+        help_heading = "Credentials"
+    )]
+    pub google_service_account: Option<PathBuf>,
+
+    /// The user --google-service-account acts as, by domain-wide delegation
+    /// (Google Workspace: an administrator's email).
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        env = "USERBRIDGE_SUBJECT",
+        hide_env_values = true,
+        requires = "google_service_account",
+        help_heading = "Credentials"
+    )]
+    pub subject: Option<String>,
+
     /// The token endpoint of --client-id, instead of the provider's own.
     #[arg(
         long,

@@ -39,6 +39,10 @@ pub(crate) struct Call<'a> {
     pub attempt_ends: Instant,
     /// How a SCIM PATCH is written ([`Provider::Scim`] only).
     pub scim_patch_form: ScimPatchForm,
+    /// The client's [`ClientBuilder::tenant`](crate::ClientBuilder::tenant),
+    /// for providers that scope calls by it (Firebase: an Identity Platform
+    /// tenant).
+    pub tenant: Option<&'a str>,
     /// Check only: read the user and say what would be done, write nothing
     /// (adapters whose [`Adapter::reads_users`] is true).
     pub dry_run: bool,

@@ -84,8 +84,8 @@ pub use error::{
 pub use outcome::{Details, Reactivated};
 pub use provider::Provider;
 pub use providers::{
-    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, KeycloakUser,
-    OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
+    ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, EntraUser, FirebaseUser,
+    KeycloakUser, OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser, WorkspaceUser,
 };
 pub use retry::RetryPolicy;
 pub use users::{ReactivateRequest, Users, MAX_ID_CHARS};

@@ -9,6 +9,8 @@ use crate::provider::Provider;
 use crate::providers::aitronos::types::AitronosUser;
 use crate::providers::auth0::types::Auth0Unblock;
 use crate::providers::entra_id::types::EntraUser;
+use crate::providers::firebase::types::FirebaseUser;
+use crate::providers::google_workspace::types::WorkspaceUser;
 use crate::providers::keycloak::types::KeycloakUser;
 use crate::providers::okta::types::OktaLifecycle;
 use crate::providers::scim::types::ScimUser;
@@ -226,4 +228,8 @@ pub enum Details {
     Okta(Box<OktaLifecycle>),
     /// Auth0: which blocks were lifted.
     Auth0(Auth0Unblock),
+    /// The Google Workspace user, by id and primary email.
+    GoogleWorkspace(WorkspaceUser),
+    /// The Firebase Authentication account, by uid and email.
+    Firebase(FirebaseUser),
 }

@@ -351,6 +351,7 @@ fn call_of<'a>(
         deadline,
         attempt_ends: attempt_end(started, inner.timeout, deadline),
         scim_patch_form: inner.scim_patch_form,
+        tenant: inner.tenant.as_deref(),
         dry_run: req.dry_run,
         phase: Phase::default(),
         auth: None,

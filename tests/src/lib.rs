@@ -30,6 +30,7 @@ pub use userbridge::{
 
 pub mod cases;
 pub mod classify;
+pub mod firebase_emulator;
 pub mod generated;
 pub mod hostile;
 pub mod outcome;

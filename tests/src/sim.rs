@@ -303,13 +303,36 @@ pub fn normal_statuses(provider: Provider) -> Vec<u16> {
 }
 
 /// How many requests of a reactivation on `provider` come before its first
-/// write (its first request that is not a `GET`): a failure injected after that
-/// many untouched requests hits the write.
+/// write: the requests a dry run sends (it stops before the write), none for
+/// a provider that does not read first. Not "the first request that is not a
+/// `GET`": some APIs read with a `POST` (Firebase's `accounts:lookup`). A
+/// failure injected after that many untouched requests hits the write.
 pub fn requests_before_the_write(provider: Provider) -> usize {
-    normal_flow(provider)
-        .iter()
-        .position(|(method, _)| method != "GET")
-        .unwrap_or_else(|| panic!("{provider}: a reactivation without a write"))
+    if !provider.reads_users() {
+        return 0;
+    }
+    let sim = match Simulator::start_blocking(provider) {
+        Ok(sim) => sim,
+        Err(e) => panic!("{provider}: the simulator could not start: {e}"),
+    };
+    sim.add_user("usr_flow1", sim.organization(), UserState::Deactivated);
+    let client = userbridge_blocking::Client::builder(provider)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .organization(sim.organization())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    client
+        .users()
+        .reactivate(userbridge::ReactivateRequest::new("usr_flow1").dry_run())
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    let reads = sim.requests().len();
+    assert!(
+        reads < normal_flow(provider).len(),
+        "{provider}: a reactivation without a write"
+    );
+    reads
 }
 
 /// One answer of [`wire`]: the status, the headers (lower-case names) and

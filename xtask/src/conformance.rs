@@ -344,9 +344,28 @@ impl SpecFacts {
                 }
             }
         }
+        // A user named in a JSON request body (Firebase's `localId`): a
+        // property marked `x-userbridge-param: user`, its example (a string,
+        // or the first of an array).
+        if user.is_none() {
+            user = paths
+                .values()
+                .filter_map(Value::as_object)
+                .flat_map(|item| item.values())
+                .filter_map(|op| op.pointer("/requestBody/content/application~1json/schema"))
+                .filter_map(|schema| resolve(doc, schema).get("properties")?.as_object())
+                .flat_map(|props| props.values())
+                .map(|p| resolve(doc, p))
+                .filter(|p| p["x-userbridge-param"].as_str() == Some("user"))
+                .find_map(|p| match &p["example"] {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Array(items) => items.first()?.as_str().map(str::to_string),
+                    _ => None,
+                });
+        }
         let user = user.ok_or(
-            "no parameter marked `x-userbridge-param: user` with an `example`: the checks \
-             cannot tell which user to seed",
+            "no parameter (or request body property) marked `x-userbridge-param: user` with an \
+             `example`: the checks cannot tell which user to seed",
         )?;
         Ok(SpecFacts {
             user_params,

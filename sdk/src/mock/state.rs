@@ -1288,6 +1288,8 @@ fn admin_request(request: &ReceivedRequest) -> Value {
 pub(crate) const CLIENT_CREDENTIALS: &str = "client_credentials";
 /// The `client_assertion_type` of a private key JWT (RFC 7523 §2.2).
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
+pub(crate) use crate::credentials::JWT_BEARER_GRANT;
 
 /// A provider's OAuth 2.0 token endpoint (the client-credentials grant) as its
 /// simulator serves it. The core reads the request, checks the grant type,
@@ -1310,6 +1312,14 @@ pub(crate) trait TokenService: Sync {
     /// may not).
     fn takes_secrets(&self) -> bool {
         true
+    }
+    /// Whether the endpoint takes the JWT bearer grant (RFC 7523 §2.1: a
+    /// Google service account's signed assertion, `iss` = the client, the
+    /// scopes in its `scope` claim, `sub` = the user acted as). The core then
+    /// verifies the assertion ([`State::verify_grant_assertion`]) and hands
+    /// [`TokenService::grant`] a form with its `scope` and `sub`.
+    fn takes_jwt_bearer_grant(&self) -> bool {
+        false
     }
     /// Whether a JSON body is read as well as a form (Auth0).
     fn takes_json(&self) -> bool {
@@ -1570,18 +1580,26 @@ impl State {
             )
             .header("allow", "POST");
         }
-        let form = TokenForm::read(call, tokens.takes_json());
-        match form.get("grant_type") {
+        let mut form = TokenForm::read(call, tokens.takes_json());
+        let client = match form.get("grant_type") {
             None => return tokens.refused(call, &at, &Refusal::Missing("grant_type")),
-            Some(CLIENT_CREDENTIALS) => {}
+            Some(CLIENT_CREDENTIALS) => match self.authenticate_client(tokens, call, &at, &form) {
+                Ok(client) => client,
+                Err(refusal) => return tokens.refused(call, &at, &refusal),
+            },
+            Some(JWT_BEARER_GRANT) if tokens.takes_jwt_bearer_grant() => {
+                match self.verify_grant_assertion(tokens, call, &at, &form) {
+                    Ok((client, claims)) => {
+                        form = claims;
+                        client
+                    }
+                    Err(refusal) => return tokens.refused(call, &at, &refusal),
+                }
+            }
             Some(other) => {
                 let refusal = Refusal::UnsupportedGrant(other.to_string());
                 return tokens.refused(call, &at, &refusal);
             }
-        }
-        let client = match self.authenticate_client(tokens, call, &at, &form) {
-            Ok(client) => client,
-            Err(refusal) => return tokens.refused(call, &at, &refusal),
         };
         let grant = match tokens.grant(call, &at, &form, &client) {
             Ok(grant) => grant,
@@ -1762,6 +1780,100 @@ impl State {
     }
 }
 
+impl State {
+    /// The assertion of a JWT bearer grant (RFC 7523 §3, as Google checks a
+    /// service account's): the client its `iss` names (registered with
+    /// [`Simulator::add_jwt_client`](super::Simulator::add_jwt_client)), its
+    /// `kid` and RS256 signature (that client's key), its `aud` (one of
+    /// [`TokenService::audiences`]), its `exp` (not passed, at most
+    /// [`TokenService::max_assertion_lifetime`] ahead). `Ok`: the client and
+    /// a form holding the assertion's `scope` and `sub`, for
+    /// [`TokenService::grant`].
+    fn verify_grant_assertion(
+        &mut self,
+        tokens: &dyn TokenService,
+        call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+    ) -> Result<(AuthenticatedClient, TokenForm), Refusal> {
+        let refuse = |client: &str, fault| Refusal::Assertion {
+            client: client.to_string(),
+            fault,
+        };
+        let Some(jwt) = form.get("assertion") else {
+            return Err(Refusal::Missing("assertion"));
+        };
+        let Ok(unverified) = jsonwebtoken::dangerous::insecure_decode::<Value>(jwt) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        let claims = unverified.claims;
+        let Some(iss) = claims.get("iss").and_then(Value::as_str) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        let Some(client) = self.clients.get(iss) else {
+            return Err(Refusal::UnknownClient(iss.to_string()));
+        };
+        let Some(key) = &client.key else {
+            return Err(refuse(iss, AssertionFault::Signature));
+        };
+        if key
+            .id
+            .as_deref()
+            .is_some_and(|kid| unverified.header.kid.as_deref() != Some(kid))
+        {
+            return Err(refuse(iss, AssertionFault::KeyId));
+        }
+        if !signed_by(jwt, &key.key) {
+            return Err(refuse(iss, AssertionFault::Signature));
+        }
+        let expected = tokens.audiences(at);
+        let aud = claims
+            .get("aud")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !expected.iter().any(|e| e == aud) {
+            return Err(refuse(
+                iss,
+                AssertionFault::Audience {
+                    got: aud.to_string(),
+                    expected,
+                },
+            ));
+        }
+        let now = call
+            .now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let Some(exp) = claims.get("exp").and_then(Value::as_f64) else {
+            return Err(refuse(iss, AssertionFault::NoExpiry));
+        };
+        if exp <= now {
+            return Err(refuse(iss, AssertionFault::Expired));
+        }
+        // Google measures the lifetime from `iat`; a clock a few seconds
+        // ahead of the simulator's is no fault.
+        let issued = claims.get("iat").and_then(Value::as_f64).unwrap_or(now);
+        if tokens
+            .max_assertion_lifetime()
+            .is_some_and(|max| exp - issued.min(now + 60.0) > max.as_secs_f64())
+        {
+            return Err(refuse(iss, AssertionFault::TooLong));
+        }
+        let mut params = Vec::new();
+        for name in ["scope", "sub"] {
+            if let Some(v) = claims.get(name).and_then(Value::as_str) {
+                params.push((name.to_string(), v.to_string()));
+            }
+        }
+        Ok((
+            AuthenticatedClient {
+                organization: client.organization.clone(),
+            },
+            TokenForm { params },
+        ))
+    }
+}
+
 /// Whether `jwt` is signed RS256 with `key` (its claims are checked apart).
 fn signed_by(jwt: &str, key: &jsonwebtoken::DecodingKey) -> bool {
     // `jsonwebtoken` picks its crypto backend from its features; without one
@@ -1851,8 +1963,11 @@ fn redact_client_secret(body: &[u8]) -> Vec<u8> {
         .map(|piece| {
             let name = piece.split(|b| *b == b'=').next().unwrap_or_default();
             let name = String::from_utf8_lossy(name);
-            if form_decode(&name).as_deref() == Some("client_secret") {
-                b"client_secret=<redacted>".to_vec()
+            let name = form_decode(&name).unwrap_or_default();
+            // A client secret, and a JWT bearer grant's assertion (a
+            // credential for as long as it is valid).
+            if name == "client_secret" || name == "assertion" {
+                format!("{name}=<redacted>").into_bytes()
             } else {
                 piece.to_vec()
             }
