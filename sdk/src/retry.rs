@@ -25,7 +25,7 @@ use std::time::Duration;
 ///
 /// Its settings are public fields, read (and written) as they are; the
 /// methods of the same names set them builder-style.
-#[must_use = "a policy does nothing until given to ClientBuilder::retry"]
+#[must_use = "a policy does nothing until given to ClientBuilder::retry_policy"]
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq)]
 pub struct RetryPolicy {
