@@ -23,7 +23,8 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
                         [--client-threads N] [--server-process]
        userbridge-bench calls <IMPL> <N> [--base-url URL | --server-process]
        userbridge-bench serve
-       userbridge-bench ratelimit [--quick] [--users N] [--limit L] [--window-ms W] [--rounds N]
+       userbridge-bench ratelimit [--quick] [--users N] [--limit L] [--window-ms W]
+                        [--latency-ms MS] [--rounds N]
        userbridge-bench stream-rss [--quick] [--ids N] [--concurrency N] [--base-url URL]
 
   compare     (default) warm-up, then interleaved rounds of every case, raw and
@@ -46,12 +47,16 @@ usage: userbridge-bench [compare] [--quick] [--rounds N] [--warmup N] [--seq N] 
               sdk); without --base-url the server runs in this process, or
               with --server-process in a child process.
   ratelimit   bulk runs against a simulated quota of L requests per window
-              W (Okta, Auth0): userbridge with no rate (a), with rate_limit
-              set to L/W (b), with request_rate L/W, and a hand-written loop
-              that retries each 429 after Retry-After or the reset (c): wall
-              time / (requests / L x W) and 429s per request, medians of the
-              rounds, sides interleaved. Defaults: --users 200 --limit 60
-              --window-ms 1000 --rounds 3 (--quick: 20 users, L 20, 1 round).
+              W (Okta: 600 per 60 s, 300 users; Auth0: 16 per 1 s, 100
+              users), through a relay adding a round trip of --latency-ms
+              (40), each round started at its own offset into the window:
+              userbridge with no rate (a), with rate_limit set to L/W (b),
+              with request_rate L/W, and hand-written loops that retry each
+              429 as the provider's official SDKs do (c): wall time /
+              (requests / L x W), 429s per request, users given up on;
+              medians of the rounds, sides interleaved. --users, --limit,
+              --window-ms replace both providers' settings; --rounds 2
+              (--quick: 20 users, L 20 per 1 s, 1 round).
   serve       the loopback server alone: prints its base URL, serves until
               standard input is closed.
   stream-rss  peak RSS (VmHWM) of reactivate_many(..).stream() over a lazy
@@ -214,7 +219,13 @@ fn run(args: &[String]) -> Result<(), Failure> {
         }
         "ratelimit" => {
             let flags = Flags { rest }.parse(
-                &["--users", "--limit", "--window-ms", "--rounds"],
+                &[
+                    "--users",
+                    "--limit",
+                    "--window-ms",
+                    "--latency-ms",
+                    "--rounds",
+                ],
                 &["--quick"],
             )?;
             let mut opts = if flags.iter().any(|(f, _)| *f == "--quick") {
@@ -225,13 +236,18 @@ fn run(args: &[String]) -> Result<(), Failure> {
             for (flag, value) in flags {
                 match flag {
                     "--quick" => {}
-                    "--users" => opts.users = number(flag, value)?.max(1),
+                    "--users" => opts.users = Some(number(flag, value)?.max(1)),
                     "--limit" => {
-                        opts.limit = u32::try_from(number(flag, value)?.max(1)).unwrap_or(u32::MAX)
+                        opts.limit =
+                            Some(u32::try_from(number(flag, value)?.max(1)).unwrap_or(u32::MAX))
                     }
                     "--window-ms" => {
-                        opts.window =
-                            std::time::Duration::from_millis(number(flag, value)?.max(1) as u64)
+                        opts.window = Some(std::time::Duration::from_millis(
+                            number(flag, value)?.max(1) as u64,
+                        ))
+                    }
+                    "--latency-ms" => {
+                        opts.latency = std::time::Duration::from_millis(number(flag, value)? as u64)
                     }
                     _ => opts.rounds = number(flag, value)?.max(1),
                 }
@@ -362,8 +378,9 @@ mod tests {
     #[test]
     fn the_ratelimit_mode_succeeds() {
         let opts = ratelimit::Options {
-            users: 4,
-            limit: 10,
+            users: Some(4),
+            limit: Some(10),
+            window: Some(std::time::Duration::from_secs(1)),
             rounds: 1,
             ..ratelimit::Options::default()
         };

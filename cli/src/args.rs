@@ -136,11 +136,23 @@ pub struct ReactivateArgs {
           help_heading = "Pace")]
     pub concurrency: usize,
 
-    /// At most N calls start in any one-second window.
+    /// At most N calls (users) start in any one-second window. A call may
+    /// make several HTTP requests (Okta: three); to bound the requests, use
+    /// --request-rate.
     #[arg(long, value_name = "N", env = "USERBRIDGE_RATE", hide_env_values = true,
           value_parser = RangedU64ValueParser::<u32>::new().range(1..),
           help_heading = "Pace")]
     pub rate: Option<u32>,
+
+    /// At most N HTTP requests start in any one-second window, every request
+    /// of every call counted (reads, writes, retries). Without it the run
+    /// still keeps within the budget the provider reports on its answers
+    /// (Okta, Auth0); with it, N is an upper bound on top.
+    #[arg(long, value_name = "N", env = "USERBRIDGE_REQUEST_RATE",
+          hide_env_values = true,
+          value_parser = RangedU64ValueParser::<u32>::new().range(1..),
+          help_heading = "Pace")]
+    pub request_rate: Option<u32>,
 
     #[command(flatten)]
     pub client: ClientArgs,
@@ -261,6 +273,31 @@ pub struct ClientArgs {
     )]
     pub key_id: Option<String>,
 
+    /// A Google service account key file (its JSON, as downloaded), for
+    /// Google Workspace and Firebase: the tool fetches and renews its own
+    /// tokens with it (the JWT bearer grant at the key's token_uri).
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "USERBRIDGE_GOOGLE_SERVICE_ACCOUNT",
+        hide_env_values = true,
+        conflicts_with_all = ["client_id", "token_file", "api_token"],
+        help_heading = "Credentials"
+    )]
+    pub google_service_account: Option<PathBuf>,
+
+    /// The user --google-service-account acts as, by domain-wide delegation
+    /// (Google Workspace: an administrator's email).
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        env = "USERBRIDGE_SUBJECT",
+        hide_env_values = true,
+        requires = "google_service_account",
+        help_heading = "Credentials"
+    )]
+    pub subject: Option<String>,
+
     /// The token endpoint of --client-id, instead of the provider's own.
     #[arg(
         long,
@@ -328,8 +365,10 @@ pub struct SimulateArgs {
     pub provider: Provider,
 
     /// The users to seed: a JSON array of {"id", "state", "login"?, "email"?};
-    /// `state` is `active`, `deactivated` or a status of that provider's
-    /// simulator (Okta: `suspended`, `locked-out`, `provisioned`, ...).
+    /// `state` is `active`, `deactivated` or a state word of that provider's
+    /// simulator (Okta: `suspended`, `locked-out`, `provisioned`, ...;
+    /// Keycloak: `disabled+locked-out`), joined with `+` where they hold
+    /// together.
     /// Without it: `usr_deactivated1` (deactivated) and `usr_active1`.
     #[arg(long, value_name = "FILE")]
     pub users: Option<PathBuf>,

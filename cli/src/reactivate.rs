@@ -126,6 +126,9 @@ async fn reactivate(args: ReactivateArgs) -> Result<u8, Usage> {
     if let Some(rate) = args.rate {
         many = many.rate_limit(rate);
     }
+    if let Some(rate) = args.request_rate {
+        many = many.request_rate(rate);
+    }
     if let Some(bar) = bar.clone() {
         many = many.on_progress(move |p| {
             bar.set_position(p.done() as u64);

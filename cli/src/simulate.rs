@@ -2,13 +2,17 @@
 //! 127.0.0.1 until interrupted, for scripts and rehearsals without an account
 //! (`userbridge::mock::standalone`, as the SDK's `simulator` example serves
 //! it). Its first line on stdout is one JSON object: `base_url`, `token`,
-//! `organization`, the seeded `users`, and `token_url`, `client_id` and
-//! `client_secret` where the provider has a token endpoint.
+//! `organization`, `admin_url`, the seeded `users`, and `token_url`,
+//! `client_id` and `client_secret` where the provider has a token endpoint.
+//! `admin_url` (`/_userbridge`) adds users, queues failures and reads the
+//! request record while it runs (see `userbridge::mock::standalone`).
 
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use userbridge::mock::standalone::{default_users, SeedUser, Standalone, StandaloneError};
+use userbridge::mock::standalone::{
+    default_users, read_users, SeedUser, Standalone, StandaloneError,
+};
 
 use crate::args::SimulateArgs;
 use crate::exit;
@@ -17,29 +21,13 @@ pub async fn run(args: SimulateArgs) -> ExitCode {
     let provider = args.provider;
     let users: Vec<SeedUser> = match &args.users {
         None => default_users(),
-        Some(path) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(e) => {
-                    eprintln!(
-                        "userbridge: --users {}: cannot read it: {e}",
-                        path.display()
-                    );
-                    return ExitCode::from(exit::USAGE);
-                }
-            };
-            match serde_json::from_str(&text) {
-                Ok(users) => users,
-                Err(e) => {
-                    eprintln!(
-                        "userbridge: --users {}: not a JSON array of {{\"id\", \"state\", \
-                         \"login\"?, \"email\"?}}: {e}",
-                        path.display()
-                    );
-                    return ExitCode::from(exit::USAGE);
-                }
+        Some(path) => match read_users(path) {
+            Ok(users) => users,
+            Err(why) => {
+                eprintln!("userbridge: {why}");
+                return ExitCode::from(exit::USAGE);
             }
-        }
+        },
     };
     let served = match Standalone::start(provider, &users, args.port).await {
         Ok(served) => served,

@@ -29,6 +29,15 @@ pub const PHRASES: &[(&str, &str)] = &[
          default on the client (.organization(\"org_...\"))",
         "set --organization / USERBRIDGE_ORGANIZATION (org_...)",
     ),
+    // A service account key's refusals name the key, not the flag.
+    (
+        "the service account key",
+        "the service account key (--google-service-account FILE)",
+    ),
+    (
+        "the key's `type`",
+        "the key's `type` (--google-service-account FILE)",
+    ),
     // The SDK's checks of a base URL name it in words, not by its method.
     (
         "the base URL `",
@@ -65,6 +74,11 @@ pub const METHODS: &[(&str, &str)] = &[
         "--client-id with USERBRIDGE_CLIENT_SECRET (or --client-secret-file)",
     ),
     ("private_key_jwt", "--client-id with --private-key FILE"),
+    (
+        "google_service_account",
+        "--google-service-account FILE / USERBRIDGE_GOOGLE_SERVICE_ACCOUNT",
+    ),
+    ("subject", "--subject / USERBRIDGE_SUBJECT"),
     ("token_url", "--token-url / USERBRIDGE_TOKEN_URL"),
     ("scopes", "--scope / USERBRIDGE_SCOPE"),
     (

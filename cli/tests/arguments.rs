@@ -22,6 +22,7 @@ fn help_and_version_exit_zero_and_name_every_setting() {
         "--failures",
         "--concurrency",
         "--rate",
+        "--request-rate",
         "--base-url",
         "--organization",
         "--realm",
@@ -342,4 +343,89 @@ fn configuration_errors_name_the_flags_and_variables() {
         None,
     );
     assert_ne!(accepted.code, 2, "{accepted:?}");
+}
+
+/// `--google-service-account FILE` (with `--subject`): the tool gets its
+/// tokens from the key's token_uri (here the simulator's Google token
+/// endpoint, which verifies the assertion); a key it cannot use is refused
+/// naming the flag and the field, never showing the key.
+#[test]
+fn a_google_service_account_key_file_with_a_subject() {
+    let d = dir("google-service-account");
+    let sim = Simulator::start_blocking(Provider::GoogleWorkspace).expect("a simulator");
+    let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/keys");
+    let pem = std::fs::read_to_string(keys.join("test-rsa-pkcs8.pem")).expect("the test key");
+    let public = std::fs::read_to_string(keys.join("test-rsa-public.pem")).expect("its public key");
+    let email = "sync@demo-userbridge.iam.gserviceaccount.com";
+    sim.add_jwt_client(email, &public, Some("kid-cli-1"));
+    sim.add_user("liz", sim.organization(), UserState::Deactivated);
+    let key = serde_json::json!({
+        "type": "service_account",
+        "private_key_id": "kid-cli-1",
+        "private_key": pem,
+        "client_email": email,
+        "token_uri": sim.token_url().expect("a token endpoint"),
+    });
+    let key_file = file(&d, "key.json", &key.to_string());
+    let key_file = key_file.to_str().expect("a UTF-8 path");
+    let base = sim.base_url();
+    let args = [
+        "reactivate",
+        "--provider",
+        "google-workspace",
+        "--base-url",
+        &base,
+        "--google-service-account",
+        key_file,
+        "--subject",
+        "admin@example.com",
+        "liz@example.com",
+    ];
+    let run = run_in(&d, &args, &[], None);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(sim.user_state("liz"), Some(UserState::Active));
+    assert_eq!(sim.token_requests(), 1);
+
+    // --subject needs the key; a token and the key are two credentials.
+    let run = run_in(
+        &d,
+        &[
+            "reactivate",
+            "--provider",
+            "google-workspace",
+            "--subject",
+            "a@example.com",
+            "liz",
+        ],
+        &[("USERBRIDGE_TOKEN", TOKEN)],
+        None,
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    let run = run_in(&d, &args, &[("USERBRIDGE_TOKEN", TOKEN)], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("use one"), "{}", run.stderr);
+
+    // A key without its private key: refused naming the flag and the field.
+    let secret_line = pem.lines().nth(2).expect("a line of the key").to_string();
+    let mut broken = key.clone();
+    broken["private_key"] = serde_json::json!(format!(
+        "-----BEGIN PRIVATE KEY-----\n{secret_line}\n-----END PRIVATE KEY-----"
+    ));
+    let broken_file = file(&d, "broken.json", &broken.to_string());
+    let broken_file = broken_file.to_str().expect("a UTF-8 path");
+    let mut broken_args = args;
+    broken_args[6] = broken_file;
+    let run = run_in(&d, &broken_args, &[], None);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("--google-service-account"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("`private_key`"), "{}", run.stderr);
+    assert!(
+        !run.all().contains(&secret_line),
+        "the key leaked: {}",
+        run.all()
+    );
 }

@@ -633,3 +633,58 @@ fn cognito_takes_its_region_and_aws_keys_from_the_environment() {
     );
     assert_eq!(sim.requests().len(), 2, "nothing more was sent");
 }
+
+/// Sleeps until just past the next whole second (the simulators' quota
+/// windows are aligned on Unix time).
+fn just_after_a_second() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let into = Duration::from_nanos(u64::from(now.subsec_nanos()));
+    std::thread::sleep(Duration::from_millis(1_020).saturating_sub(into));
+}
+
+#[test]
+fn request_rate_counts_http_requests_and_rate_counts_users() {
+    // Keycloak reports no budget on its answers: only the flags pace the
+    // run. Its simulator, under a quota of three requests a second, answers
+    // the fourth 429. A Keycloak reactivation is more than one request.
+    let d = dir("request-rate");
+    let sim = start(Provider::Keycloak);
+    let base = sim.base_url();
+    let realm = sim.organization().to_string();
+    let ids: Vec<String> = (0..4)
+        .map(|i| format!("3f1c2a9e-5b7d-4e8f-9a6b-1c2d3e4f5a{i:02}"))
+        .collect();
+    for id in &ids {
+        sim.add_user(id.as_str(), realm.as_str(), UserState::Deactivated);
+    }
+    sim.set_quota(3, Duration::from_secs(1));
+    let flags = [
+        "--realm",
+        &realm,
+        "--concurrency",
+        "2",
+        "--max-attempts",
+        "1",
+    ];
+
+    // --request-rate 3: three requests a second, whatever users they are for.
+    just_after_a_second();
+    let mut more = flags.to_vec();
+    more.extend(["--request-rate", "3", &ids[0], &ids[1]]);
+    let paced = run_in(&d, &args("keycloak", &base, &more), ENV, None);
+    assert_eq!(paced.code, 0, "{paced:?}");
+    let sent = sim.requests().len();
+    assert!(sent >= 4, "two users, {sent} requests");
+    assert_eq!(sim.quota_refusals(), 0, "{paced:?}");
+
+    // --rate 3 counts users: both start at once, and their requests overrun
+    // the three a second.
+    just_after_a_second();
+    let mut more = flags.to_vec();
+    more.extend(["--rate", "3", &ids[2], &ids[3]]);
+    let by_users = run_in(&d, &args("keycloak", &base, &more), ENV, None);
+    assert_eq!(by_users.code, 1, "{by_users:?}");
+    assert!(sim.quota_refusals() > 0, "{by_users:?}");
+}

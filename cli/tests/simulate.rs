@@ -53,11 +53,12 @@ fn state_words_in_the_providers_own_words_or_kebab_case() {
     let (_served, line) = serve(&d, &["okta", "--users", "users.json"]);
     assert_eq!(line["provider"], "okta");
     assert_eq!(line["token"], TOKEN);
-    assert_eq!(line["users"]["00u1"], "LOCKED_OUT");
-    assert_eq!(line["users"]["00u2"], "LOCKED_OUT");
-    assert_eq!(line["users"]["00u3"], "PROVISIONED");
+    assert_eq!(line["users"]["00u1"], "locked-out");
+    assert_eq!(line["users"]["00u2"], "locked-out");
+    assert_eq!(line["users"]["00u3"], "provisioned");
     for key in [
         "base_url",
+        "admin_url",
         "organization",
         "token_url",
         "client_id",

@@ -67,7 +67,7 @@ fn the_readme_walkthrough() {
     let line: serde_json::Value = serde_json::from_str(&first).expect("one JSON object");
     let base = line["base_url"].as_str().expect("base_url").to_string();
     let token = line["token"].as_str().expect("token").to_string();
-    assert_eq!(line["users"]["00u3cy"], "LOCKED_OUT", "{first}");
+    assert_eq!(line["users"]["00u3cy"], "locked-out", "{first}");
     assert!(line["token_url"].is_string() && line["client_secret"].is_string());
     let env = [
         ("USERBRIDGE_PROVIDER", "okta"),

@@ -78,6 +78,7 @@ pub use userbridge::{
     Reactivated, RetryPolicy, ScimPatchForm, ScimUser, DEFAULT_BULK_CONCURRENCY, DEFAULT_DEADLINE,
     DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, MAX_ID_CHARS, MAX_KEPT_BODY, MIN_REDACTED_SECRET_CHARS,
 };
+pub use userbridge::{FirebaseUser, WorkspaceUser};
 
 /// The provider simulators of [`userbridge::mock`] (feature `mock`), for testing
 /// code that uses the blocking client without an account or a network.
@@ -244,6 +245,16 @@ impl ClientBuilder {
     /// See [`userbridge::ClientBuilder::scopes`].
     pub fn scopes<S: Into<String>>(self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.map(|b| b.scopes(scopes))
+    }
+
+    /// See [`userbridge::ClientBuilder::google_service_account`].
+    pub fn google_service_account(self, key_json: impl Into<String>) -> Self {
+        self.map(|b| b.google_service_account(key_json))
+    }
+
+    /// See [`userbridge::ClientBuilder::subject`].
+    pub fn subject(self, user_email: impl Into<String>) -> Self {
+        self.map(|b| b.subject(user_email))
     }
 
     /// See [`userbridge::ClientBuilder::tenant`].

@@ -8,17 +8,22 @@
 //! ```
 //!
 //! It prints one JSON line on stdout (the provider's machine name, the base URL
-//! to use, the accepted bearer token, the default organization, the seeded
-//! users with the provider's word for their state, and, for providers with an
-//! OAuth 2.0 token endpoint, `token_url`, `client_id` and `client_secret` of
-//! the client registered from the start), then serves on 127.0.0.1
-//! until it is interrupted (Ctrl-C) or terminated (SIGTERM). Seed your own users
-//! with `--user ID=active` / `--user ID=deactivated` (repeatable; or any state
-//! word of `userbridge::mock::standalone::state_words`, e.g. Okta's
-//! `ID=suspended`); without any, `usr_deactivated1` (deactivated) and
-//! `usr_active1` (active) are seeded. `userbridge simulate` (the `cli/` crate)
-//! serves the same simulator (`userbridge::mock::standalone`), with the users
-//! from a JSON file and on a port of your choice.
+//! to use, the accepted bearer token, the default organization, `admin_url`,
+//! the seeded users with their state words, and, for
+//! providers with an OAuth 2.0 token endpoint, `token_url`, `client_id` and
+//! `client_secret` of the client registered from the start), then serves on
+//! 127.0.0.1 until it is interrupted (Ctrl-C) or terminated (SIGTERM).
+//!
+//! Seed users with `--users FILE` (a JSON array of `{"id", "state", "login"?,
+//! "email"?}`) and `--user ID=STATE` (repeatable), where STATE is `active`,
+//! `deactivated` or any state word of
+//! `userbridge::mock::standalone::state_words` (Okta's `suspended`, Keycloak's
+//! `disabled+locked-out`, ...); without any, `usr_deactivated1` (deactivated)
+//! and `usr_active1` (active) are seeded. `--port N` serves on that port.
+//! While it runs, `admin_url` (`/_userbridge` on the same port) adds users,
+//! queues failures and reads or clears the request record: see
+//! `userbridge::mock::standalone`. `userbridge simulate` (the `cli/` crate)
+//! serves the same simulator (`userbridge::mock::standalone`).
 //!
 //! Exit status: 0 when stopped by a signal, 2 for bad arguments, 1 when the
 //! simulator cannot start.
@@ -26,7 +31,9 @@
 use std::process::ExitCode;
 
 use clap::{Arg, ArgAction, Command};
-use userbridge::mock::standalone::{default_users, SeedUser, Standalone, StandaloneError};
+use userbridge::mock::standalone::{
+    default_users, read_users, SeedUser, Standalone, StandaloneError,
+};
 use userbridge::Provider;
 
 fn command() -> Command {
@@ -39,6 +46,22 @@ fn command() -> Command {
                 .value_name("PROVIDER")
                 .help(format!("the provider: {providers}"))
                 .value_parser(|s: &str| s.parse::<Provider>().map_err(|e| e.to_string())),
+        )
+        .arg(
+            Arg::new("users")
+                .long("users")
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help(
+                    "seed the users of a JSON array of {\"id\", \"state\", \"login\"?,                      \"email\"?} (states: `active`, `deactivated` or a state word of the                      provider's simulator, joined with `+` where they hold together)",
+                ),
+        )
+        .arg(
+            Arg::new("port")
+                .long("port")
+                .value_name("N")
+                .value_parser(clap::value_parser!(u16))
+                .help("serve on this port of 127.0.0.1 (0 or absent: any free port)"),
         )
         .arg(
             Arg::new("user")
@@ -83,10 +106,20 @@ async fn main() -> ExitCode {
         .get_many::<SeedUser>("user")
         .map(|u| u.cloned().collect())
         .unwrap_or_default();
+    if let Some(path) = matches.get_one::<std::path::PathBuf>("users") {
+        match read_users(path) {
+            Ok(from_file) => users.extend(from_file),
+            Err(why) => {
+                eprintln!("simulator: {why}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if users.is_empty() {
         users = default_users();
     }
-    let served = match Standalone::start(provider, &users, None).await {
+    let port = matches.get_one::<u16>("port").copied();
+    let served = match Standalone::start(provider, &users, port).await {
         Ok(served) => served,
         Err(StandaloneError::Seed(why)) => {
             eprintln!("simulator: {why}");

@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use crate::credentials::{Token, TokenEndpoint, TokenScope};
 use crate::error::Error;
 use crate::outcome::Reactivated;
-use crate::pacing::Pacer;
+use crate::pacing::PacedCall;
 use crate::provider::Provider;
 use crate::providers::scim::types::ScimPatchForm;
 use crate::signing::SigV4;
+use crate::transport::{later, Attempt, BaseUrl, CallContext, Generated};
 pub(crate) use crate::transport::{Answers, OwnError};
-use crate::transport::{Attempt, BaseUrl, CallContext, Generated};
 
 /// One call as an adapter sees it: everything is already validated generically.
 pub(crate) struct Call<'a> {
@@ -40,6 +40,10 @@ pub(crate) struct Call<'a> {
     pub attempt_ends: Instant,
     /// How a SCIM PATCH is written ([`Provider::Scim`] only).
     pub scim_patch_form: ScimPatchForm,
+    /// The client's [`ClientBuilder::tenant`](crate::ClientBuilder::tenant),
+    /// for providers that scope calls by it (Firebase: an Identity Platform
+    /// tenant).
+    pub tenant: Option<&'a str>,
     /// Check only: read the user and say what would be done, write nothing
     /// (adapters whose [`Adapter::reads_users`] is true).
     pub dry_run: bool,
@@ -49,9 +53,11 @@ pub(crate) struct Call<'a> {
     /// The token of the current attempt, for a client whose token renews
     /// itself (`None`: the HTTP client's default header carries a static one).
     pub auth: Option<Arc<Token>>,
-    /// The pacer of a bulk run (`None` for a single call): every request of
-    /// the call asks it before it starts.
-    pub pacer: Option<&'a Arc<Pacer>>,
+    /// The call's share of a bulk run's pacer (`None` for a single call):
+    /// every request of the call asks it before it starts, and the time they
+    /// waited counts against neither the timeout nor the deadline
+    /// ([`Call::paced_deadline`]).
+    pub pacer: Option<Arc<PacedCall>>,
     /// The AWS credentials that sign every request, for a provider that
     /// signs ([`Adapter::aws_signing`]).
     pub signer: Option<&'a Arc<SigV4>>,
@@ -108,8 +114,17 @@ impl Call<'_> {
             Some(self.base.clone()),
         )
         .with_auth(self.auth.as_ref().map(|t| t.header.clone()))
-        .with_pacer(self.pacer.cloned())
+        .with_pacer(self.pacer.clone())
         .with_signer(self.signer.cloned())
+    }
+
+    /// The call's deadline, later by the time its requests waited for the
+    /// bulk run's pacer: pacing is not the provider's time.
+    pub(crate) fn paced_deadline(&self) -> Instant {
+        match &self.pacer {
+            Some(paced) => later(self.deadline, paced.waited()),
+            None => self.deadline,
+        }
     }
 
     /// A generated client for the current attempt, with a fresh

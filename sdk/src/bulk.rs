@@ -149,6 +149,17 @@ impl<'a> ReactivateMany<'a> {
     /// `X-Rate-Limit-*` and Auth0's `x-ratelimit-*`): no more requests start
     /// than remain until the reset, counted across the client's clones. A rate
     /// set here stays an upper bound.
+    ///
+    /// The time a request waits for its start under this pacing (the rate, or
+    /// the provider's budget until its reset) is the run's own, not the
+    /// provider's: it counts against neither the client's per-attempt
+    /// [`timeout`](crate::ClientBuilder::timeout) nor the call's
+    /// [`deadline`](crate::ClientBuilder::deadline), which bound the time the
+    /// provider takes to answer. A call that waited a minute for the
+    /// provider's window to reset has its whole timeout and deadline left; its
+    /// wall time is that much longer. (Likewise the wait for a call's own
+    /// start, under [`ReactivateMany::rate_limit`] or the concurrency, is not
+    /// the call's.)
     pub fn request_rate(mut self, per_second: u32) -> Self {
         self.request_rate = Some(per_second.max(1));
         self

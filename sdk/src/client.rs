@@ -10,8 +10,8 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, USER_AGENT}
 use crate::adapter::Adapter;
 use crate::config::{Config, CredentialKind};
 use crate::credentials::{
-    rsa_key, AccessToken, AssertionAudience, BoxError, ClientAuth, Exchange, Renewing, Secret,
-    Source, TokenEndpoint, TokenFn, TokenFuture, TokenScope,
+    rsa_key, service_account_key, AccessToken, AssertionAudience, BoxError, ClientAuth, Exchange,
+    Renewing, Secret, Source, TokenEndpoint, TokenFn, TokenFuture, TokenScope, GOOGLE_TOKEN_URL,
 };
 use crate::error::Error;
 use crate::provider::Provider;
@@ -90,6 +90,7 @@ impl Client {
             token_url: None,
             scopes: None,
             tenant: None,
+            subject: None,
             private_http: false,
             organization: None,
             timeout: DEFAULT_TIMEOUT,
@@ -135,6 +136,8 @@ pub struct ClientBuilder {
     token_url: Option<String>,
     scopes: Option<Vec<String>>,
     tenant: Option<String>,
+    /// The user a Google service account acts as (domain-wide delegation).
+    subject: Option<String>,
     private_http: bool,
     organization: Option<String>,
     timeout: Duration,
@@ -162,6 +165,7 @@ impl fmt::Debug for ClientBuilder {
             .field("token_url", &self.token_url)
             .field("scopes", &self.scopes)
             .field("tenant", &self.tenant)
+            .field("subject", &self.subject)
             .field("private_http", &self.private_http)
             .field("organization", &self.organization)
             .field("timeout", &self.timeout)
@@ -367,9 +371,67 @@ impl ClientBuilder {
         self
     }
 
+    /// A Google service account key (the JSON of its key file, as downloaded
+    /// from IAM > Service accounts > Keys), for [`Provider::GoogleWorkspace`]
+    /// and [`Provider::Firebase`]: the client fetches its own access tokens
+    /// with the JWT bearer grant (RFC 7523 §2.1). It signs an assertion with
+    /// the key (RS256, `kid` = `private_key_id`, `iss` = `client_email`, the
+    /// scopes in `scope`, `aud` = the key's `token_uri`, an hour's lifetime,
+    /// `sub` = [`ClientBuilder::subject`] when set) and exchanges it at
+    /// `token_uri` (or [`ClientBuilder::token_url`]). Tokens are cached,
+    /// shared, renewed and single-flight as with
+    /// [`ClientBuilder::client_credentials`].
+    ///
+    /// Scopes unless [`ClientBuilder::scopes`] says otherwise: Google
+    /// Workspace `https://www.googleapis.com/auth/admin.directory.user`;
+    /// Firebase `https://www.googleapis.com/auth/cloud-platform` and
+    /// `https://www.googleapis.com/auth/firebase` (the scopes Identity
+    /// Toolkit v1's Discovery document lists).
+    ///
+    /// [`ClientBuilder::build`] reads the key and refuses one it cannot use
+    /// (not JSON, not `"type": "service_account"`, no `client_email`, a
+    /// `private_key` that is no RSA key in PEM), naming the field, never a
+    /// value of the key. The private key never appears in `Debug`, errors or
+    /// logs.
+    ///
+    /// ```
+    /// use userbridge::{Client, ErrorKind, Provider};
+    ///
+    /// let err = Client::builder(Provider::GoogleWorkspace)
+    ///     .google_service_account(r#"{"type": "service_account", "client_email": "sync@acme.iam.gserviceaccount.com"}"#)
+    ///     .subject("admin@acme.com")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    /// assert!(err.to_string().contains("no `private_key` field"));
+    /// ```
+    pub fn google_service_account(mut self, key_json: impl Into<String>) -> Self {
+        self.renewal = Some(Renewal::ServiceAccount {
+            key_json: Secret::new(key_json),
+        });
+        self.token = None;
+        self
+    }
+
+    /// The user a [Google service account](ClientBuilder::google_service_account)
+    /// acts as, by domain-wide delegation (the assertion's `sub`): for Google
+    /// Workspace, the email of an administrator allowed to manage the users
+    /// (the service account's client id must be granted the scope
+    /// `https://www.googleapis.com/auth/admin.directory.user` in the admin
+    /// console, Security > API controls > Domain-wide delegation). Without
+    /// it, the token is the service account's own, which the Directory API
+    /// accepts only if the service account holds an admin role itself.
+    /// [`ClientBuilder::build`] refuses it without a service account.
+    pub fn subject(mut self, user_email: impl Into<String>) -> Self {
+        self.subject = Some(user_email.into());
+        self
+    }
+
     /// The Microsoft Entra ID directory (tenant): its id or a verified domain
     /// (`contoso.onmicrosoft.com`), for the token endpoint of
-    /// [`ClientBuilder::client_credentials`]. Other providers ignore it.
+    /// [`ClientBuilder::client_credentials`]; for [`Provider::Firebase`], the
+    /// Identity Platform tenant whose accounts are reactivated (sent as
+    /// `tenantId`). Other providers ignore it.
     pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
         self.tenant = Some(tenant.into());
         self
@@ -530,7 +592,9 @@ impl ClientBuilder {
 
     /// Timeout of one attempt: connecting, sending and reading the whole answer.
     /// Default [`DEFAULT_TIMEOUT`]. Must be greater than zero; `Duration::MAX`
-    /// means no limit.
+    /// means no limit. In a bulk run, the time a request waits for its start
+    /// under the run's pacing does not count
+    /// ([`ReactivateMany::request_rate`](crate::ReactivateMany::request_rate)).
     pub fn timeout(mut self, per_attempt: Duration) -> Self {
         self.timeout = per_attempt;
         self
@@ -538,7 +602,9 @@ impl ClientBuilder {
 
     /// Overall deadline of one call, all attempts and waits included. Default
     /// [`DEFAULT_DEADLINE`]. Must be greater than zero; `Duration::MAX` means no
-    /// limit.
+    /// limit. In a bulk run, the waits for the run's pacing between a call's
+    /// requests are not the call's and do not count
+    /// ([`ReactivateMany::request_rate`](crate::ReactivateMany::request_rate)).
     pub fn deadline(mut self, overall: Duration) -> Self {
         self.deadline = overall;
         self
@@ -609,6 +675,13 @@ impl ClientBuilder {
         if let Ok(parsed) = reqwest::Url::parse(&base_url) {
             adapter.check_base_url(&parsed).map_err(invalid)?;
         }
+        if self.subject.is_some() && !matches!(self.renewal, Some(Renewal::ServiceAccount { .. })) {
+            return Err(invalid(
+                ".subject(..) is the user a Google service account acts as: set the key with \
+                 .google_service_account(..)"
+                    .into(),
+            ));
+        }
         let (auth, token, renewing) = match &self.renewal {
             _ if !matches!(signer, Ok(None)) => (None, String::new(), None),
             Some(renewal) => (
@@ -673,6 +746,12 @@ impl ClientBuilder {
                 retry: self.retry,
                 max_body: self.max_body,
                 scim_patch_form: self.scim_patch_form,
+                tenant: self
+                    .tenant
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string),
                 token,
                 credential: self.credential,
                 renewing,
@@ -834,6 +913,9 @@ impl ClientBuilder {
                 }
                 return Ok(Renewing::new(provider, Source::Custom(fetch.clone())));
             }
+            Renewal::ServiceAccount { key_json } => {
+                return self.service_account(key_json, base_url)
+            }
             Renewal::ClientSecret { client_id, secret } => (client_id, Ok(secret)),
             Renewal::PrivateKeyJwt {
                 client_id,
@@ -911,6 +993,74 @@ impl ClientBuilder {
                 scope: (!scopes.is_empty()).then(|| scopes.join(" ")),
                 audience: endpoint.audience,
                 misconfigured: endpoint.misconfigured,
+            })),
+        ))
+    }
+}
+
+impl ClientBuilder {
+    /// The renewing credentials of a Google service account: the key read
+    /// and checked, its token URI (or [`ClientBuilder::token_url`]), the
+    /// provider's scopes (or [`ClientBuilder::scopes`]), the subject.
+    fn service_account(&self, key_json: &Secret, base_url: &str) -> Result<Renewing, Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::invalid(Some(provider), reason);
+        let key = service_account_key(key_json.expose()).map_err(invalid)?;
+        let scope = TokenScope {
+            base_url,
+            organization: self.organization.as_deref(),
+            tenant: self.tenant.as_deref().map(str::trim),
+        };
+        let derived = provider
+            .adapter()
+            .and_then(|adapter| adapter.token_endpoint(&scope).ok());
+        let url = self
+            .token_url
+            .clone()
+            .or_else(|| key.token_uri.clone())
+            .unwrap_or_else(|| GOOGLE_TOKEN_URL.to_string());
+        let url = check_token_url(&url, self.private_http).map_err(invalid)?;
+        let scopes: Vec<String> = match &self.scopes {
+            Some(scopes) => scopes.clone(),
+            None => derived.map(|d| d.scopes).unwrap_or_default(),
+        };
+        let scopes: Vec<&str> = scopes
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if scopes.is_empty() {
+            return Err(invalid(format!(
+                "{provider} has no default Google scope: name the scopes with .scopes(..)"
+            )));
+        }
+        let subject = match self.subject.as_deref().map(str::trim) {
+            Some("") => {
+                return Err(invalid(
+                    "the subject is empty (was it read from a variable that is not set?)".into(),
+                ))
+            }
+            Some(s) if !s.contains('@') => {
+                return Err(invalid(format!(
+                    "the subject `{s}` is not an email address: it is the user the service \
+                     account acts as"
+                )))
+            }
+            other => other.map(str::to_string),
+        };
+        Ok(Renewing::new(
+            provider,
+            Source::Exchange(Box::new(Exchange {
+                url,
+                client_id: key.client_email,
+                auth: ClientAuth::ServiceAccount {
+                    key: key.key,
+                    key_id: key.private_key_id,
+                    subject,
+                },
+                scope: Some(scopes.join(" ")),
+                audience: None,
+                misconfigured: &[],
             })),
         ))
     }
@@ -1005,6 +1155,9 @@ enum Renewal {
         key_id: Option<String>,
     },
     Source(Arc<TokenFn>),
+    ServiceAccount {
+        key_json: Secret,
+    },
 }
 
 impl fmt::Debug for Renewal {
@@ -1026,6 +1179,10 @@ impl fmt::Debug for Renewal {
                 .field("key_id", key_id)
                 .finish(),
             Renewal::Source(_) => f.write_str("TokenSource"),
+            Renewal::ServiceAccount { key_json } => f
+                .debug_struct("GoogleServiceAccount")
+                .field("key", key_json)
+                .finish(),
         }
     }
 }

@@ -31,6 +31,8 @@ pub(crate) struct Config {
     pub retry: RetryPolicy,
     pub max_body: usize,
     pub scim_patch_form: ScimPatchForm,
+    /// [`ClientBuilder::tenant`](crate::ClientBuilder::tenant), trimmed.
+    pub tenant: Option<String>,
     /// Kept only to scrub it from anything a provider echoes back; never printed.
     pub token: String,
     /// How the token is sent: a bearer token, or the provider's API token.

@@ -128,6 +128,15 @@ pub(crate) enum AssertionAudience {
     Issuer(String),
 }
 
+/// Google's OAuth 2.0 token endpoint (a service account key file's usual
+/// `token_uri`).
+pub(crate) const GOOGLE_TOKEN_URL: &str = "https://oauth2.googleapis.com/token";
+/// The `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
+pub(crate) const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// The lifetime of a service account's assertion: Google takes at most an
+/// hour (`exp` - `iat` <= 3600 s).
+const SERVICE_ACCOUNT_ASSERTION_LIFETIME: Duration = Duration::from_secs(3600);
+
 /// A provider's token endpoint as its adapter describes it, from the client's
 /// base URL, organization and tenant.
 #[derive(Clone, Debug)]
@@ -187,6 +196,108 @@ pub(crate) enum ClientAuth {
         key_id: Option<String>,
         audience: String,
     },
+    /// A Google service account: no client authentication, the JWT bearer
+    /// grant (RFC 7523 §2.1) with an assertion signed by its key (`iss` = the
+    /// client email, the scopes in `scope`, `aud` = the token URL, `sub` = the
+    /// user it acts as under domain-wide delegation).
+    ServiceAccount {
+        key: jsonwebtoken::EncodingKey,
+        key_id: Option<String>,
+        subject: Option<String>,
+    },
+}
+
+/// A Google service account key file, read: what the JWT bearer grant needs.
+/// `Debug` shows the client email and the token URI only.
+pub(crate) struct ServiceAccountKey {
+    pub client_email: String,
+    pub key: jsonwebtoken::EncodingKey,
+    pub private_key_id: Option<String>,
+    pub token_uri: Option<String>,
+}
+
+impl fmt::Debug for ServiceAccountKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceAccountKey")
+            .field("client_email", &self.client_email)
+            .field("private_key", &"<redacted>")
+            .field("token_uri", &self.token_uri)
+            .finish()
+    }
+}
+
+/// A service account key file's JSON, checked: `type` is `service_account`,
+/// `client_email` and `private_key` (an RSA key in PEM) are there and usable;
+/// `private_key_id` and `token_uri` are kept when present. `Err` names the
+/// field that is missing or wrong, never a value of the file.
+pub(crate) fn service_account_key(json: &str) -> Result<ServiceAccountKey, String> {
+    let json = json.trim();
+    if json.is_empty() {
+        return Err("the service account key is empty (was it read from a file or a variable                     that is not there?)"
+            .into());
+    }
+    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        format!(
+            "the service account key is not JSON (pass the key file's contents, not its path):              {} at line {} column {}",
+            match e.classify() {
+                serde_json::error::Category::Io => "unreadable",
+                serde_json::error::Category::Syntax => "a syntax error",
+                serde_json::error::Category::Data => "unexpected data",
+                serde_json::error::Category::Eof => "it ends too early",
+            },
+            e.line(),
+            e.column()
+        )
+    })?;
+    if !value.is_object() {
+        return Err("the service account key is not a JSON object (a key file holds one)".into());
+    }
+    let field = |name: &str| -> Result<Option<String>, String> {
+        match value.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => {
+                Ok(Some(s.trim().to_string()).filter(|s| !s.is_empty()))
+            }
+            Some(_) => Err(format!(
+                "the service account key's `{name}` is not a string"
+            )),
+        }
+    };
+    match field("type")?.as_deref() {
+        Some("service_account") => {}
+        Some(other) if other.len() <= 40 && !other.contains('-') => {
+            return Err(format!(
+                "the key's `type` is `{other}`, not `service_account`: create a key for a                  service account (IAM > Service accounts > Keys > Add key > JSON)"
+            ))
+        }
+        Some(_) => {
+            return Err("the key's `type` is not `service_account`: create a key for a                         service account (IAM > Service accounts > Keys > Add key > JSON)"
+                .into())
+        }
+        None => {
+            return Err("the service account key has no `type` field (a service account key                         file has `\"type\": \"service_account\"`)"
+                .into())
+        }
+    }
+    let client_email =
+        field("client_email")?.ok_or("the service account key has no `client_email` field")?;
+    if !client_email.contains('@') {
+        return Err("the service account key's `client_email` is not an email address".into());
+    }
+    let pem = field("private_key")?.ok_or("the service account key has no `private_key` field")?;
+    let key = rsa_key(&pem).map_err(|e| format!("the service account key's `private_key`: {e}"))?;
+    let token_uri = field("token_uri")?;
+    if let Some(uri) = &token_uri {
+        if reqwest::Url::parse(uri).is_err() {
+            return Err("the service account key's `token_uri` is not an absolute URL".into());
+        }
+    }
+    Ok(ServiceAccountKey {
+        client_email,
+        key,
+        private_key_id: field("private_key_id")?,
+        token_uri,
+    })
 }
 
 /// A token endpoint, resolved for one client: where, as whom, for what.
@@ -261,6 +372,13 @@ impl fmt::Debug for Renewing {
                 ClientAuth::PrivateKeyJwt { .. } => format!(
                     "private_key_jwt {{ client_id: {:?}, token_url: {:?} }}",
                     e.client_id,
+                    e.url.as_str()
+                ),
+                ClientAuth::ServiceAccount { ref subject, .. } => format!(
+                    "google_service_account {{ client_email: {:?}, subject: {:?}, token_url: \
+                     {:?} }}",
+                    e.client_id,
+                    subject,
                     e.url.as_str()
                 ),
             },
@@ -556,6 +674,33 @@ impl Renewing {
         user_id: &str,
     ) -> Result<(String, Option<HeaderValue>, Option<String>), Error> {
         let mut form = form_urlencoded::Serializer::new(String::new());
+        if let ClientAuth::ServiceAccount {
+            key,
+            key_id,
+            subject,
+        } = &ex.auth
+        {
+            // The JWT bearer grant: the scopes travel in the assertion.
+            let assertion = service_account_assertion(
+                &ex.client_id,
+                key,
+                key_id.as_deref(),
+                ex.scope.as_deref(),
+                ex.url.as_str(),
+                subject.as_deref(),
+            )
+            .map_err(|e| {
+                self.endpoint_error(
+                    ex,
+                    0,
+                    &format!("the service account's assertion could not be signed ({e})"),
+                    user_id,
+                )
+            })?;
+            form.append_pair("grant_type", JWT_BEARER_GRANT);
+            form.append_pair("assertion", &assertion);
+            return Ok((form.finish(), None, Some(assertion)));
+        }
         form.append_pair("grant_type", "client_credentials");
         let mut basic = None;
         let mut sent_assertion = None;
@@ -601,6 +746,7 @@ impl Renewing {
                 form.append_pair("client_assertion", &assertion);
                 sent_assertion = Some(assertion);
             }
+            ClientAuth::ServiceAccount { .. } => {}
         }
         if let Some(scope) = &ex.scope {
             form.append_pair("scope", scope);
@@ -880,6 +1026,19 @@ pub(crate) fn assertion(
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs();
+    // `jsonwebtoken` takes its crypto backend from its features (userbridge
+    // asks for RustCrypto); when another crate of the program also asks for
+    // aws-lc-rs, it has no default and would panic: say so instead.
+    if jsonwebtoken::crypto::CryptoProvider::try_get_default().is_none() {
+        return Err(jsonwebtoken::errors::new_error(
+            jsonwebtoken::errors::ErrorKind::Provider(
+                "jsonwebtoken has more than one crypto backend in this program (its rust_crypto \
+                 and aws_lc_rs features): install one at start with \
+                 jsonwebtoken::crypto::CryptoProvider::install_default"
+                    .to_string(),
+            ),
+        ));
+    }
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = key_id.map(str::to_string);
     let claims = Claims {
@@ -889,6 +1048,48 @@ pub(crate) fn assertion(
         iat: now,
         exp: now + ASSERTION_LIFETIME.as_secs(),
         jti: format!("{:032x}", fastrand::u128(..)),
+    };
+    jsonwebtoken::encode(&header, &claims, key)
+}
+
+/// The claims of a service account's assertion (RFC 7523 §2.1, as Google's
+/// "Using OAuth 2.0 for Server to Server Applications" lists them).
+#[derive(serde::Serialize)]
+struct ServiceAccountClaims<'a> {
+    iss: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'a str>,
+    aud: &'a str,
+    iat: u64,
+    exp: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sub: Option<&'a str>,
+}
+
+/// A service account's assertion for the JWT bearer grant: RS256, `kid` =
+/// the key's id, `iss` = the client email, `scope` (space-separated), `aud`
+/// = the token URL, an hour's lifetime, `sub` = the user acted as.
+pub(crate) fn service_account_assertion(
+    client_email: &str,
+    key: &jsonwebtoken::EncodingKey,
+    key_id: Option<&str>,
+    scope: Option<&str>,
+    audience: &str,
+    subject: Option<&str>,
+) -> Result<String, jsonwebtoken::errors::Error> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = key_id.map(str::to_string);
+    let claims = ServiceAccountClaims {
+        iss: client_email,
+        scope,
+        aud: audience,
+        iat: now,
+        exp: now + SERVICE_ACCOUNT_ASSERTION_LIFETIME.as_secs(),
+        sub: subject,
     };
     jsonwebtoken::encode(&header, &claims, key)
 }

@@ -86,7 +86,8 @@ pub use outcome::{Details, Reactivated};
 pub use provider::Provider;
 pub use providers::{
     ActivationLink, AitronosUser, Auth0Unblock, ChangeDetails, CognitoUser, EntraUser,
-    KeycloakUser, OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
+    FirebaseUser, KeycloakUser, OktaLifecycle, OktaTransition, ScimPatchForm, ScimUser,
+    WorkspaceUser,
 };
 pub use retry::RetryPolicy;
 pub use users::{ReactivateRequest, Users, MAX_ID_CHARS};

@@ -10,6 +10,8 @@ use crate::providers::aitronos::types::AitronosUser;
 use crate::providers::auth0::types::Auth0Unblock;
 use crate::providers::cognito::types::CognitoUser;
 use crate::providers::entra_id::types::EntraUser;
+use crate::providers::firebase::types::FirebaseUser;
+use crate::providers::google_workspace::types::WorkspaceUser;
 use crate::providers::keycloak::types::KeycloakUser;
 use crate::providers::okta::types::OktaLifecycle;
 use crate::providers::scim::types::ScimUser;
@@ -235,6 +237,10 @@ pub enum Details {
     Okta(Box<OktaLifecycle>),
     /// Auth0: which blocks were lifted.
     Auth0(Auth0Unblock),
+    /// The Google Workspace user, by id and primary email.
+    GoogleWorkspace(WorkspaceUser),
+    /// The Firebase Authentication account, by uid and email.
+    Firebase(FirebaseUser),
     /// Amazon Cognito: the user name, its `UserStatus`, and that it was
     /// enabled.
     Cognito(CognitoUser),

@@ -11,8 +11,15 @@
 //!
 //! Only bulk runs carry a pacer; a single call's context has none, and its
 //! requests pay one `Option` check.
+//!
+//! The time a request waits for its start is the run's own pacing, not the
+//! provider's time: it counts against neither the per-attempt timeout nor the
+//! call's overall deadline ([`PacedCall`]). A request's timer starts when it
+//! is sent; a call that waited 40 s for the provider's window to reset still
+//! has its whole timeout and deadline for the provider's answers.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -133,6 +140,70 @@ impl Pacer {
     /// A request ended without an answer (it counted as in flight).
     pub(crate) fn lost(&self) {
         self.budget.lost();
+    }
+}
+
+/// One call of a bulk run under the run's [`Pacer`]: its requests wait for
+/// their starts here, and the time they waited moves the call's deadline and
+/// the current attempt's end back by as much (see the module docs).
+#[derive(Debug)]
+pub(crate) struct PacedCall {
+    pacer: Arc<Pacer>,
+    /// Nanoseconds waited in the attempts before the current one.
+    earlier: AtomicU64,
+    /// Nanoseconds waited in the current attempt.
+    current: AtomicU64,
+}
+
+impl PacedCall {
+    pub(crate) fn new(pacer: Arc<Pacer>) -> PacedCall {
+        PacedCall {
+            pacer,
+            earlier: AtomicU64::new(0),
+            current: AtomicU64::new(0),
+        }
+    }
+
+    /// Waits until a request may start ([`Pacer::wait_to_start`]), and counts
+    /// the wait as the current attempt's.
+    pub(crate) async fn wait_to_start(&self) {
+        let asked = Instant::now();
+        self.pacer.wait_to_start().await;
+        let waited = u64::try_from(asked.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        if waited > 0 {
+            self.current.fetch_add(waited, Ordering::Relaxed);
+        }
+    }
+
+    /// A new attempt starts: the waits so far move the deadline only (the
+    /// attempt's end is set afresh from now).
+    pub(crate) fn next_attempt(&self) {
+        let current = self.current.swap(0, Ordering::Relaxed);
+        self.earlier.fetch_add(current, Ordering::Relaxed);
+    }
+
+    /// The time the current attempt's requests waited for their starts.
+    pub(crate) fn attempt_waited(&self) -> Duration {
+        Duration::from_nanos(self.current.load(Ordering::Relaxed))
+    }
+
+    /// The time all the call's requests waited for their starts.
+    pub(crate) fn waited(&self) -> Duration {
+        Duration::from_nanos(
+            self.earlier
+                .load(Ordering::Relaxed)
+                .saturating_add(self.current.load(Ordering::Relaxed)),
+        )
+    }
+
+    /// [`Pacer::answered`].
+    pub(crate) fn answered(&self, headers: &HeaderMap) {
+        self.pacer.answered(headers);
+    }
+
+    /// [`Pacer::lost`].
+    pub(crate) fn lost(&self) {
+        self.pacer.lost();
     }
 }
 
@@ -334,6 +405,19 @@ mod tests {
             started += usize::from(go.is_ok());
         }
         assert_eq!(started, 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_paced_call_counts_its_waits_by_attempt() {
+        let call = PacedCall::new(Arc::new(Pacer::new(Some(1), Arc::default())));
+        call.wait_to_start().await;
+        call.wait_to_start().await;
+        assert_eq!(call.attempt_waited(), Duration::from_secs(1));
+        call.next_attempt();
+        assert_eq!(call.attempt_waited(), Duration::ZERO);
+        call.wait_to_start().await;
+        assert_eq!(call.attempt_waited(), Duration::from_secs(1));
+        assert_eq!(call.waited(), Duration::from_secs(2));
     }
 
     #[test]

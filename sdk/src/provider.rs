@@ -32,7 +32,7 @@ macro_rules! providers {
 
             /// A stable machine name: `aitronos`, `flashback`, `zitadel-v1`,
             /// `zitadel-v2`, `nethesis`, `scim`, `keycloak`, `entra-id`, `okta`,
-            /// `auth0`, `cognito` (also what `FromStr` accepts, and the serde form); the
+            /// `auth0`, `google-workspace`, `firebase`, `cognito` (also what `FromStr` accepts, and the serde form); the
             /// provider's spec is `openapi/<name>.yaml`.
             ///
             /// ```
@@ -86,6 +86,14 @@ providers! {
     /// Auth0 Management API v2 (`https://{tenant domain}/api/v2`): lifts an
     /// administrator's block and brute-force protection blocks.
     Auth0 = "auth0", "Auth0";
+    /// Google Workspace through the Admin SDK Directory API v1
+    /// (`https://admin.googleapis.com/admin/directory/v1`): lifts an
+    /// administrator's suspension.
+    GoogleWorkspace = "google-workspace", "Google Workspace";
+    /// Firebase Authentication / Identity Platform through Identity Toolkit v1
+    /// (`https://identitytoolkit.googleapis.com/v1`); the project id is the
+    /// organization.
+    Firebase = "firebase", "Firebase Authentication";
     /// Amazon Cognito user pools (`https://cognito-idp.{region}.amazonaws.com`,
     /// AWS JSON 1.1, requests signed with AWS Signature Version 4): the user
     /// pool id is the organization, the user name the user id. Feature
@@ -96,7 +104,7 @@ providers! {
 impl fmt::Display for Provider {
     /// The human name: `Aitronos`, `Flashback`, `Zitadel v1`, `Zitadel v2`,
     /// `My Nethesis`, `SCIM 2.0`, `Keycloak`, `Microsoft Entra ID`, `Okta`, `Auth0`,
-    /// `Amazon Cognito`.
+    /// `Google Workspace`, `Firebase Authentication`, `Amazon Cognito`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.display())
     }

@@ -12,7 +12,7 @@ use crate::adapter::{Call, Phase};
 use crate::config::Config;
 use crate::error::{redact, Error, ErrorKind};
 use crate::outcome::{Details, Reactivated};
-use crate::pacing::Pacer;
+use crate::pacing::{PacedCall, Pacer};
 use crate::transport::later;
 
 /// The longest id accepted, in characters.
@@ -351,10 +351,11 @@ fn call_of<'a>(
         deadline,
         attempt_ends: attempt_end(started, inner.timeout, deadline),
         scim_patch_form: inner.scim_patch_form,
+        tenant: inner.tenant.as_deref(),
         dry_run: req.dry_run,
         phase: Phase::default(),
         auth: None,
-        pacer,
+        pacer: pacer.map(|p| Arc::new(PacedCall::new(p.clone()))),
         signer: inner.signer.as_ref(),
     }
 }
@@ -499,7 +500,10 @@ fn attempts<'a>(
                 started
             } else {
                 let now = Instant::now();
-                call.attempt_ends = attempt_end(now, inner.timeout, call.deadline);
+                if let Some(paced) = &call.pacer {
+                    paced.next_attempt();
+                }
+                call.attempt_ends = attempt_end(now, inner.timeout, call.paced_deadline());
                 now
             };
             // Without a subscriber (the span is disabled), no span is entered on
@@ -553,7 +557,7 @@ fn attempts<'a>(
             // again at once (then a 401 stands).
             if !retry.renewed
                 && refused_token(inner, &call, &error)
-                && Instant::now() < call.deadline
+                && Instant::now() < call.paced_deadline()
             {
                 tracing::debug!(parent: &attempt_span, "token refused; renewing it once");
                 retry.renewed = true;
@@ -652,7 +656,9 @@ impl Retry {
         }
         // A provider's own hint wins over the computed backoff.
         let wait = hint.unwrap_or(backoff);
-        let remaining = call.deadline.saturating_duration_since(Instant::now());
+        let remaining = call
+            .paced_deadline()
+            .saturating_duration_since(Instant::now());
         if wait >= remaining {
             return Next::Stop(Err(error));
         }

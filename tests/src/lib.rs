@@ -31,6 +31,7 @@ pub use userbridge::{
 pub mod aws;
 pub mod cases;
 pub mod classify;
+pub mod firebase_emulator;
 pub mod generated;
 pub mod hostile;
 pub mod outcome;

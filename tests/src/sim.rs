@@ -271,12 +271,11 @@ where
 }
 
 /// One successful reactivation of a deactivated user on `provider`'s simulator,
-/// as its simulator saw it: `(whether it only reads, status)` of each request,
-/// in order (one
+/// as its simulator saw it: `(method, status)` of each request, in order (one
 /// call for most providers; a read and a write, or more, for those that look at
 /// the user first). Suites that count requests compare with it instead of
 /// assuming one request per call.
-pub fn normal_flow(provider: Provider) -> Vec<(bool, u16)> {
+pub fn normal_flow(provider: Provider) -> Vec<(String, u16)> {
     let sim = match Simulator::start_blocking(provider) {
         Ok(sim) => sim,
         Err(e) => panic!("{provider}: the simulator could not start: {e}"),
@@ -295,38 +294,8 @@ pub fn normal_flow(provider: Provider) -> Vec<(bool, u16)> {
         .unwrap_or_else(|e| panic!("{provider}: {e}"));
     sim.requests()
         .iter()
-        .map(|r| (only_reads(r), r.status))
+        .map(|r| (r.method.clone(), r.status))
         .collect()
-}
-
-/// Whether a request is about user `id`: a segment of its path, or (AWS JSON
-/// calls, all `POST /`) a string of its JSON body.
-pub fn names_user(r: &userbridge::mock::ReceivedRequest, id: &str) -> bool {
-    r.path.split('/').any(|segment| segment == id)
-        || serde_json::from_slice::<serde_json::Value>(&r.body)
-            .ok()
-            .and_then(|b| {
-                b.as_object()
-                    .map(|o| o.values().any(|v| v.as_str() == Some(id)))
-            })
-            .unwrap_or(false)
-}
-
-/// Whether a request only reads: a `GET`, or an AWS JSON call (every one a
-/// `POST /`, the operation in `X-Amz-Target`) of a read operation, named
-/// `Get...`, `AdminGet...`, `Describe...` or `List...` by AWS's convention.
-pub fn only_reads(r: &userbridge::mock::ReceivedRequest) -> bool {
-    let operation = r
-        .headers
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("x-amz-target"))
-        .and_then(|(_, target)| target.rsplit('.').next());
-    match operation {
-        Some(op) => ["Get", "AdminGet", "Describe", "List"]
-            .iter()
-            .any(|read| op.starts_with(read)),
-        None => r.method == "GET",
-    }
 }
 
 /// The statuses of [`normal_flow`].
@@ -335,11 +304,77 @@ pub fn normal_statuses(provider: Provider) -> Vec<u16> {
 }
 
 /// How many requests of a reactivation on `provider` come before its first
-/// write (its first request that does not only read, [`only_reads`]): a failure injected after that
-/// many untouched requests hits the write.
+/// write: the requests a dry run sends (it stops before the write), none for
+/// a provider that does not read first. Not "the first request that is not a
+/// `GET`": some APIs read with a `POST` (Firebase's `accounts:lookup`). A
+/// failure injected after that many untouched requests hits the write.
 pub fn requests_before_the_write(provider: Provider) -> usize {
-    normal_flow(provider)
-        .iter()
-        .position(|(reads, _)| !reads)
-        .unwrap_or_else(|| panic!("{provider}: a reactivation without a write"))
+    if !provider.reads_users() {
+        return 0;
+    }
+    let sim = match Simulator::start_blocking(provider) {
+        Ok(sim) => sim,
+        Err(e) => panic!("{provider}: the simulator could not start: {e}"),
+    };
+    sim.add_user("usr_flow1", sim.organization(), UserState::Deactivated);
+    let client = userbridge_blocking::Client::builder(provider)
+        .base_url(sim.base_url())
+        .credentials(provider, sim.token())
+        .organization(sim.organization())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    client
+        .users()
+        .reactivate(userbridge::ReactivateRequest::new("usr_flow1").dry_run())
+        .unwrap_or_else(|e| panic!("{provider}: {e}"));
+    let reads = sim.requests().len();
+    assert!(
+        reads < normal_flow(provider).len(),
+        "{provider}: a reactivation without a write"
+    );
+    reads
+}
+
+/// One answer of [`wire`]: the status, the headers (lower-case names) and
+/// the body as JSON (`Value::Null` when it is not JSON), with its text.
+#[derive(Debug)]
+pub struct Wire {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Wire {
+    /// A header's value, `""` when absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Sends `method url` with `headers` and `body` as an official SDK would
+/// (no userbridge client in between) and reads the whole answer.
+pub async fn wire(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> Wire {
+    let http = reqwest::Client::new();
+    let mut request = http.request(method.parse().expect("a method"), url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    if let Some(body) = body {
+        request = request.body(body.to_string());
+    }
+    let answer = request.send().await.expect("the simulator answers");
+    let status = answer.status().as_u16();
+    let headers = answer.headers().clone();
+    let text = answer.text().await.unwrap_or_default();
+    Wire {
+        status,
+        headers,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
 }

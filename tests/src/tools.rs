@@ -1,6 +1,9 @@
 //! Third-party tools the suites install, pinned, under `<target dir>/tools/`
 //! when they are not there yet: npm packages ([`npm_package`]: Prism for
-//! `prism_mock`, oauth2-mock-server for `oauth_server`).
+//! `prism_mock`, oauth2-mock-server for `oauth_server`), and the providers'
+//! official client libraries of `official_sdks` ([`official_sdks`]: one
+//! Python venv from a pinned `requirements.txt`, one `node_modules` from a
+//! `package-lock.json`).
 //!
 //! An install goes into a fresh directory renamed when complete, so an
 //! interrupted install never looks like a finished one and concurrent test
@@ -9,6 +12,7 @@
 //! run.
 
 pub mod oauth_server;
+pub mod official_sdks;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -526,3 +526,179 @@ mod token_endpoint {
         assert!(!recorded.contains(sim.client_secret()), "{recorded}");
     }
 }
+
+// ------------------------------- what auth0-python and node-auth0 send
+
+mod official_sdks {
+    use serde_json::{json, Value};
+    use userbridge::mock::Simulator;
+    use userbridge::Provider;
+    use userbridge_tests::sim::{wire, Wire};
+
+    const AUTH: (&str, &str) = ("authorization", "Bearer userbridge-simulator-token");
+    const JSON: (&str, &str) = ("content-type", "application/json");
+
+    async fn auth0() -> Simulator {
+        let sim = Simulator::start(Provider::Auth0).await;
+        sim.seed_user("auth0|1", "blocked", None, Some("ann@example.com".into()))
+            .unwrap();
+        sim.seed_user(
+            "auth0|2",
+            "blocked+brute-force-blocked",
+            Some("bob".into()),
+            Some("bob@example.com".into()),
+        )
+        .unwrap();
+        sim.seed_user("auth0|3", "active", None, None).unwrap();
+        sim
+    }
+
+    fn ids(answer: &Wire) -> Vec<String> {
+        answer
+            .json
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", answer.text))
+            .iter()
+            .map(|u| u["user_id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn unblock_with_app_metadata_merges_it() {
+        let sim = auth0().await;
+        let url = format!("{}/users/auth0%7C1", sim.base_url());
+        let first = r#"{"app_metadata": {"plan": "pro", "seats": 3}}"#;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(first)).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        let body =
+            r#"{"blocked": false, "app_metadata": {"reactivated_by": "ops", "seats": null}}"#;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(body)).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.json["blocked"], false);
+        assert_eq!(
+            answer.json["app_metadata"],
+            json!({"plan": "pro", "reactivated_by": "ops"})
+        );
+        assert_eq!(sim.user_status("auth0|1").as_deref(), Some("active"));
+        let read = wire("GET", &url, &[AUTH], None).await;
+        assert_eq!(read.json["app_metadata"]["plan"], "pro");
+        // Auth0's payload validation: unknown attributes and wrong types.
+        let answer = wire(
+            "PATCH",
+            &url,
+            &[AUTH, JSON],
+            Some(r#"{"blocked": false, "x": 1}"#),
+        )
+        .await;
+        assert_eq!(answer.status, 400);
+        assert_eq!(answer.json["errorCode"], "invalid_body");
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(r#"{"blocked": "no"}"#)).await;
+        assert_eq!(answer.status, 400);
+        assert!(answer.json["message"].as_str().unwrap().contains("boolean"));
+    }
+
+    #[tokio::test]
+    async fn users_by_email_and_lucene_search() {
+        let sim = auth0().await;
+        let base = sim.base_url();
+        let get = |path: String| async move { wire("GET", &path, &[AUTH], None).await };
+        let by_email = get(format!("{base}/users-by-email?email=ann%40example.com")).await;
+        assert_eq!(ids(&by_email), ["auth0|1"]);
+        assert_eq!(by_email.json[0]["blocked"], true);
+        // Case-sensitive, as Auth0 documents the parameter.
+        assert_eq!(
+            ids(&get(format!("{base}/users-by-email?email=ANN%40example.com")).await),
+            Vec::<String>::new()
+        );
+        let missing = get(format!("{base}/users-by-email")).await;
+        assert_eq!(missing.status, 400);
+
+        let q = |q: &str| {
+            format!(
+                "{base}/users?q={}&search_engine=v3",
+                q.replace(' ', "%20").replace('"', "%22")
+            )
+        };
+        assert_eq!(
+            ids(&get(q(r#"email:"bob@example.com""#)).await),
+            ["auth0|2"]
+        );
+        assert_eq!(ids(&get(q("blocked:true")).await), ["auth0|1", "auth0|2"]);
+        assert_eq!(
+            ids(&get(q(r#"blocked:true AND email:"ann@example.com""#)).await),
+            ["auth0|1"]
+        );
+        assert_eq!(
+            ids(&get(q("user_id:\"auth0|3\" OR email:bob*")).await),
+            ["auth0|2", "auth0|3"]
+        );
+        let totals = get(format!(
+            "{}&include_totals=true&per_page=1",
+            q("blocked:true")
+        ))
+        .await;
+        assert_eq!(totals.json["total"], 2);
+        assert_eq!(totals.json["users"].as_array().map(Vec::len), Some(1));
+        let v2 = get(format!("{base}/users?q=x:y&search_engine=v2")).await;
+        assert_eq!(v2.status, 400);
+    }
+
+    #[tokio::test]
+    async fn user_blocks_by_identifier_and_their_release() {
+        let sim = auth0().await;
+        let url = format!(
+            "{}/user-blocks?identifier=bob%40example.com",
+            sim.base_url()
+        );
+        let blocks = wire("GET", &url, &[AUTH], None).await;
+        assert_eq!(blocks.status, 200, "{}", blocks.text);
+        assert_eq!(
+            blocks.json["blocked_for"][0]["identifier"],
+            "bob@example.com"
+        );
+        let lifted = wire("DELETE", &url, &[AUTH], None).await;
+        assert_eq!(lifted.status, 204);
+        // Only the brute-force block is lifted.
+        assert_eq!(sim.user_status("auth0|2").as_deref(), Some("blocked"));
+        let blocks = wire("GET", &url, &[AUTH], None).await;
+        assert_eq!(blocks.json, json!({"blocked_for": []}));
+        let missing = wire(
+            "GET",
+            &format!("{}/user-blocks", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(missing.status, 400);
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_and_rate_limit_headers_as_auth0() {
+        let sim = auth0().await;
+        let answer = wire("GET", &format!("{}/userz", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(answer.status, 404);
+        assert_eq!(
+            answer.json,
+            json!({"statusCode": 404, "error": "Not Found", "message": "Not Found"})
+        );
+        assert_eq!(answer.header("x-ratelimit-limit"), "50");
+        let answer = wire(
+            "POST",
+            &format!("{}/users/auth0%7C1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 404);
+        assert!(answer.json["message"].is_string());
+        let read = wire(
+            "GET",
+            &format!("{}/users/auth0%7C3", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert!(read.header("x-ratelimit-remaining").parse::<u64>().is_ok());
+        let _: Value = read.json;
+    }
+}

@@ -114,8 +114,13 @@ fn demo_prints_every_provider_with_the_expected_outcomes() {
             status.map_or("not_deactivated (HTTP ".to_string(), |s| {
                 format!("not_deactivated (HTTP {s})")
             }),
-            // 404, or the 400 of an AWS JSON service (the error's name says).
-            "not_found (HTTP 40".to_string(),
+            // A provider that reads first may say "no such user" in a 200
+            // (Firebase's lookup without `users`).
+            if status.is_some() {
+                "not_found (HTTP 404)".to_string()
+            } else {
+                "not_found (HTTP ".to_string()
+            },
         ];
         let mut rest = &row[provider.len()..];
         for cell in &expected {

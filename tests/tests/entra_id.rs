@@ -659,3 +659,100 @@ mod token_endpoint {
         assert_eq!(post(&other_tenant, &pairs, None).await.status, 200);
     }
 }
+
+// ----------------------------------------- what the official Graph SDKs send
+
+mod official_sdks {
+    use super::*;
+    use userbridge_tests::sim::wire;
+
+    const JSON: (&str, &str) = ("content-type", "application/json");
+    const AUTH: (&str, &str) = ("authorization", "Bearer userbridge-simulator-token");
+
+    #[tokio::test]
+    async fn patch_with_kiotas_odata_type_enables_the_user() {
+        let sim = Simulator::start(P).await;
+        sim.add_user(USER, sim.organization(), UserState::Deactivated);
+        let url = format!("{}/users/{USER}", sim.base_url());
+        // msgraph-sdk (Kiota) serializes the entity's type into every body.
+        let body = r##"{"@odata.type": "#microsoft.graph.user", "accountEnabled": true}"##;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(body)).await;
+        assert_eq!(answer.status, 204, "{}", answer.text);
+        assert_eq!(sim.user_state(USER), Some(UserState::Active));
+        // Another entity's type is refused; so is a property User lacks.
+        let group = r##"{"@odata.type": "#microsoft.graph.group", "accountEnabled": true}"##;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(group)).await;
+        assert_eq!(answer.status, 400);
+        assert_eq!(answer.json["error"]["code"], "BadRequest");
+        let bogus = r#"{"accountEnabled": true, "frobnicate": 1}"#;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(bogus)).await;
+        assert_eq!(answer.status, 400);
+        // A writable property the simulator does not keep is taken.
+        let named = r#"{"accountEnabled": false, "displayName": "Adele"}"#;
+        let answer = wire("PATCH", &url, &[AUTH, JSON], Some(named)).await;
+        assert_eq!(answer.status, 204, "{}", answer.text);
+        assert_eq!(sim.user_state(USER), Some(UserState::Deactivated));
+    }
+
+    #[tokio::test]
+    async fn filter_finds_disabled_users_and_principal_names() {
+        let sim = Simulator::start(P).await;
+        sim.seed_user("u1", "disabled", Some("adele@contoso.com".into()), None)
+            .unwrap();
+        sim.seed_user("u2", "enabled", None, Some("bob@contoso.com".into()))
+            .unwrap();
+        let list = |filter: &str| {
+            let url = format!(
+                "{}/users?$filter={}&$select=id,userPrincipalName,accountEnabled",
+                sim.base_url(),
+                filter.replace(' ', "%20").replace('\'', "%27")
+            );
+            async move { wire("GET", &url, &[AUTH], None).await }
+        };
+        let disabled = list("accountEnabled eq false").await;
+        assert_eq!(disabled.status, 200, "{}", disabled.text);
+        assert_eq!(
+            disabled.json["@odata.context"],
+            "https://graph.microsoft.com/v1.0/$metadata#users(id,userprincipalname,accountenabled)"
+        );
+        assert_eq!(
+            disabled.json["value"],
+            json!([{"id": "u1", "userPrincipalName": "adele@contoso.com", "accountEnabled": false}])
+        );
+        let by_name = list("userPrincipalName eq 'ADELE@contoso.com'").await;
+        assert_eq!(by_name.json["value"][0]["id"], "u1");
+        let both =
+            list("accountEnabled eq true and userPrincipalName eq 'adele@contoso.com'").await;
+        assert_eq!(both.json["value"], json!([]));
+        let all = wire("GET", &format!("{}/users", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(all.json["value"].as_array().map(Vec::len), Some(2));
+        assert_eq!(all.json["value"][1]["mail"], "bob@contoso.com");
+        let bad = list("accountEnabled gt false").await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.json["error"]["code"], "BadRequest");
+        // The seeded principal name finds the user for a reactivation too.
+        let client = sim_client(&sim, sim.token());
+        client
+            .users()
+            .reactivate("adele@contoso.com")
+            .await
+            .unwrap();
+        assert_eq!(sim.user_state("u1"), Some(UserState::Active));
+    }
+
+    #[tokio::test]
+    async fn a_wrong_method_answers_as_graph() {
+        let sim = Simulator::start(P).await;
+        let answer = wire("GET", &format!("{}/usrs/x", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(answer.status, 404);
+        let answer = wire(
+            "POST",
+            &format!("{}/users/x", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 405);
+        assert_eq!(answer.json["error"]["code"], "Request_BadRequest");
+    }
+}

@@ -140,11 +140,16 @@ fn p1_a_client_of_another_provider_variant_never_reads_not_found() {
                 // naming the provider variant; one it serves with another
                 // shape (two APIs share `/users/{id}`) is an answer that is
                 // not what the client's provider documents: both point at the
-                // base URL, and neither is "not found".
+                // base URL, and neither is "not found". A base URL the
+                // client's own rules refuse (another API's `/v1` where
+                // Aitronos has its API path) is refused before sending,
+                // naming it too.
                 assert!(
                     matches!(
                         e.kind(),
-                        ErrorKind::Misconfigured | ErrorKind::UnexpectedResponse
+                        ErrorKind::Misconfigured
+                            | ErrorKind::UnexpectedResponse
+                            | ErrorKind::InvalidRequest
                     ),
                     "{what}"
                 );

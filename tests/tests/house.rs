@@ -25,6 +25,7 @@ const FLOORS: &[&[&str]] = &[
     &["providers"],
     &["providers::*::mock"],
     &["providers::*"],
+    &["providers::google::envelope", "providers::google::tokens"],
     &["mock::state"],
     &["mock::front", "mock::model"],
     &["adapter"],

@@ -891,3 +891,105 @@ mod token_endpoint {
         );
     }
 }
+
+// ------------------- what python-keycloak and the Node admin client send
+
+mod official_sdks {
+    use serde_json::json;
+    use userbridge::mock::{Simulator, UserState};
+    use userbridge::Provider;
+    use userbridge_tests::sim::{wire, Wire};
+
+    const AUTH: (&str, &str) = ("authorization", "Bearer userbridge-simulator-token");
+
+    async fn keycloak() -> Simulator {
+        let sim = Simulator::start(Provider::Keycloak).await;
+        sim.seed_user(
+            "k1",
+            "disabled",
+            Some("Ann".into()),
+            Some("ann@example.com".into()),
+        )
+        .unwrap();
+        sim.seed_user("k2", "enabled", Some("annabel".into()), None)
+            .unwrap();
+        sim.seed_user("k3", "disabled+locked-out", Some("bob".into()), None)
+            .unwrap();
+        sim
+    }
+
+    fn ids(answer: &Wire) -> Vec<String> {
+        answer
+            .json
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", answer.text))
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn users_by_exact_username_and_the_count_is_not_a_user_id() {
+        let sim = keycloak().await;
+        let users = format!(
+            "{}/admin/realms/{}/users",
+            sim.base_url(),
+            sim.organization()
+        );
+        let get = |query: &str| {
+            let url = format!("{users}{query}");
+            async move { wire("GET", &url, &[AUTH], None).await }
+        };
+        let exact = get("?username=ann&exact=true").await;
+        assert_eq!(exact.status, 200, "{}", exact.text);
+        assert_eq!(ids(&exact), ["k1"]);
+        assert_eq!(exact.json[0]["username"], "ann");
+        assert_eq!(exact.json[0]["email"], "ann@example.com");
+        assert_eq!(exact.json[0]["enabled"], false);
+        assert_eq!(ids(&get("?username=ann").await), ["k1", "k2"]);
+        assert_eq!(
+            ids(&get("?email=ann%40example.com&exact=true").await),
+            ["k1"]
+        );
+        assert_eq!(ids(&get("?enabled=false").await), ["k1", "k3"]);
+        assert_eq!(ids(&get("?search=bo").await), ["k3"]);
+        assert_eq!(ids(&get("?max=1&first=1").await), ["k2"]);
+        // @keycloak/keycloak-admin-client's `users.find` calls `users/`.
+        assert_eq!(ids(&get("/?username=ann&exact=true").await), ["k1"]);
+        let count = get("/count").await;
+        assert_eq!((count.status, &count.json), (200, &json!(3)));
+        let count = get("/count?enabled=false").await;
+        assert_eq!(count.json, json!(2));
+        // The seeded combined state holds.
+        assert_eq!(sim.user_state("k3"), Some(UserState::Deactivated));
+        assert_eq!(sim.is_locked_out("k3"), Some(true));
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_answer_as_keycloak() {
+        let sim = keycloak().await;
+        let base = sim.base_url();
+        let answer = wire(
+            "GET",
+            &format!("{base}/admin/realms/acme/userz"),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 404);
+        assert_eq!(answer.header("content-type"), "application/json");
+        assert_eq!(
+            answer.json["error"],
+            "Unable to find matching target resource method"
+        );
+        let answer = wire(
+            "POST",
+            &format!("{base}/admin/realms/acme/users/k1"),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 405);
+        assert_eq!(answer.json["error"], "HTTP 405 Method Not Allowed");
+    }
+}

@@ -204,7 +204,11 @@ async fn targeted_failure_hits_only_its_user_under_concurrency() {
             for id in &ids {
                 let mine: Vec<u16> = seen
                     .iter()
-                    .filter(|r| userbridge_tests::sim::names_user(r, id))
+                    // The id in the path, or (Firebase) in the JSON body.
+                    .filter(|r| {
+                        r.path.split('/').any(|segment| segment == id)
+                            || String::from_utf8_lossy(&r.body).contains(&format!("\"{id}\""))
+                    })
                     .map(|r| r.status)
                     .collect();
                 let want = if *id == target {

@@ -148,7 +148,12 @@ fn targeted_failure_from_threads() {
             .requests()
             .into_iter()
             .filter(|r| !(200..300).contains(&r.status))
-            .map(|r| (userbridge_tests::sim::names_user(&r, &target), r.status))
+            // The id in the path, or (Firebase) in the JSON body.
+            .map(|r| {
+                let named = r.path.contains(target.as_str())
+                    || String::from_utf8_lossy(&r.body).contains(&format!("\"{target}\""));
+                (named, r.status)
+            })
             .collect();
         assert_eq!(failed, [(true, 0)], "{provider}");
         let per_user = normal_statuses(provider).len();

@@ -289,3 +289,23 @@ async fn every_example_decodes_through_the_generated_client() {
     })
     .await;
 }
+
+/// The backend's router answers a path it does not serve "api not found"
+/// (gin's NoRoute in NethServer/my `backend/main.go`), and the SDK reads that
+/// as a wrong base URL, not an unknown user.
+#[tokio::test]
+async fn simulator_unknown_routes_answer_api_not_found() {
+    let sim = userbridge::mock::Simulator::start(userbridge::Provider::Nethesis).await;
+    let answer = userbridge_tests::sim::wire(
+        "GET",
+        &format!("{}/userz", sim.base_url()),
+        &[("authorization", "Bearer userbridge-simulator-token")],
+        None,
+    )
+    .await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(
+        answer.json,
+        serde_json::json!({"code": 404, "message": "api not found", "data": null})
+    );
+}

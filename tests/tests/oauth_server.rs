@@ -364,3 +364,58 @@ async fn a_token_url_that_is_not_the_token_endpoint_is_unauthenticated_and_reach
         "the server's requests"
     );
 }
+
+/// A Google service account's JWT bearer grant (RFC 7523 §2.1) at the real
+/// server: oauth2-mock-server 8.2.3 takes `client_credentials`, `password`,
+/// `authorization_code` and `refresh_token` only, and answers any other grant
+/// 400 `{"error": "invalid_grant"}`. What the SDK must do with that is what it
+/// does with any refusal of a token endpoint: `Unauthenticated` with the
+/// endpoint's code, after one token request as the server logged it (the
+/// grant type and the assertion, nothing else), and nothing sent to the API.
+/// (The grant itself is verified against the Google simulators' token
+/// endpoints, in `tests/tests/google_workspace.rs` and `firebase.rs`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_real_server_refuses_the_jwt_bearer_grant_and_nothing_reaches_the_api() {
+    let server = oauth_server();
+    let api = MockServer::start().await;
+    let token_url = format!("{}/token", server.url());
+    let key = json!({
+        "type": "service_account",
+        "private_key_id": "kid-1",
+        "private_key": include_str!("../keys/test-rsa-pkcs8.pem"),
+        "client_email": "sync@demo-userbridge.iam.gserviceaccount.com",
+        "token_uri": token_url,
+    })
+    .to_string();
+    let client = Client::builder(Provider::GoogleWorkspace)
+        .base_url(format!("{}/admin/directory/v1", api.uri()))
+        .google_service_account(key)
+        .subject("admin@example.com")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("the client builds");
+    let err = client
+        .users()
+        .reactivate("liz@example.com")
+        .await
+        .expect_err("the server has no JWT bearer grant");
+    assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{err}");
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert_eq!(
+        err.api_error().and_then(|a| a.code.as_deref()),
+        Some("invalid_grant"),
+        "{err}"
+    );
+    assert!(err.to_string().contains(&token_url), "{err}");
+    let logged = server.requests_until(|l| l.path == "/token");
+    let token_requests: Vec<&Logged> = logged.iter().filter(|l| l.path == "/token").collect();
+    assert_eq!(token_requests.len(), 1, "{logged:?}");
+    assert_eq!(
+        token_requests[0].field("grant_type"),
+        Some("urn:ietf:params:oauth:grant-type:jwt-bearer")
+    );
+    assert!(token_requests[0].field("assertion").is_some());
+    assert!(token_requests[0].field("client_secret").is_none());
+    assert_eq!(token_requests[0].status, 400);
+    assert!(api.received_requests().await.unwrap_or_default().is_empty());
+}

@@ -179,7 +179,7 @@ fn every_status_through_the_simulator_both_clients_both_token_kinds() {
                     .map(str::to_string);
                 let shown = match auth {
                     Auth::Bearer => "Bearer <redacted>",
-                    Auth::ApiToken => "<redacted>",
+                    Auth::ApiToken => "SSWS <redacted>",
                 };
                 assert_eq!(sent.as_deref(), Some(shown), "{what}");
             }
@@ -1069,5 +1069,171 @@ mod token_endpoint {
             (err.kind(), err.status()),
             (ErrorKind::PermissionDenied, Some(403))
         );
+    }
+}
+
+// --------------------------------- what okta-sdk-python and -nodejs send
+
+mod official_sdks {
+    use serde_json::json;
+    use userbridge::mock::{Failure, Simulator};
+    use userbridge::Provider;
+    use userbridge_tests::sim::wire;
+
+    /// okta-sdk-python 3.x joins the scheme and the token without a space.
+    const NO_SPACE: (&str, &str) = ("authorization", "SSWSuserbridge-simulator-token");
+    const SPACED: (&str, &str) = ("authorization", "SSWS userbridge-simulator-token");
+
+    async fn okta() -> Simulator {
+        let sim = Simulator::start(Provider::Okta).await;
+        sim.seed_user("00u1", "suspended", Some("ann@example.com".into()), None)
+            .unwrap();
+        sim.seed_user(
+            "00u2",
+            "deprovisioned",
+            Some("bob@corp.example".into()),
+            None,
+        )
+        .unwrap();
+        sim.seed_user("00u3", "active", None, Some("cy@example.com".into()))
+            .unwrap();
+        sim
+    }
+
+    #[tokio::test]
+    async fn ssws_without_a_space_is_an_api_token() {
+        let sim = okta().await;
+        let url = format!("{}/api/v1/users/00u1", sim.base_url());
+        let answer = wire("GET", &url, &[NO_SPACE], None).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.json["status"], "SUSPENDED");
+        let answer = wire("GET", &url, &[("authorization", "SSWSnope")], None).await;
+        assert_eq!(answer.status, 401);
+        assert_eq!(answer.json["errorCode"], "E0000011");
+        assert_eq!(
+            sim.requests()[0].header("authorization"),
+            Some("SSWS <redacted>")
+        );
+    }
+
+    #[tokio::test]
+    async fn rate_limit_headers_and_date_on_every_answer() {
+        let sim = okta().await;
+        let base = sim.base_url();
+        sim.fail_next(1, Failure::ServiceUnavailable);
+        for (url, status) in [
+            (format!("{base}/api/v1/users/00u1"), 503),
+            (format!("{base}/api/v1/users/00u1"), 200),
+            (format!("{base}/api/v1/users/nobody"), 404),
+            (format!("{base}/api/v1/users/00u1/lifecycle/nothing"), 404),
+        ] {
+            let answer = wire("GET", &url, &[SPACED], None).await;
+            assert_eq!(answer.status, status, "{url}: {}", answer.text);
+            assert_eq!(answer.header("x-rate-limit-limit"), "600", "{url}");
+            let remaining: u64 = answer.header("x-rate-limit-remaining").parse().unwrap();
+            assert!(remaining < 600, "{url}");
+            let reset: u64 = answer.header("x-rate-limit-reset").parse().unwrap();
+            assert!(reset > 1_700_000_000, "{url}");
+            assert!(
+                httpdate::parse_http_date(answer.header("date")).is_ok(),
+                "{url}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_login_and_its_short_name_name_the_user() {
+        let sim = okta().await;
+        let base = sim.base_url();
+        for name in ["ann@example.com", "ANN@example.com", "ann", "00u1"] {
+            let answer = wire(
+                "GET",
+                &format!("{base}/api/v1/users/{name}"),
+                &[SPACED],
+                None,
+            )
+            .await;
+            assert_eq!(answer.json["id"], "00u1", "{name}: {}", answer.text);
+            assert_eq!(answer.json["profile"]["login"], "ann@example.com");
+        }
+        let unsuspended = wire(
+            "POST",
+            &format!("{base}/api/v1/users/ann@example.com/lifecycle/unsuspend"),
+            &[SPACED],
+            None,
+        )
+        .await;
+        assert_eq!(unsuspended.status, 200);
+        assert_eq!(sim.user_status("00u1").as_deref(), Some("ACTIVE"));
+    }
+
+    #[tokio::test]
+    async fn activate_with_send_email_answers_an_empty_object() {
+        let sim = okta().await;
+        let base = sim.base_url();
+        let activate = |query: &'static str| {
+            let url = format!("{base}/api/v1/users/00u2/lifecycle/activate{query}");
+            async move { wire("POST", &url, &[SPACED], None).await }
+        };
+        // sendEmail defaults to true: Okta emails the user and answers {}.
+        let answer = activate("").await;
+        assert_eq!((answer.status, &answer.json), (200, &json!({})));
+        sim.seed_user("00u2", "deprovisioned", None, None).unwrap();
+        let answer = activate("?sendEmail=true").await;
+        assert_eq!(answer.json, json!({}));
+        sim.seed_user("00u2", "deprovisioned", None, None).unwrap();
+        let answer = activate("?sendEmail=false").await;
+        assert!(answer.json["activationUrl"].is_string(), "{}", answer.text);
+        assert!(answer.json["activationToken"].is_string());
+    }
+
+    #[tokio::test]
+    async fn search_filter_and_q_find_users() {
+        let sim = okta().await;
+        let list = |query: &str| {
+            let url = format!("{}/api/v1/users?{query}", sim.base_url());
+            async move { wire("GET", &url, &[SPACED], None).await }
+        };
+        let ids = |answer: &userbridge_tests::sim::Wire| -> Vec<String> {
+            answer
+                .json
+                .as_array()
+                .unwrap_or_else(|| panic!("{}", answer.text))
+                .iter()
+                .map(|u| u["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let by_login = list("search=profile.login%20eq%20%22ann%40example.com%22").await;
+        assert_eq!(ids(&by_login), ["00u1"]);
+        assert!(by_login.header("link").contains("rel=\"self\""));
+        let suspended = list("filter=status+eq+%22SUSPENDED%22").await;
+        assert_eq!(ids(&suspended), ["00u1"]);
+        let either =
+            list("search=status%20eq%20%22ACTIVE%22%20or%20status%20eq%20%22DEPROVISIONED%22")
+                .await;
+        assert_eq!(ids(&either), ["00u2", "00u3"]);
+        assert_eq!(ids(&list("q=bob").await), ["00u2"]);
+        // Without a query: every user but the deprovisioned.
+        assert_eq!(ids(&list("").await), ["00u1", "00u3"]);
+        let bad = list("search=status%20eq").await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.json["errorCode"], "E0000031");
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_answer_as_okta() {
+        let sim = okta().await;
+        let base = sim.base_url();
+        let answer = wire("GET", &format!("{base}/api/v1/userz"), &[SPACED], None).await;
+        assert_eq!(answer.status, 404);
+        let answer = wire(
+            "DELETE",
+            &format!("{base}/api/v1/users/00u1/lifecycle/unlock"),
+            &[SPACED],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 405);
+        assert_eq!(answer.json["errorCode"], "E0000022");
     }
 }

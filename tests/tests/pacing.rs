@@ -9,8 +9,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use userbridge_tests::Credentials;
 
-use userbridge::mock::{Simulator, UserState};
-use userbridge::{Client, Provider, ReactivateRequest, RetryPolicy};
+use userbridge::mock::{Failure, Simulator, UserState};
+use userbridge::{Client, ErrorKind, Provider, ReactivateRequest, RetryPolicy};
 
 fn client_for(sim: &Simulator) -> Client {
     Client::builder(sim.provider())
@@ -107,24 +107,26 @@ async fn a_simulated_quota_sends_the_providers_headers_and_its_own_429() {
 #[tokio::test]
 async fn a_request_rate_counts_every_request_of_a_reactivation() {
     // An Okta reactivation of a deprovisioned user is three requests (read,
-    // transition, read back): at three requests a second, the second user's
-    // requests all start a second or more after the first user's first.
+    // transition, read back), three units of the rate: at one request a
+    // second, its second and third requests each wait for a unit, two
+    // seconds in all. (Were one of them not counted, a second would do;
+    // were the call counted, nothing would wait.)
     let sim = Simulator::start(Provider::Okta).await;
-    let requests = deactivated(&sim, "00urate", 2);
+    let requests = deactivated(&sim, "00urate", 1);
     let client = client_for(&sim);
     let started = std::time::Instant::now();
     let report = client
         .users()
         .reactivate_many(requests)
-        .concurrency(2)
-        .request_rate(3)
+        .request_rate(1)
         .run()
         .await;
-    assert_eq!(report.succeeded(), 2, "{report:?}");
-    assert_eq!(sim.requests().len(), 6);
+    assert_eq!(report.succeeded(), 1, "{report:?}");
+    let methods: Vec<String> = sim.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["GET", "POST", "GET"]);
     assert!(
-        started.elapsed() >= Duration::from_secs(1),
-        "six requests at three a second take a second at least"
+        started.elapsed() >= Duration::from_secs(2),
+        "three requests at one a second take two seconds at least"
     );
 }
 
@@ -152,7 +154,10 @@ async fn with_remaining_zero_nothing_starts_until_the_reset() {
                 .expect("probe");
             probe.requests().len()
         };
-        sim.set_quota(per_call as u32, Duration::from_secs(2));
+        let window = Duration::from_secs(2);
+        sim.set_quota(per_call as u32, window);
+        // Both runs in one window: the second one's starts wait for its reset.
+        just_after_a_boundary(window).await;
         let report = client.users().reactivate_many(first).run().await;
         assert_eq!(report.succeeded(), 1, "{provider}: {report:?}");
         let report = client
@@ -177,8 +182,11 @@ async fn two_clones_running_at_once_share_the_budget() {
         let sim = Simulator::start(provider).await;
         let client = client_for(&sim);
         let clone = client.clone();
-        sim.set_quota(5, Duration::from_secs(1));
-        // A first run tells the client where the budget stands.
+        let window = Duration::from_secs(1);
+        sim.set_quota(5, window);
+        // A first run tells the client where the budget stands (the runs
+        // start in the same window).
+        just_after_a_boundary(window).await;
         let first = deactivated(&sim, &format!("{}first", PREFIX), 1);
         let report = client.users().reactivate_many(first).run().await;
         assert_eq!(report.succeeded(), 1, "{provider}: {report:?}");
@@ -199,4 +207,134 @@ async fn two_clones_running_at_once_share_the_budget() {
             "{provider}: a request over the quota"
         );
     }
+}
+
+/// Sleeps until 50 ms past the next boundary of `window` (the simulators'
+/// quota windows are aligned on Unix time): a run started then has nearly
+/// the whole window before the reset.
+async fn just_after_a_boundary(window: Duration) {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    let w = window.as_nanos();
+    let left = w - now.as_nanos() % w + 50_000_000;
+    tokio::time::sleep(Duration::from_nanos(left as u64)).await;
+}
+
+#[tokio::test]
+async fn waits_for_the_pace_count_against_neither_the_timeout_nor_the_deadline() {
+    // An Okta reactivation is three requests. Under a quota of four per two
+    // seconds, the first user's three and the second user's read fill the
+    // window: the second user's transition waits for the reset (over a
+    // second), and its read-back starts at once after it. The client gives
+    // an attempt 600 ms and a call 800 ms, retries nothing; the simulator
+    // answers each of the second user's requests after 100 ms. The second
+    // call lasts far longer than its deadline, all of it but 300 ms of
+    // answers spent waiting for the pace, and succeeds, its status read back:
+    // the read-back still has the 300 ms of the attempt that the provider did
+    // not use (a read-back that fails leaves the success with a message).
+    let sim = Simulator::start(Provider::Okta).await;
+    let client = Client::builder(Provider::Okta)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .timeout(Duration::from_millis(600))
+        .deadline(Duration::from_millis(800))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let requests = deactivated(&sim, "00upacedeadline", 2);
+    sim.fail_user(
+        "00upacedeadline1",
+        3,
+        Failure::Slow(Duration::from_millis(100)),
+    );
+    let window = Duration::from_secs(2);
+    sim.set_quota(4, window);
+    just_after_a_boundary(window).await;
+    let started = std::time::Instant::now();
+    let report = client
+        .users()
+        .reactivate_many(requests)
+        .concurrency(1)
+        .run()
+        .await;
+    assert_eq!(report.succeeded(), 2, "{report:?}");
+    for item in report.items() {
+        let done = item.result().as_ref().expect("reactivated");
+        assert_eq!(done.message(), None, "the status read back: {done:?}");
+    }
+    assert_eq!(sim.requests().len(), 6);
+    assert_eq!(sim.quota_refusals(), 0, "a request over the quota");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the second user's transition waited for the reset"
+    );
+}
+
+#[tokio::test]
+async fn after_a_wait_for_the_pace_the_answer_still_has_the_timeout_only() {
+    // The pace is not the provider's time, the provider's time still is: a
+    // request that waited a second for its start, then got no answer within
+    // the attempt's 300 ms, times out (the simulator answers after 2 s).
+    let sim = Simulator::start(Provider::Okta).await;
+    let client = Client::builder(Provider::Okta)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .timeout(Duration::from_millis(300))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("client");
+    let requests = deactivated(&sim, "00upaceslow", 2);
+    // The second user's first request starts a second after the first
+    // user's last (one request a second).
+    sim.fail_user("00upaceslow1", 1, Failure::Slow(Duration::from_secs(2)));
+    let report = client
+        .users()
+        .reactivate_many(requests)
+        .concurrency(1)
+        .request_rate(1)
+        .run()
+        .await;
+    assert_eq!(report.succeeded(), 1, "{report:?}");
+    let slow = report.items()[1].result().as_ref().expect_err("timed out");
+    assert_eq!(slow.kind(), ErrorKind::Timeout, "{slow:?}");
+}
+
+#[tokio::test]
+async fn a_retry_after_a_wait_for_the_pace_still_has_the_deadline() {
+    // Under a quota of three per two seconds the first user's reactivation
+    // fills the window; the second user's read waits for the reset (over a
+    // second) and is answered 503. The call's deadline is 500 ms: counted
+    // from its start, it would be over and the 503 would stand; the wait was
+    // the pace's, so the call retries and succeeds.
+    let sim = Simulator::start(Provider::Okta).await;
+    let client = Client::builder(Provider::Okta)
+        .base_url(sim.base_url())
+        .bearer_token(sim.token())
+        .timeout(Duration::from_millis(500))
+        .deadline(Duration::from_millis(500))
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(2)
+                .initial_backoff(Duration::from_millis(50)),
+        )
+        .build()
+        .expect("client");
+    let requests = deactivated(&sim, "00upaceretry", 2);
+    sim.fail_user("00upaceretry1", 1, Failure::ServiceUnavailable);
+    let window = Duration::from_secs(2);
+    sim.set_quota(3, window);
+    just_after_a_boundary(window).await;
+    let report = client
+        .users()
+        .reactivate_many(requests)
+        .concurrency(1)
+        .run()
+        .await;
+    assert_eq!(report.succeeded(), 2, "{report:?}");
+    let retried = report.items()[1].result().as_ref().expect("reactivated");
+    assert_eq!(retried.attempts(), 2, "{retried:?}");
+    let statuses: Vec<u16> = sim.requests().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200, 200, 503, 200, 200, 200]);
+    assert_eq!(sim.quota_refusals(), 0, "a request over the quota");
 }

@@ -1573,3 +1573,252 @@ fn scim2_tester_against_the_simulator() {
         assert!(passed(title, reason), "{title} {reason} did not pass");
     }
 }
+
+// ------------------------------------------- what scim2-client sends
+
+mod official_sdks {
+    use serde_json::json;
+    use userbridge::mock::{Simulator, UserState};
+    use userbridge::Provider;
+    use userbridge_tests::sim::wire;
+
+    const AUTH: (&str, &str) = ("authorization", "Bearer userbridge-simulator-token");
+    const SCIM: (&str, &str) = ("content-type", "application/scim+json");
+    const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+    const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+    async fn scim() -> Simulator {
+        let sim = Simulator::start(Provider::Scim).await;
+        sim.seed_user(
+            "s1",
+            "inactive",
+            Some("ann".into()),
+            Some("ann@example.com".into()),
+        )
+        .unwrap();
+        sim.seed_user("s2", "active", Some("bob".into()), None)
+            .unwrap();
+        sim
+    }
+
+    #[tokio::test]
+    async fn discovery_serves_resource_types_schemas_and_the_config() {
+        let sim = scim().await;
+        let base = sim.base_url();
+        // scim2-client's discover(): these three, without a token.
+        let types = wire("GET", &format!("{base}/ResourceTypes"), &[], None).await;
+        assert_eq!(types.status, 200, "{}", types.text);
+        assert_eq!(types.header("content-type"), "application/scim+json");
+        assert_eq!(types.json["schemas"], json!([LIST_URN]));
+        assert_eq!(types.json["totalResults"], 1);
+        let user_type = &types.json["Resources"][0];
+        assert_eq!(user_type["id"], "User");
+        assert_eq!(user_type["endpoint"], "/Users");
+        assert_eq!(user_type["schema"], USER_URN);
+        let schemas = wire("GET", &format!("{base}/Schemas"), &[], None).await;
+        assert_eq!(schemas.status, 200);
+        let user = &schemas.json["Resources"][0];
+        assert_eq!(user["id"], USER_URN);
+        let attributes = user["attributes"].as_array().unwrap();
+        let named = |n: &str| attributes.iter().find(|a| a["name"] == n).unwrap().clone();
+        assert_eq!(named("userName")["required"], true);
+        assert_eq!(named("userName")["uniqueness"], "server");
+        assert_eq!(named("active")["type"], "boolean");
+        assert_eq!(named("password")["returned"], "never");
+        assert_eq!(named("emails")["multiValued"], true);
+        for a in attributes {
+            for key in [
+                "name",
+                "type",
+                "multiValued",
+                "required",
+                "mutability",
+                "returned",
+            ] {
+                assert!(!a[key].is_null(), "{key} of {a}");
+            }
+        }
+        let one = wire("GET", &format!("{base}/Schemas/{USER_URN}"), &[], None).await;
+        assert_eq!(one.json["id"], USER_URN);
+        let one = wire("GET", &format!("{base}/ResourceTypes/User"), &[], None).await;
+        assert_eq!(one.json["name"], "User");
+        let none = wire("GET", &format!("{base}/ResourceTypes/Group"), &[], None).await;
+        assert_eq!(none.status, 404);
+        let config = wire("GET", &format!("{base}/ServiceProviderConfig"), &[], None).await;
+        assert_eq!(config.json["filter"]["supported"], true);
+        assert_eq!(config.json["etag"]["supported"], true);
+    }
+
+    #[tokio::test]
+    async fn put_replaces_the_user() {
+        let sim = scim().await;
+        let url = format!("{}/Users/s1", sim.base_url());
+        let body = json!({
+            "schemas": [USER_URN],
+            "id": "ignored",
+            "userName": "ann.b",
+            "active": true,
+            "displayName": "Ann B",
+        })
+        .to_string();
+        let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body)).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_eq!(answer.json["id"], "s1");
+        assert_eq!(answer.json["userName"], "ann.b");
+        assert_eq!(answer.json["active"], true);
+        assert_eq!(answer.json["displayName"], "Ann B");
+        assert_eq!(sim.user_state("s1"), Some(UserState::Active));
+        // Replaced, not merged: a later PUT without displayName drops it.
+        let body = json!({"schemas": [USER_URN], "userName": "ann.b", "active": false});
+        let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body.to_string())).await;
+        assert!(answer.json.get("displayName").is_none(), "{}", answer.text);
+        assert_eq!(sim.user_state("s1"), Some(UserState::Deactivated));
+        // userName is required; another user's is taken.
+        let body = json!({"schemas": [USER_URN], "active": true}).to_string();
+        let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body)).await;
+        assert_eq!(
+            (answer.status, &answer.json["scimType"]),
+            (400, &json!("invalidValue"))
+        );
+        let body = json!({"schemas": [USER_URN], "userName": "BOB"}).to_string();
+        let answer = wire("PUT", &url, &[AUTH, SCIM], Some(&body)).await;
+        assert_eq!(answer.status, 409);
+        let answer = wire(
+            "PUT",
+            &format!("{}/Users/none", sim.base_url()),
+            &[AUTH, SCIM],
+            Some("{\"userName\":\"x\"}"),
+        )
+        .await;
+        assert_eq!(answer.status, 404);
+    }
+
+    #[tokio::test]
+    async fn a_stale_if_match_is_412() {
+        let sim = scim().await;
+        let url = format!("{}/Users/s1", sim.base_url());
+        let read = wire("GET", &url, &[AUTH], None).await;
+        let etag = read.header("etag").to_string();
+        assert!(etag.starts_with("W/\""), "{etag}");
+        let patch = json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": true}],
+        })
+        .to_string();
+        let stale = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", "W/\"999\"")],
+            Some(&patch),
+        )
+        .await;
+        assert_eq!(stale.status, 412, "{}", stale.text);
+        assert_eq!(stale.json["status"], "412");
+        assert_eq!(sim.user_state("s1"), Some(UserState::Deactivated));
+        let current = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", etag.as_str())],
+            Some(&patch),
+        )
+        .await;
+        assert_eq!(current.status, 200, "{}", current.text);
+        assert_eq!(sim.user_state("s1"), Some(UserState::Active));
+        // The old version is stale now, for PUT and DELETE too.
+        let put = json!({"schemas": [USER_URN], "userName": "ann"}).to_string();
+        let answer = wire(
+            "PUT",
+            &url,
+            &[AUTH, SCIM, ("if-match", etag.as_str())],
+            Some(&put),
+        )
+        .await;
+        assert_eq!(answer.status, 412);
+        let answer = wire("DELETE", &url, &[AUTH, ("if-match", etag.as_str())], None).await;
+        assert_eq!(answer.status, 412);
+        let any = wire(
+            "PATCH",
+            &url,
+            &[AUTH, SCIM, ("if-match", "*")],
+            Some(&patch),
+        )
+        .await;
+        assert_eq!(any.status, 200);
+        let new_tag = any.header("etag").to_string();
+        let unchanged = wire(
+            "GET",
+            &url,
+            &[AUTH, ("if-none-match", new_tag.as_str())],
+            None,
+        )
+        .await;
+        assert_eq!(unchanged.status, 304);
+    }
+
+    #[tokio::test]
+    async fn filter_on_users_finds_by_user_name() {
+        let sim = scim().await;
+        let list = |filter: &str| {
+            let url = format!(
+                "{}/Users?filter={}",
+                sim.base_url(),
+                filter
+                    .replace(' ', "%20")
+                    .replace('"', "%22")
+                    .replace('@', "%40")
+            );
+            async move { wire("GET", &url, &[AUTH], None).await }
+        };
+        let found = list(r#"userName eq "ANN""#).await;
+        assert_eq!(found.status, 200, "{}", found.text);
+        assert_eq!(found.json["schemas"], json!([LIST_URN]));
+        assert_eq!(found.json["totalResults"], 1);
+        assert_eq!(found.json["Resources"][0]["id"], "s1");
+        assert_eq!(
+            found.json["Resources"][0]["emails"][0]["value"],
+            "ann@example.com"
+        );
+        let inactive = list("active eq false").await;
+        assert_eq!(inactive.json["Resources"][0]["userName"], "ann");
+        let by_mail = list(r#"emails.value co "@example.com" or userName sw "b""#).await;
+        assert_eq!(by_mail.json["totalResults"], 2);
+        let bad = list("userName zz 1").await;
+        assert_eq!(
+            (bad.status, &bad.json["scimType"]),
+            (400, &json!("invalidFilter"))
+        );
+        let page = wire(
+            "GET",
+            &format!("{}/Users?startIndex=2&count=1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(page.json["Resources"][0]["id"], "s2");
+        assert_eq!(page.json["totalResults"], 2);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_method_answers_in_the_error_envelope() {
+        let sim = scim().await;
+        let answer = wire(
+            "POST",
+            &format!("{}/Users/s1", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 405);
+        assert_eq!(answer.header("content-type"), "application/scim+json");
+        assert_eq!(
+            answer.json["schemas"],
+            json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+        );
+        assert_eq!(answer.json["status"], "405");
+        // Outside the endpoints: not the SCIM service's answer (a wrong root
+        // must not read as an unknown user).
+        let answer = wire("GET", &format!("{}/Groups", sim.base_url()), &[AUTH], None).await;
+        assert_eq!(answer.status, 404);
+        assert!(answer.json.is_null(), "{}", answer.text);
+    }
+}

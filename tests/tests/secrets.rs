@@ -553,3 +553,124 @@ fn aws_credentials_leak_no_secret() {
         }
     }
 }
+
+/// A Google service account: its private key, the signed assertion and the
+/// issued token show nowhere: not in `Debug` of the builder or the client,
+/// not in an error whose token endpoint echoed the whole request back, not in
+/// a refusal of the key at `build()`, not in the tracing output.
+#[test]
+fn google_service_account_leaks_no_key() {
+    const PEM: &str = include_str!("../keys/test-rsa-pkcs8.pem");
+    const ISSUED: &str = "ya29.ISSUED-4e1a77c0";
+    let key_part: String = PEM.lines().nth(3).unwrap_or_default().to_string();
+    let key_json = |token_uri: &str, pem: &str| {
+        serde_json::json!({
+            "type": "service_account",
+            "private_key_id": "kid-google-1",
+            "private_key": pem,
+            "client_email": "sync@demo-userbridge.iam.gserviceaccount.com",
+            "token_uri": token_uri,
+        })
+        .to_string()
+    };
+    for p in [Provider::GoogleWorkspace, Provider::Firebase] {
+        let (outcomes, log) = traced(|rt| {
+            rt.block_on(async {
+                let mut outcomes = Vec::new();
+                // 1. The token endpoint refuses and echoes the request.
+                let server = MockServer::start().await;
+                wiremock::Mock::given(wiremock::matchers::method("POST"))
+                    .respond_with(|req: &wiremock::Request| {
+                        let sent = String::from_utf8_lossy(&req.body).into_owned();
+                        ResponseTemplate::new(400).set_body_json(serde_json::json!({
+                            "error": "invalid_grant",
+                            "error_description": format!("refused: {sent}"),
+                        }))
+                    })
+                    .mount(&server)
+                    .await;
+                let builder = Client::builder(p)
+                    .base_url(format!("{}/v1", server.uri()))
+                    .organization("demo-userbridge")
+                    .google_service_account(key_json(&format!("{}/token", server.uri()), PEM))
+                    .subject("admin@example.com");
+                let client = builder.clone().build().unwrap();
+                let result = client.users().reactivate("user-1@example.com").await;
+                let assertion = server
+                    .received_requests()
+                    .await
+                    .unwrap_or_default()
+                    .first()
+                    .and_then(|r| {
+                        form_urlencoded::parse(&r.body)
+                            .find(|(k, _)| k == "assertion")
+                            .map(|(_, v)| v.into_owned())
+                    })
+                    .unwrap_or_default();
+                assert!(!assertion.is_empty(), "{p}: an assertion was sent");
+                outcomes.push((builder, client, result, assertion));
+                // 2. A token issued, then refused by the API, which echoes it.
+                let server = MockServer::start().await;
+                wiremock::Mock::given(wiremock::matchers::path("/token"))
+                    .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                        "access_token": ISSUED, "token_type": "Bearer", "expires_in": 3599,
+                    })))
+                    .mount(&server)
+                    .await;
+                wiremock::Mock::given(wiremock::matchers::any())
+                    .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({
+                        "error": {"code": 401, "message": format!("token {ISSUED} expired"),
+                                  "status": "UNAUTHENTICATED"},
+                    })))
+                    .mount(&server)
+                    .await;
+                let builder = Client::builder(p)
+                    .base_url(format!("{}/v1", server.uri()))
+                    .organization("demo-userbridge")
+                    .google_service_account(key_json(&format!("{}/token", server.uri()), PEM))
+                    .subject("admin@example.com");
+                let client = builder.clone().build().unwrap();
+                let result = client.users().reactivate("user-1@example.com").await;
+                outcomes.push((builder, client, result, String::new()));
+                outcomes
+            })
+        });
+        for (builder, client, result, assertion) in outcomes {
+            let err = result.unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Unauthenticated, "{p}: {err}");
+            let mut texts = client_texts(&builder, &client);
+            texts.extend(error_texts(err));
+            texts.push(("the tracing output", log.clone()));
+            for (what, text) in texts {
+                for secret in [ISSUED, key_part.as_str(), "PRIVATE KEY"] {
+                    assert!(
+                        !text.contains(secret),
+                        "{p}: {secret} appears in {what}: {text}"
+                    );
+                }
+                assert!(
+                    assertion.is_empty() || !text.contains(&assertion),
+                    "{p}: the assertion appears in {what}: {text}"
+                );
+            }
+        }
+        // A key refused at build(): the reason names the field, not the key.
+        let truncated = PEM.replace(&key_part, "");
+        let builder = Client::builder(p)
+            .organization("demo-userbridge")
+            .google_service_account(key_json("https://oauth2.googleapis.com/token", &truncated));
+        let err = builder.clone().build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{p}: {err}");
+        assert!(err.to_string().contains("`private_key`"), "{p}: {err}");
+        let other_line = truncated.lines().nth(2).unwrap_or_default().to_string();
+        for (what, text) in error_texts(err)
+            .into_iter()
+            .chain([("the builder", format!("{builder:?}"))])
+        {
+            assert!(
+                !text.contains(&other_line),
+                "{p}: the key appears in {what}: {text}"
+            );
+        }
+    }
+}

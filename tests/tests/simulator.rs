@@ -351,8 +351,14 @@ async fn check_routing(provider: Provider) {
         .await
         .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
+    // The provider's own answer to an unknown route where it is known (each
+    // provider's test file checks it), else the simulator's text naming
+    // the routes it serves.
     let text = resp.text().await.unwrap();
-    assert!(text.contains("no route"), "{text}");
+    assert!(
+        text.contains("no route") || serde_json::from_str::<Value>(&text).is_ok(),
+        "{text}"
+    );
 
     // A trailing slash or an empty id is no route either.
     let resp = http

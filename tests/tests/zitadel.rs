@@ -778,3 +778,183 @@ mod token_endpoint {
         );
     }
 }
+
+// --------------------------------------------- what zitadel-client 4.x sends
+
+mod official_sdks {
+    use serde_json::json;
+    use userbridge::mock::{Failure, Simulator, UserState};
+    use userbridge::Provider;
+    use userbridge_tests::sim::wire;
+
+    const AUTH: (&str, &str) = ("authorization", "Bearer userbridge-simulator-token");
+    const JSON: (&str, &str) = ("content-type", "application/json");
+    const SERVICE: &str = "zitadel.user.v2.UserService";
+
+    async fn v2() -> Simulator {
+        let sim = Simulator::start(Provider::ZitadelV2).await;
+        sim.seed_user(
+            "u1",
+            "inactive",
+            Some("ann".into()),
+            Some("ann@example.com".into()),
+        )
+        .unwrap();
+        sim
+    }
+
+    #[tokio::test]
+    async fn connect_reactivate_user_and_get_user_by_id() {
+        let sim = v2().await;
+        let procedure = |name: &str| format!("{}/{SERVICE}/{name}", sim.base_url());
+        let read = wire(
+            "POST",
+            &procedure("GetUserByID"),
+            &[AUTH, JSON],
+            Some(r#"{"userId":"u1"}"#),
+        )
+        .await;
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.json["user"]["userId"], "u1");
+        assert_eq!(read.json["user"]["state"], "USER_STATE_INACTIVE");
+        assert_eq!(read.json["user"]["username"], "ann");
+        assert_eq!(
+            read.json["user"]["human"]["email"]["email"],
+            "ann@example.com"
+        );
+        let done = wire(
+            "POST",
+            &procedure("ReactivateUser"),
+            &[AUTH, JSON],
+            Some(r#"{"userId":"u1"}"#),
+        )
+        .await;
+        assert_eq!(done.status, 200, "{}", done.text);
+        assert!(done.json["details"]["sequence"].is_string());
+        assert_eq!(sim.user_state("u1"), Some(UserState::Active));
+        // Again: Connect's failed_precondition, HTTP 400.
+        let again = wire(
+            "POST",
+            &procedure("ReactivateUser"),
+            &[AUTH, JSON],
+            Some(r#"{"userId":"u1"}"#),
+        )
+        .await;
+        assert_eq!(again.status, 400);
+        assert_eq!(again.json["code"], "failed_precondition");
+        assert!(again.json["message"]
+            .as_str()
+            .unwrap()
+            .contains("COMMAND-s5qqcz97hf"));
+        let missing = wire(
+            "POST",
+            &procedure("ReactivateUser"),
+            &[AUTH, JSON],
+            Some(r#"{"userId":"nobody"}"#),
+        )
+        .await;
+        assert_eq!(
+            (missing.status, &missing.json["code"]),
+            (404, &json!("not_found"))
+        );
+        let anonymous = wire(
+            "POST",
+            &procedure("GetUserByID"),
+            &[JSON],
+            Some(r#"{"userId":"u1"}"#),
+        )
+        .await;
+        assert_eq!(
+            (anonymous.status, &anonymous.json["code"]),
+            (401, &json!("unauthenticated"))
+        );
+        let empty = wire(
+            "POST",
+            &procedure("ReactivateUser"),
+            &[AUTH, JSON],
+            Some("{}"),
+        )
+        .await;
+        assert_eq!(
+            (empty.status, &empty.json["code"]),
+            (400, &json!("invalid_argument"))
+        );
+        let proto = wire(
+            "POST",
+            &procedure("ReactivateUser"),
+            &[AUTH, ("content-type", "application/proto")],
+            Some("\n\x02u1"),
+        )
+        .await;
+        assert_eq!(proto.status, 415);
+        let unknown = wire(
+            "POST",
+            &procedure("FrobnicateUser"),
+            &[AUTH, JSON],
+            Some("{}"),
+        )
+        .await;
+        assert_eq!(
+            (unknown.status, &unknown.json["code"]),
+            (404, &json!("unimplemented"))
+        );
+    }
+
+    #[tokio::test]
+    async fn connect_failures_for_a_user_and_in_connects_shape() {
+        let sim = v2().await;
+        sim.fail_user("u1", 1, Failure::ServiceUnavailable);
+        let url = format!("{}/{SERVICE}/ReactivateUser", sim.base_url());
+        let failed = wire("POST", &url, &[AUTH, JSON], Some(r#"{"userId":"u1"}"#)).await;
+        assert_eq!(
+            (failed.status, &failed.json["code"]),
+            (503, &json!("unavailable"))
+        );
+        let done = wire("POST", &url, &[AUTH, JSON], Some(r#"{"userId":"u1"}"#)).await;
+        assert_eq!(done.status, 200);
+    }
+
+    #[tokio::test]
+    async fn get_v2_user_on_the_rest_gateway() {
+        let sim = v2().await;
+        let url = format!("{}/v2/users/u1", sim.base_url());
+        let read = wire("GET", &url, &[AUTH], None).await;
+        assert_eq!(read.status, 200, "{}", read.text);
+        assert_eq!(read.json["user"]["state"], "USER_STATE_INACTIVE");
+        assert!(read.json["details"]["resourceOwner"].is_string());
+        let none = wire(
+            "GET",
+            &format!("{}/v2/users/nobody", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!((none.status, &none.json["code"]), (404, &json!(5)));
+    }
+
+    #[tokio::test]
+    async fn unknown_routes_answer_as_the_gateway() {
+        let sim = v2().await;
+        let answer = wire(
+            "GET",
+            &format!("{}/v2/userz", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 404);
+        assert_eq!(
+            answer.json,
+            json!({"code": 5, "message": "Not Found", "details": []})
+        );
+        let answer = wire(
+            "DELETE",
+            &format!("{}/v2/users/u1/reactivate", sim.base_url()),
+            &[AUTH],
+            None,
+        )
+        .await;
+        assert_eq!(answer.status, 405);
+        assert_eq!(answer.json["code"], 12);
+    }
+}

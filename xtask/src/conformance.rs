@@ -354,31 +354,35 @@ impl SpecFacts {
                 }
             }
         }
-        // Ids a request body carries (AWS JSON 1.1): body properties marked
-        // the same way; Schemathesis cannot pin them, the proxy cases name them.
-        for op in paths
-            .values()
-            .filter_map(Value::as_object)
-            .flat_map(|i| i.values())
-        {
-            let schema = op
-                .pointer("/requestBody/content")
-                .and_then(Value::as_object)
-                .and_then(|c| c.values().next())
-                .and_then(|m| m.get("schema"));
-            let props = schema
-                .map(|s| resolve(doc, s))
-                .and_then(|s| s.get("properties"))
-                .and_then(Value::as_object);
-            for prop in props.into_iter().flat_map(|p| p.values()) {
-                if prop["x-userbridge-param"].as_str() == Some("user") && user.is_none() {
-                    user = prop["example"].as_str().map(str::to_string);
-                }
-            }
+        // A user named in a JSON request body (Firebase's `localId`): a
+        // property marked `x-userbridge-param: user`, its example (a string,
+        // or the first of an array).
+        if user.is_none() {
+            user = paths
+                .values()
+                .filter_map(Value::as_object)
+                .flat_map(|item| item.values())
+                .filter_map(|op| {
+                    // Any JSON media type (AWS JSON 1.1's is its own).
+                    op.pointer("/requestBody/content")?
+                        .as_object()?
+                        .values()
+                        .next()?
+                        .get("schema")
+                })
+                .filter_map(|schema| resolve(doc, schema).get("properties")?.as_object())
+                .flat_map(|props| props.values())
+                .map(|p| resolve(doc, p))
+                .filter(|p| p["x-userbridge-param"].as_str() == Some("user"))
+                .find_map(|p| match &p["example"] {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Array(items) => items.first()?.as_str().map(str::to_string),
+                    _ => None,
+                });
         }
         let user = user.ok_or(
-            "no parameter marked `x-userbridge-param: user` with an `example`: the checks \
-             cannot tell which user to seed",
+            "no parameter (or request body property) marked `x-userbridge-param: user` with an \
+             `example`: the checks cannot tell which user to seed",
         )?;
         let sigv4 = doc
             .pointer("/components/securitySchemes")

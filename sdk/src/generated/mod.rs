@@ -24,11 +24,21 @@ pub mod cognito;
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod entra_id;
+/// Client generated from `openapi/firebase.yaml` (low-level, unstable).
+#[cfg(feature = "firebase")]
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod firebase;
 /// Client generated from `openapi/flashback.yaml` (low-level, unstable).
 #[cfg(feature = "flashback")]
 #[rustfmt::skip]
 #[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
 pub mod flashback;
+/// Client generated from `openapi/google-workspace.yaml` (low-level, unstable).
+#[cfg(feature = "google-workspace")]
+#[rustfmt::skip]
+#[allow(missing_docs, unused_imports, unreachable_patterns, dead_code, clippy::all, clippy::pedantic)]
+pub mod google_workspace;
 /// Client generated from `openapi/keycloak.yaml` (low-level, unstable).
 #[cfg(feature = "keycloak")]
 #[rustfmt::skip]

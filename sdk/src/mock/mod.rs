@@ -69,8 +69,10 @@
 //! an unknown user 404 `User '<id>' not found`, a missing or unknown token 401
 //! with `WWW-Authenticate: Bearer realm="SCIM"`, a token without permission 403,
 //! all in the RFC 7644 error envelope. It also serves `POST /Users`,
-//! `DELETE /Users/{id}` and `/ServiceProviderConfig` for SCIM conformance
-//! checkers. With [`Simulator::fail_next`], remember that a reactivation makes
+//! `PUT /Users/{id}` (RFC 7644 §3.5.1), `DELETE /Users/{id}`, `GET /Users`
+//! with `filter`, and discovery (`/ServiceProviderConfig`, `/ResourceTypes`,
+//! `/Schemas`) for SCIM clients and conformance checkers; a write with a stale
+//! `If-Match` is 412 (§3.14). With [`Simulator::fail_next`], remember that a reactivation makes
 //! two requests (the read, then the write): to delay the write only, queue
 //! `Failure::Slow(Duration::ZERO)` for the read first.
 //!
@@ -113,6 +115,39 @@
 //!   (`adele.vance@contoso.com`) gets an object id derived from it; a user added
 //!   with any other id has that id as object id and `<id>@<tenant>` as principal
 //!   name. [`Simulator::base_url`] ends in `/v1.0`, as Graph's does.
+//!
+//! # States, finding users, official clients
+//!
+//! A user is added in a generic [`UserState`] ([`Simulator::add_user`]), in
+//! one of the provider's own statuses ([`Simulator::add_user_with_status`]),
+//! or by a seed word with a login and email ([`Simulator::seed_user`]): any
+//! word of [`standalone::state_words`], lower-case kebab, joined with `+`
+//! where states hold together (Okta `locked-out`, Auth0
+//! `blocked+brute-force-blocked`, Keycloak `disabled+locked-out`). The
+//! simulators of the providers whose official SDKs look a user up first
+//! serve those calls too, with the seeded login and email:
+//!
+//! | provider | finding the user | what the official clients send that the simulator takes |
+//! |---|---|---|
+//! | Okta | `GET /api/v1/users?search=` / `filter=` / `q=`; `{id}` = id, login or its short name | `Authorization: SSWS<token>` without a space; `activate?sendEmail=true` answers `{}`, `false` the link |
+//! | Auth0 | `GET /users-by-email?email=`, `/users?q=...&search_engine=v3`, `/user-blocks?identifier=` (and `DELETE`) | `PATCH` of `blocked` with other attributes, `app_metadata` merged |
+//! | Keycloak | `GET /admin/realms/{r}/users?username=..&exact=true`, `/users/count` | |
+//! | Entra ID | `GET /users?$filter=accountEnabled eq false`, `userPrincipalName eq '..'` | `"@odata.type": "#microsoft.graph.user"` in the `PATCH` |
+//! | SCIM | `GET /Users?filter=userName eq "x"` | discovery, `PUT`, `If-Match` |
+//! | Zitadel v2 | `GET /v2/users/{id}`, Connect `POST /zitadel.user.v2.UserService/GetUserByID` | Connect `ReactivateUser`, errors `{"code": "not_found", "message"}` |
+//!
+//! Okta and Auth0 send their rate-limit headers (Okta
+//! `X-Rate-Limit-Limit/-Remaining/-Reset`, Auth0 `x-ratelimit-*`) on every
+//! answer, not only on a 429; every answer carries `Date`. A path a provider
+//! does not serve is answered as that provider does where it is documented
+//! and cannot pass for "user not found" (Auth0 404 `Not Found`, Keycloak
+//! `Unable to find matching target resource method`, Zitadel's gateway gRPC
+//! 5, My Nethesis `api not found`), else in plain text naming the routes
+//! served; a method a path does not take is 405 in the provider's shape.
+//!
+//! [`standalone`] runs a simulator for clients in any language, with an
+//! admin interface (`/_userbridge`) to add users, queue failures and read
+//! the requests (with their query strings) over HTTP.
 //!
 //! # Token endpoints
 //!
@@ -295,7 +330,7 @@
 use std::fmt;
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use wiremock::{Mock, MockServer};
 
@@ -314,7 +349,7 @@ pub mod standalone;
 
 use front::{Front, Hangups};
 pub use model::{Answer, Failure, ReceivedRequest, UserState};
-use state::{ClientKey, ClientRecord, Quota, Responder, Simulate, State, TokenRecord, UserRecord};
+use state::{ClientKey, ClientRecord, Quota, Responder, Simulate, State, TokenRecord};
 
 /// The bearer token every simulator accepts from the start, in
 /// [`Simulator::organization`], with permission to reactivate.
@@ -791,19 +826,49 @@ impl Simulator {
         organization: impl Into<String>,
         state: UserState,
     ) {
-        let now = SystemTime::now();
-        let status = state::first_status(self.sim, state);
-        let record = UserRecord {
-            organization: organization.into(),
-            state,
-            // Created (1), then deactivated (2) when added inactive.
-            sequence: if state == UserState::Active { 1 } else { 2 },
-            created: now,
-            deactivated_at: (state == UserState::Deactivated).then_some(now),
-            status,
-            locked_out: false,
-        };
-        lock(&self.state).users.insert(id.into(), record);
+        lock(&self.state).add_user(id.into(), organization.into(), state);
+    }
+
+    /// Adds (or replaces) a user in the state a seed word names: any word
+    /// of [`standalone::state_words`] (`suspended`, `disabled+locked-out`,
+    /// ...), with a login and email for the simulators that serve them
+    /// (Okta, Auth0, Keycloak, Entra ID, SCIM: else derived from the id).
+    /// `Err` names the words the provider has.
+    ///
+    /// ```
+    /// use userbridge::mock::{Simulator, UserState};
+    /// use userbridge::Provider;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let sim = Simulator::start(Provider::Keycloak).await;
+    /// sim.seed_user("u1", "disabled+locked-out", None, None).unwrap();
+    /// assert_eq!(sim.user_state("u1"), Some(UserState::Deactivated));
+    /// assert_eq!(sim.is_locked_out("u1"), Some(true));
+    /// assert!(sim.seed_user("u2", "frozen", None, None).is_err());
+    /// # }
+    /// ```
+    pub fn seed_user(
+        &self,
+        id: &str,
+        state: &str,
+        login: Option<String>,
+        email: Option<String>,
+    ) -> Result<(), String> {
+        lock(&self.state).seed(id, self.organization.clone(), state, login, email)
+    }
+
+    /// Serves the admin interface under `/_userbridge` (a standalone
+    /// simulator's; see [`standalone`]).
+    pub(crate) fn serve_admin(&self) {
+        lock(&self.state).admin = true;
+    }
+
+    /// The seed word of a user's state (`locked-out`, `disabled+locked-out`),
+    /// `None` for an unknown id.
+    pub(crate) fn state_word(&self, id: &str) -> Option<String> {
+        let state = lock(&self.state);
+        state.users.get(id).map(|user| state.state_word(user))
     }
 
     /// Locks a user out as a provider's login protection does after failed

@@ -129,9 +129,11 @@ impl Answer {
 
 /// One request a simulator received, as seen on the wire.
 ///
-/// The `Authorization` (and `Proxy-Authorization`) header is redacted: its value
-/// is `Bearer <redacted>` when it used the bearer scheme, `<redacted>` otherwise,
-/// so recorded requests can be printed without leaking a token.
+/// Credentials are redacted: the `Authorization` and `Proxy-Authorization`
+/// headers read `Bearer <redacted>` (or `SSWS <redacted>`, Okta's API-token
+/// scheme) when they used that scheme, `<redacted>` otherwise; `Cookie`,
+/// `X-Api-Key` and `X-Auth-Token` read `<redacted>`. Recorded requests can be
+/// printed without leaking a token.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReceivedRequest {
@@ -139,6 +141,9 @@ pub struct ReceivedRequest {
     pub method: String,
     /// The path as sent (still percent-encoded), without the query.
     pub path: String,
+    /// The raw query string, without the `?` (still percent-encoded; empty
+    /// when there is none): `sendEmail=false`.
+    pub query: String,
     /// The headers, names lower-case, in the order received; credentials
     /// redacted.
     pub headers: Vec<(String, String)>,

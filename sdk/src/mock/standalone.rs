@@ -6,7 +6,49 @@
 //! [`SeedUser`]s (each in a state word the provider's simulator knows, see
 //! [`state_words`]), optionally on a port of the caller's choice, and
 //! [`Standalone::announcement`] is the one JSON object a caller prints to say
-//! where it listens and with which credentials.
+//! where it listens and with which credentials, `admin_url` among them.
+//!
+//! # The admin interface
+//!
+//! A standalone simulator serves a small admin interface on its own port,
+//! under `/_userbridge` ([`Standalone::admin_url`]): no token, JSON in and
+//! out, never in the request record, never hit by an injected failure. A
+//! body it cannot read is answered 400 `{"error": "<what is wrong and what is
+//! accepted>"}`.
+//!
+//! | route | body | answer |
+//! |---|---|---|
+//! | `GET /_userbridge/users` | | 200 `[{"id", "state", "organization", "login"?, "email"?}]`, `state` a word of [`state_words`] |
+//! | `POST /_userbridge/users` | one `{"id", "state", "login"?, "email"?}` or an array, as in `--users` | 201 `{"added": n}` (all or none) |
+//! | `POST /_userbridge/failures` | `{"failure", "user"?, "times"? (1), "retry_after_secs"?, "delay_ms"? (1000)}` | 201 `{"queued": n}` |
+//! | `DELETE /_userbridge/failures` | | 204, every queued failure gone |
+//! | `GET /_userbridge/requests` | | 200 `[{"method", "path", "query", "headers", "body", "status"}]`, oldest first |
+//! | `DELETE /_userbridge/requests` | | 204, the record emptied |
+//!
+//! A `failure` is `rate-limit` (429 in the provider's shape and headers,
+//! `Retry-After` from `retry_after_secs`), `unavailable` (503),
+//! `server-error` (500), `bad-gateway` (502), `slow` (the normal answer
+//! `delay_ms` late), `reset` (the connection dropped, recorded with status 0)
+//! or `malformed` (200 with cut-off JSON): [`Failure`](super::Failure)'s. Without
+//! `user` it hits the next `times` API requests, whatever they are; with
+//! `user`, the next `times` requests whose path names that user (whatever
+//! else arrives in between), before any failure for everyone.
+//!
+//! In the record, `query` is the raw query string without `?` (`""` when
+//! none), `headers` an object of lower-case names (repeated headers joined
+//! with `, `), `body` the text sent; credentials read `[redacted]`: the
+//! `Authorization` value keeps its scheme word (`Bearer [redacted]`, `SSWS
+//! [redacted]`), cookies and API-key headers are `[redacted]` whole, and so
+//! is a token request's `client_secret`.
+//!
+//! ```sh
+//! cargo run -p userbridge --features mock --example simulator -- okta \
+//!     --users users.json --port 8089 &
+//! curl -s -X POST localhost:8089/_userbridge/failures \
+//!     -d '{"failure": "rate-limit", "user": "00u1", "retry_after_secs": 1}'
+//! # ... run the client under test against http://127.0.0.1:8089 ...
+//! curl -s localhost:8089/_userbridge/requests
+//! ```
 //!
 //! ```
 //! use userbridge::mock::standalone::{SeedUser, Standalone};
@@ -20,7 +62,7 @@
 //! let served = Standalone::start(Provider::Okta, &users, None).await?;
 //! let line = served.announcement();
 //! assert_eq!(line["base_url"], served.base_url());
-//! assert_eq!(line["users"]["00u2"], "LOCKED_OUT");
+//! assert_eq!(line["users"]["00u2"], "locked-out");
 //! assert_eq!(served.simulator().user_status("00u1").as_deref(), Some("SUSPENDED"));
 //!
 //! let unknown: Vec<SeedUser> = serde_json::from_str(r#"[{"id": "00u3", "state": "frozen"}]"#)?;
@@ -40,29 +82,31 @@ use serde::Deserialize;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
-use super::{Simulator, UserState};
+use super::Simulator;
 use crate::provider::Provider;
 
 /// One user to seed: an element of the JSON array `userbridge simulate
 /// --users FILE` reads, `{"id": "00u1", "state": "suspended"}`.
 ///
-/// `login` and `email` are accepted, so that a file shaped like an export
-/// loads as it is; the simulators serve the login and email they derive
-/// from the id (Okta: the id, or `<id>@example.com`).
+/// `login` and `email` are optional: the simulators of Okta (`profile.login`,
+/// `profile.email`), Auth0 (`email`), Keycloak (`username`, `email`), Entra ID
+/// (`userPrincipalName`, `mail`) and SCIM (`userName`, `emails`) serve them
+/// and find the user by them; without them they derive one from the id.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeedUser {
     /// The user id, as the provider's API names the user.
     pub id: String,
-    /// `active`, `deactivated`, the provider's own word for a deactivated
-    /// user, or one of its own statuses ([`state_words`]), case-insensitive,
-    /// `_` or `-` alike (`LOCKED_OUT`, `locked-out`).
+    /// `active`, `deactivated`, the provider's own words for them, or one of
+    /// its own statuses ([`state_words`]), joined with `+` where they hold
+    /// together (`disabled+locked-out`); case-insensitive, `_` or `-` alike
+    /// (`LOCKED_OUT`, `locked-out`).
     pub state: String,
-    /// The user's login (accepted, not served).
+    /// The user's login.
     #[serde(default)]
     pub login: Option<String>,
-    /// The user's email address (accepted, not served).
+    /// The user's email address.
     #[serde(default)]
     pub email: Option<String>,
 }
@@ -89,10 +133,12 @@ pub fn default_users() -> Vec<SeedUser> {
 }
 
 /// The state words a seeded user of `provider` may have, in lower-case kebab
-/// form: `active`, `deactivated`, the provider's own word for a deactivated
-/// user (`deleted` for Flashback), and its simulator's own statuses
-/// ([`Simulator::statuses`]: Okta's `suspended`, `locked-out`,
-/// `provisioned`, ...).
+/// form: `active`, `deactivated`, the provider's own words for them
+/// (`deleted` for Flashback, `enabled`/`disabled` for Keycloak), its
+/// simulator's own statuses ([`Simulator::statuses`]: Okta's `suspended`,
+/// `locked-out`, `provisioned`, ...), and where the simulator models a
+/// lockout apart from the state (Keycloak) `locked-out` and
+/// `disabled+locked-out`. States that hold together are joined with `+`.
 ///
 /// ```
 /// use userbridge::mock::standalone::state_words;
@@ -100,58 +146,26 @@ pub fn default_users() -> Vec<SeedUser> {
 ///
 /// assert!(state_words(Provider::Okta).contains(&"locked-out".to_string()));
 /// assert!(state_words(Provider::Flashback).contains(&"deleted".to_string()));
+/// assert!(state_words(Provider::Keycloak).contains(&"disabled+locked-out".to_string()));
 /// ```
 pub fn state_words(provider: Provider) -> Vec<String> {
-    let mut words = vec!["active".to_string(), "deactivated".to_string()];
-    let own = std::iter::once(UserState::Deactivated.label(provider)).chain(
-        provider
-            .simulator()
-            .into_iter()
-            .flat_map(|sim| sim.statuses())
-            .map(|(word, _)| *word),
-    );
-    for word in own {
-        let word = kebab(word);
-        if !words.contains(&word) {
-            words.push(word);
-        }
-    }
-    words
+    provider.simulator().map_or_else(
+        || vec!["active".to_string(), "deactivated".to_string()],
+        super::state::state_words,
+    )
 }
 
-/// How a state word seeds a user.
-#[derive(Clone, Copy)]
-enum Seed {
-    /// [`Simulator::add_user`].
-    Generic(UserState),
-    /// [`Simulator::add_user_with_status`], with the provider's own word.
-    Status(&'static str),
-}
-
-/// `word` as a seed of `provider`: its own statuses first, then the generic
-/// states and the provider's word for a deactivated user.
-fn seed(provider: Provider, word: &str) -> Option<Seed> {
-    let wanted = kebab(word.trim());
-    if let Some((status, _)) = provider
-        .simulator()
-        .into_iter()
-        .flat_map(|sim| sim.statuses())
-        .find(|(status, _)| kebab(status) == wanted)
-    {
-        return Some(Seed::Status(status));
-    }
-    if wanted == "active" {
-        Some(Seed::Generic(UserState::Active))
-    } else if wanted == "deactivated" || wanted == kebab(UserState::Deactivated.label(provider)) {
-        Some(Seed::Generic(UserState::Deactivated))
-    } else {
-        None
-    }
-}
-
-/// Lower case, `_` as `-`: `LOCKED_OUT` is `locked-out`.
-fn kebab(word: &str) -> String {
-    word.to_ascii_lowercase().replace('_', "-")
+/// Reads the users of `--users FILE`: a JSON array of [`SeedUser`]. `Err`
+/// says what is wrong with the file, for the caller to print.
+pub fn read_users(path: &std::path::Path) -> Result<Vec<SeedUser>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("--users {}: cannot read it: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "--users {}: not a JSON array of {{\"id\", \"state\", \"login\"?, \"email\"?}}: {e}",
+            path.display()
+        )
+    })
 }
 
 /// Why [`Standalone::start`] failed.
@@ -182,7 +196,8 @@ pub struct Standalone {
     simulator: Simulator,
     /// The port the caller asked for, relayed to the simulator's own.
     relay: Option<Relay>,
-    /// Each seeded user and the word the simulator has for its state.
+    /// Each seeded user and its state word (as `GET /_userbridge/users`
+    /// gives it).
     users: BTreeMap<String, String>,
 }
 
@@ -207,7 +222,6 @@ impl Standalone {
         users: &[SeedUser],
         port: Option<u16>,
     ) -> Result<Standalone, StandaloneError> {
-        let mut seeds = Vec::with_capacity(users.len());
         let mut ids = BTreeSet::new();
         for user in users {
             if user.id.trim().is_empty() {
@@ -219,43 +233,32 @@ impl Standalone {
                     user.id
                 )));
             }
-            let Some(seed) = seed(provider, &user.state) else {
-                return Err(StandaloneError::Seed(format!(
-                    "user `{}`: `{}` is not a state of the {provider} simulator; it has: {}",
-                    user.id,
-                    user.state,
-                    state_words(provider).join(", ")
-                )));
-            };
-            seeds.push((user.id.as_str(), seed));
         }
+        // The words are checked on a simulator nobody calls yet.
         let simulator = Simulator::try_start(provider)
             .await
             .map_err(StandaloneError::Listen)?;
+        let mut seeded = BTreeMap::new();
+        for user in users {
+            simulator
+                .seed_user(
+                    &user.id,
+                    &user.state,
+                    user.login.clone(),
+                    user.email.clone(),
+                )
+                .map_err(StandaloneError::Seed)?;
+            let word = simulator.state_word(&user.id).unwrap_or_default();
+            seeded.insert(user.id.clone(), word);
+        }
+        simulator.serve_admin();
         let relay = match port {
-            Some(port) => Some(
+            Some(port) if port != 0 => Some(
                 Relay::start(port, origin_address(&simulator.base_url()))
                     .map_err(StandaloneError::Listen)?,
             ),
-            None => None,
+            _ => None,
         };
-        let mut seeded = BTreeMap::new();
-        for (id, seed) in seeds {
-            let organization = simulator.organization().to_string();
-            let word = match seed {
-                Seed::Generic(state) => {
-                    simulator.add_user(id, organization, state);
-                    state.label(provider).to_string()
-                }
-                Seed::Status(status) => {
-                    simulator
-                        .add_user_with_status(id, organization, status)
-                        .map_err(StandaloneError::Seed)?;
-                    status.to_string()
-                }
-            };
-            seeded.insert(id.to_string(), word);
-        }
         Ok(Standalone {
             simulator,
             relay,
@@ -282,8 +285,8 @@ impl Standalone {
 
     /// What a caller prints first, as one JSON object: `provider` (its
     /// machine name), `base_url`, `token` (the accepted bearer token),
-    /// `organization`, `users` (each seeded id with the simulator's word for
-    /// its state) and, for providers with an OAuth 2.0 token endpoint,
+    /// `organization`, `users` (each seeded id with its state word, as
+    /// `GET /_userbridge/users` gives it) and, for providers with an OAuth 2.0 token endpoint,
     /// `token_url`, `client_id` and `client_secret` of the client registered
     /// from the start.
     pub fn announcement(&self) -> serde_json::Value {
@@ -293,6 +296,7 @@ impl Standalone {
             "base_url": self.base_url(),
             "token": sim.token(),
             "organization": sim.organization(),
+            "admin_url": self.admin_url(),
             "users": self.users,
         });
         if let (Some(token_url), Some(fields)) = (self.token_url(), line.as_object_mut()) {
@@ -301,6 +305,13 @@ impl Standalone {
             fields.insert("client_secret".into(), sim.client_secret().into());
         }
         line
+    }
+
+    /// The admin interface's root, `http://127.0.0.1:PORT/_userbridge` (on
+    /// the port of [`Standalone::base_url`]); see the [module docs](self).
+    pub fn admin_url(&self) -> String {
+        let origin = format!("http://{}", origin_address(&self.base_url()));
+        format!("{origin}{}", super::state::ADMIN_PREFIX)
     }
 
     /// `url` of the simulator's own address, on the relayed port instead.

@@ -80,6 +80,49 @@ pub(crate) trait Simulate: Sync {
     fn quota_headers(&self) -> Option<[&'static str; 3]> {
         None
     }
+    /// The provider's rate limit when no quota is set, `(limit, window)`:
+    /// a provider that sends its rate-limit headers on every answer
+    /// ([`Simulate::quota_headers`]) counts requests against it (without
+    /// refusing any) to fill them. `None` (the default): no headers without
+    /// a quota.
+    fn default_rate_limit(&self) -> Option<(u64, Duration)> {
+        None
+    }
+    /// The provider's word for an active user, where it is not `active`
+    /// (Keycloak and Entra ID: `enabled`); a seed word.
+    fn active_label(&self) -> &'static str {
+        "active"
+    }
+    /// The seed word of a lockout kept apart from the state
+    /// (`UserRecord::locked_out`; Keycloak's `locked-out`), for providers
+    /// whose simulator models one. `None` (the default): none.
+    fn lockout_word(&self) -> Option<&'static str> {
+        None
+    }
+    /// Whether a path with one trailing slash is served as the path without
+    /// it (Keycloak's JAX-RS resources: `users/` is `users`, as
+    /// @keycloak/keycloak-admin-client calls it). `false` (the default): a
+    /// trailing slash is another path.
+    fn trailing_slash(&self) -> bool {
+        false
+    }
+    /// The user a request of `route` names in its body, for routes whose
+    /// path names none (Zitadel's Connect calls: `userId`): who a targeted
+    /// failure is for. `None` (the default): the path decides.
+    fn named_user(&self, _route: &Route, _body: &[u8]) -> Option<String> {
+        None
+    }
+    /// The answer to a request no route of the provider serves (its path
+    /// matches none), as the provider answers an unknown route. The default:
+    /// a plain-text 404 naming the routes served.
+    fn unrouted(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        None
+    }
+    /// The answer to a method a route's path does not take, as the provider
+    /// answers it (`Allow` is added). The default: a plain-text 405.
+    fn wrong_method(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        None
+    }
 }
 
 /// A windowed request quota ([`Simulator::set_quota`](super::Simulator::set_quota)):
@@ -179,6 +222,11 @@ pub(crate) struct UserRecord {
     /// Locked out after failed logins (see `Simulator::lock_out`): still active,
     /// but unable to log in until an administrator releases the lockout.
     pub locked_out: bool,
+    /// The login seeded with the user, for providers that serve one (else
+    /// they derive one from the id).
+    pub login: Option<String>,
+    /// The email address seeded with the user, likewise.
+    pub email: Option<String>,
 }
 
 /// An accepted bearer token.
@@ -264,6 +312,12 @@ pub(crate) struct State {
     pub token_requests: usize,
     /// The API's request quota, if the test set one.
     pub quota: Option<Quota>,
+    /// The provider's usual limit ([`Simulate::default_rate_limit`]),
+    /// counted without refusing, for its rate-limit headers.
+    usual_quota: Option<Quota>,
+    /// Whether `/_userbridge/...` is the admin interface (a standalone
+    /// simulator's).
+    pub admin: bool,
 }
 
 /// Who is calling, from the `Authorization` header.
@@ -286,6 +340,8 @@ pub(crate) struct Call<'a> {
     pub body: &'a [u8],
     /// The raw query string (still percent-encoded; empty when there is none).
     pub query: &'a str,
+    /// The path as sent (still percent-encoded).
+    pub path: &'a str,
     /// The id of this request (`x-request-id`, trace ids).
     pub request_id: String,
     pub now: SystemTime,
@@ -465,6 +521,8 @@ impl State {
             token_lifetime: None,
             token_requests: 0,
             quota: None,
+            usual_quota: None,
+            admin: false,
         }
     }
 
@@ -526,13 +584,91 @@ impl State {
         }
     }
 
+    /// Adds (or replaces) a user in a generic state.
+    pub fn add_user(&mut self, id: String, organization: String, state: UserState) {
+        let now = SystemTime::now();
+        let record = UserRecord {
+            organization,
+            state,
+            // Created (1), then deactivated (2) when added inactive.
+            sequence: if state == UserState::Active { 1 } else { 2 },
+            created: now,
+            deactivated_at: (state == UserState::Deactivated).then_some(now),
+            status: first_status(self.sim, state),
+            locked_out: false,
+            login: None,
+            email: None,
+        };
+        self.users.insert(id, record);
+    }
+
+    /// Adds (or replaces) a user in the state a seed word names (see
+    /// [`seed_word`]), with its login and email if given.
+    pub fn seed(
+        &mut self,
+        id: &str,
+        organization: String,
+        word: &str,
+        login: Option<String>,
+        email: Option<String>,
+    ) -> Result<(), String> {
+        let Some(seed) = seed_word(self.sim, word) else {
+            return Err(format!(
+                "user `{id}`: `{word}` is not a state of the {} simulator; it has: {}",
+                self.provider,
+                state_words(self.sim).join(", ")
+            ));
+        };
+        match seed.base {
+            SeedBase::Generic(state) => self.add_user(id.to_string(), organization, state),
+            SeedBase::Status(status) => {
+                let generic = self
+                    .sim
+                    .statuses()
+                    .iter()
+                    .find(|(w, _)| *w == status)
+                    .map_or(UserState::Active, |(_, s)| *s);
+                self.add_user(id.to_string(), organization, generic);
+                self.set_status(id, status);
+            }
+        }
+        if let Some(user) = self.users.get_mut(id) {
+            user.locked_out = seed.locked_out;
+            user.login = login;
+            user.email = email;
+        }
+        Ok(())
+    }
+
+    /// A user's state as a seed word: `locked-out`, `disabled+locked-out`.
+    pub fn state_word(&self, user: &UserRecord) -> String {
+        let base = match user.status {
+            Some(status) => kebab(status),
+            None => match user.state {
+                UserState::Active => self.sim.active_label().to_string(),
+                UserState::Deactivated => self.sim.inactive_label().to_string(),
+            },
+        };
+        match self.sim.lockout_word() {
+            Some(lockout) if user.locked_out && user.state == UserState::Active => {
+                lockout.to_string()
+            }
+            Some(lockout) if user.locked_out => format!("{base}+{lockout}"),
+            _ => base,
+        }
+    }
+
     /// Handles one request end to end.
     fn handle(&mut self, request: &Request) -> ResponseTemplate {
+        if self.admin && is_admin_path(request.url.path()) {
+            return self.admin(request).into_template();
+        }
         self.counter += 1;
         let call = Call {
             auth: self.authenticate(&request.headers),
             body: &request.body,
             query: request.url.query().unwrap_or_default(),
+            path: request.url.path(),
             headers: &request.headers,
             request_id: request_id(self.counter),
             now: SystemTime::now(),
@@ -550,6 +686,18 @@ impl State {
             None
         } else {
             self.quota.as_mut().map(|q| (q.limit, q.take(call.now)))
+        };
+        // Without a quota, a provider that sends its rate-limit headers on
+        // every answer counts against its usual limit, refusing nothing.
+        let usual = match (token_call, &quota, self.sim.default_rate_limit()) {
+            (false, None, Some((limit, window))) => {
+                let (_, remaining, reset, _) = self
+                    .usual_quota
+                    .get_or_insert_with(|| Quota::new(limit, window))
+                    .take(call.now);
+                Some((limit, remaining, reset))
+            }
+            _ => None,
         };
         let reply = match failure {
             None => match quota {
@@ -602,8 +750,17 @@ impl State {
                 )
             }
         };
-        let reply = match (quota, self.sim.quota_headers()) {
-            (Some((limit, (true, remaining, reset, _))), Some(names)) => {
+        let reply = match (quota, usual, self.sim.quota_headers()) {
+            (Some((limit, (true, remaining, reset, _))), _, Some(names)) => {
+                quota_headers(reply, names, limit, remaining, reset)
+            }
+            // An injected 429 keeps its own (remaining 0).
+            (None, Some((limit, remaining, reset)), Some(names))
+                if !reply
+                    .headers
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(names[0])) =>
+            {
                 quota_headers(reply, names, limit, remaining, reset)
             }
             _ => reply,
@@ -632,6 +789,18 @@ impl State {
         }
     }
 
+    /// `segments` without the empty last one of a trailing slash, for a
+    /// provider that serves `/users/` as `/users` ([`Simulate::trailing_slash`]).
+    fn without_trailing_slash(&self, mut segments: Vec<String>) -> Vec<String> {
+        if self.sim.trailing_slash()
+            && segments.len() > 1
+            && segments.last().is_some_and(String::is_empty)
+        {
+            segments.pop();
+        }
+        segments
+    }
+
     /// The failure for this request: the next one targeted at its user, else
     /// the next one for any request.
     fn next_failure(&mut self, captures: Option<&Captures>) -> Option<Failure> {
@@ -657,13 +826,19 @@ impl State {
             .url
             .path()
             .strip_prefix(self.sim.base_path())
-            .and_then(decode_segments)?;
-        let on_path = self
+            .and_then(decode_segments)
+            .map(|segments| self.without_trailing_slash(segments))?;
+        let (route, mut captures) = self
             .sim
             .routes()
             .iter()
-            .find_map(|route| route.capture(&segments))?;
-        Some(self.sim.body_captures(&request.body).unwrap_or(on_path))
+            .find_map(|route| Some((route, route.capture(&segments)?)))?;
+        if captures.user_id.is_empty() {
+            if let Some(named) = self.sim.named_user(route, &request.body) {
+                captures.user_id = named;
+            }
+        }
+        Some(captures)
     }
 
     /// The provider's answer to a method and path: its token endpoint, routed
@@ -676,7 +851,10 @@ impl State {
         let routes = sim.routes();
         let base_path = sim.base_path();
         let path = request.url.path();
-        let segments = path.strip_prefix(base_path).and_then(decode_segments);
+        let segments = path
+            .strip_prefix(base_path)
+            .and_then(decode_segments)
+            .map(|segments| self.without_trailing_slash(segments));
         let on_path: Vec<(&Route, Captures)> = routes
             .iter()
             .filter_map(|r| Some((r, r.capture(segments.as_deref()?)?)))
@@ -689,6 +867,9 @@ impl State {
                 .join(", ")
         };
         if on_path.is_empty() {
+            if let Some(reply) = sim.unrouted(call, request.method.as_str(), path) {
+                return reply;
+            }
             return Reply::text(
                 404,
                 format!(
@@ -705,6 +886,9 @@ impl State {
             .find(|(r, _)| method.eq_ignore_ascii_case(r.method))
         else {
             let allow: Vec<&str> = on_path.iter().map(|(r, _)| r.method).collect();
+            if let Some(reply) = sim.wrong_method(call, method, path) {
+                return reply.header("allow", allow.join(", "));
+            }
             return Reply::text(
                 405,
                 format!(
@@ -734,6 +918,8 @@ impl State {
                     || name == http::header::PROXY_AUTHORIZATION
                 {
                     redact(value)
+                } else if SECRET_HEADERS.contains(&name.as_str()) {
+                    "<redacted>".to_string()
                 } else {
                     String::from_utf8_lossy(value.as_bytes()).into_owned()
                 };
@@ -743,6 +929,7 @@ impl State {
         self.requests.push(ReceivedRequest {
             method: request.method.as_str().to_string(),
             path: request.url.path().to_string(),
+            query: request.url.query().unwrap_or_default().to_string(),
             headers,
             body: if token_call {
                 redact_client_secret(&request.body)
@@ -754,12 +941,371 @@ impl State {
     }
 }
 
+// ------------------------------------------------------------ seed words
+
+/// What a seed word's main part names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SeedBase {
+    Generic(UserState),
+    /// One of the provider's own statuses ([`Simulate::statuses`]).
+    Status(&'static str),
+}
+
+/// A seed word read: its state, and whether the user is locked out besides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Seed {
+    base: SeedBase,
+    locked_out: bool,
+}
+
+/// Lower case, `_` as `-`, no spaces around `+`: `LOCKED_OUT` is `locked-out`.
+pub(crate) fn kebab(word: &str) -> String {
+    word.trim()
+        .to_ascii_lowercase()
+        .replace('_', "-")
+        .split('+')
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// Reads a seed word of `sim`: one of its own statuses (a word with `+`,
+/// Auth0's `blocked+brute-force-blocked`, in any order of its parts), or
+/// `active` / `deactivated` / the provider's own words for them, possibly
+/// joined with its lockout word (`disabled+locked-out`; the lockout word
+/// alone is an active user locked out). Case-insensitive, `_` as `-`.
+fn seed_word(sim: &dyn Simulate, word: &str) -> Option<Seed> {
+    let wanted = kebab(word);
+    let sorted = |w: &str| {
+        let mut parts: Vec<String> = w.split('+').map(str::to_string).collect();
+        parts.sort();
+        parts
+    };
+    if let Some((status, _)) = sim
+        .statuses()
+        .iter()
+        .find(|(status, _)| sorted(&kebab(status)) == sorted(&wanted))
+    {
+        return Some(Seed {
+            base: SeedBase::Status(status),
+            locked_out: false,
+        });
+    }
+    let single = |part: &str| -> Option<SeedBase> {
+        if let Some((status, _)) = sim.statuses().iter().find(|(s, _)| kebab(s) == part) {
+            return Some(SeedBase::Status(status));
+        }
+        if part == "active" || part == sim.active_label() {
+            Some(SeedBase::Generic(UserState::Active))
+        } else if part == "deactivated" || part == kebab(sim.inactive_label()) {
+            Some(SeedBase::Generic(UserState::Deactivated))
+        } else {
+            None
+        }
+    };
+    let mut base = None;
+    let mut locked_out = false;
+    for part in wanted.split('+') {
+        if Some(part) == sim.lockout_word() && !locked_out {
+            locked_out = true;
+        } else if base.replace(single(part)?).is_some() {
+            return None;
+        }
+    }
+    let base = match base {
+        Some(base) => base,
+        None if locked_out => SeedBase::Generic(UserState::Active),
+        None => return None,
+    };
+    Some(Seed { base, locked_out })
+}
+
+/// The seed words of `sim`, lower-case kebab: `active`, `deactivated`, the
+/// provider's own words for them, its own statuses, its lockout word and the
+/// deactivated state with it.
+pub(crate) fn state_words(sim: &dyn Simulate) -> Vec<String> {
+    let mut words = vec!["active".to_string(), "deactivated".to_string()];
+    let own = [sim.active_label(), sim.inactive_label()]
+        .into_iter()
+        .chain(sim.statuses().iter().map(|(word, _)| *word));
+    for word in own {
+        let word = kebab(word);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    if let Some(lockout) = sim.lockout_word() {
+        words.push(lockout.to_string());
+        words.push(format!("{}+{lockout}", kebab(sim.inactive_label())));
+    }
+    words
+}
+
+// ------------------------------------------------------------ admin interface
+
+/// The admin interface's path prefix (a standalone simulator's).
+pub(crate) const ADMIN_PREFIX: &str = "/_userbridge";
+
+fn is_admin_path(path: &str) -> bool {
+    path == ADMIN_PREFIX
+        || path
+            .strip_prefix(ADMIN_PREFIX)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// One user of `POST /_userbridge/users`, as in `--users`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminUser {
+    id: String,
+    state: String,
+    #[serde(default)]
+    login: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+/// One or many users.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum AdminUsers {
+    One(AdminUser),
+    Many(Vec<AdminUser>),
+}
+
+/// The body of `POST /_userbridge/failures`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdminFailure {
+    failure: String,
+    #[serde(default)]
+    user: Option<String>,
+    #[serde(default)]
+    times: Option<usize>,
+    #[serde(default)]
+    retry_after_secs: Option<f64>,
+    #[serde(default)]
+    delay_ms: Option<u64>,
+}
+
+/// The failure words of the admin interface.
+const FAILURE_WORDS: &str =
+    "rate-limit, unavailable, server-error, bad-gateway, slow, reset, malformed";
+
+fn admin_error(status: u16, message: String) -> Reply {
+    Reply::json(status, &serde_json::json!({ "error": message }))
+}
+
+impl State {
+    /// The admin interface (see `mock::standalone`): users, failures, the
+    /// request record. Never recorded, never failed, no token.
+    fn admin(&mut self, request: &Request) -> Reply {
+        let path = request.url.path().trim_end_matches('/');
+        let route = path.strip_prefix(ADMIN_PREFIX).unwrap_or_default();
+        let method = request.method.as_str().to_ascii_uppercase();
+        match (method.as_str(), route) {
+            ("GET", "/users") => {
+                let users: Vec<Value> = self
+                    .users
+                    .iter()
+                    .map(|(id, user)| {
+                        let mut entry = serde_json::json!({
+                            "id": id,
+                            "state": self.state_word(user),
+                            "organization": user.organization,
+                        });
+                        if let Some(fields) = entry.as_object_mut() {
+                            if let Some(login) = &user.login {
+                                fields.insert("login".into(), login.clone().into());
+                            }
+                            if let Some(email) = &user.email {
+                                fields.insert("email".into(), email.clone().into());
+                            }
+                        }
+                        entry
+                    })
+                    .collect();
+                Reply::json(200, &users)
+            }
+            ("POST", "/users") => self.admin_add_users(&request.body),
+            ("POST", "/failures") => self.admin_queue_failure(&request.body),
+            ("DELETE", "/failures") => {
+                self.failures.clear();
+                self.targeted.clear();
+                Reply::empty(204)
+            }
+            ("GET", "/requests") => {
+                let record: Vec<Value> = self.requests.iter().map(admin_request).collect();
+                Reply::json(200, &record)
+            }
+            ("DELETE", "/requests") => {
+                self.requests.clear();
+                Reply::empty(204)
+            }
+            (_, "/users" | "/failures" | "/requests") => admin_error(
+                405,
+                format!(
+                    "{method} is not served on {path}: GET/POST /_userbridge/users, \
+                     POST/DELETE /_userbridge/failures, GET/DELETE /_userbridge/requests"
+                ),
+            ),
+            _ => admin_error(
+                404,
+                format!(
+                    "no admin route {path}: GET/POST /_userbridge/users, POST/DELETE \
+                     /_userbridge/failures, GET/DELETE /_userbridge/requests"
+                ),
+            ),
+        }
+    }
+
+    fn admin_add_users(&mut self, body: &[u8]) -> Reply {
+        let users = match serde_json::from_slice::<AdminUsers>(body) {
+            Ok(AdminUsers::One(user)) => vec![user],
+            Ok(AdminUsers::Many(users)) => users,
+            Err(e) => {
+                return admin_error(
+                    400,
+                    format!(
+                        "the body is not a user {{\"id\", \"state\", \"login\"?, \"email\"?}} \
+                         nor an array of them ({e}); states: {}",
+                        state_words(self.sim).join(", ")
+                    ),
+                )
+            }
+        };
+        // All checked before any is added.
+        for user in &users {
+            if user.id.trim().is_empty() {
+                return admin_error(400, "a user has an empty id".into());
+            }
+            if seed_word(self.sim, &user.state).is_none() {
+                return admin_error(
+                    400,
+                    format!(
+                        "user `{}`: `{}` is not a state of the {} simulator; it has: {}",
+                        user.id,
+                        user.state,
+                        self.provider,
+                        state_words(self.sim).join(", ")
+                    ),
+                );
+            }
+        }
+        let organization = self.sim.default_organization().to_string();
+        let added = users.len();
+        for user in users {
+            if let Err(why) = self.seed(
+                &user.id,
+                organization.clone(),
+                &user.state,
+                user.login,
+                user.email,
+            ) {
+                return admin_error(400, why);
+            }
+        }
+        Reply::json(201, &serde_json::json!({ "added": added }))
+    }
+
+    fn admin_queue_failure(&mut self, body: &[u8]) -> Reply {
+        let asked = match serde_json::from_slice::<AdminFailure>(body) {
+            Ok(asked) => asked,
+            Err(e) => {
+                return admin_error(
+                    400,
+                    format!(
+                        "the body is not {{\"failure\", \"user\"?, \"times\"?, \
+                         \"retry_after_secs\"?, \"delay_ms\"?}} ({e}); failures: {FAILURE_WORDS}"
+                    ),
+                )
+            }
+        };
+        let failure = match kebab(&asked.failure).as_str() {
+            "rate-limit" => {
+                let retry_after = match asked.retry_after_secs {
+                    None => None,
+                    Some(secs) => match Duration::try_from_secs_f64(secs) {
+                        Ok(wait) => Some(wait),
+                        Err(_) => {
+                            return admin_error(
+                                400,
+                                format!(
+                                    "retry_after_secs {secs} is not a number of seconds \
+                                     (0 or more)"
+                                ),
+                            )
+                        }
+                    },
+                };
+                Failure::TooManyRequests { retry_after }
+            }
+            "unavailable" => Failure::ServiceUnavailable,
+            "server-error" => Failure::ServerError,
+            "bad-gateway" => Failure::BadGateway,
+            "slow" => Failure::Slow(Duration::from_millis(asked.delay_ms.unwrap_or(1000))),
+            "reset" => Failure::ConnectionReset,
+            "malformed" => Failure::MalformedBody,
+            other => {
+                return admin_error(
+                    400,
+                    format!("`{other}` is not a failure; failures: {FAILURE_WORDS}"),
+                )
+            }
+        };
+        let times = asked.times.unwrap_or(1);
+        match asked.user {
+            Some(user) if user.is_empty() => {
+                return admin_error(400, "`user` is empty; leave it out for any request".into())
+            }
+            Some(user) => {
+                if times > 0 {
+                    self.targeted
+                        .entry(user)
+                        .or_default()
+                        .extend(std::iter::repeat_n(failure, times));
+                }
+            }
+            None => self.failures.extend(std::iter::repeat_n(failure, times)),
+        }
+        Reply::json(201, &serde_json::json!({ "queued": times }))
+    }
+}
+
+/// A recorded request as the admin interface shows it: credentials read
+/// `[redacted]`.
+fn admin_request(request: &ReceivedRequest) -> Value {
+    let mut headers = serde_json::Map::new();
+    for (name, value) in &request.headers {
+        let value = value.replace("<redacted>", "[redacted]");
+        match headers.get_mut(name) {
+            Some(Value::String(earlier)) => {
+                earlier.push_str(", ");
+                earlier.push_str(&value);
+            }
+            _ => {
+                headers.insert(name.clone(), Value::String(value));
+            }
+        }
+    }
+    serde_json::json!({
+        "method": request.method,
+        "path": request.path,
+        "query": request.query,
+        "headers": headers,
+        "body": request.body_text().replace("<redacted>", "[redacted]"),
+        "status": request.status,
+    })
+}
+
 // ------------------------------------------------------------ token endpoints
 
 /// The `grant_type` the token endpoints take (RFC 6749 §4.4).
 pub(crate) const CLIENT_CREDENTIALS: &str = "client_credentials";
 /// The `client_assertion_type` of a private key JWT (RFC 7523 §2.2).
 pub(crate) const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// The `grant_type` of the JWT bearer grant (RFC 7523 §2.1).
+pub(crate) use crate::credentials::JWT_BEARER_GRANT;
 
 /// A provider's OAuth 2.0 token endpoint (the client-credentials grant) as its
 /// simulator serves it. The core reads the request, checks the grant type,
@@ -782,6 +1328,14 @@ pub(crate) trait TokenService: Sync {
     /// may not).
     fn takes_secrets(&self) -> bool {
         true
+    }
+    /// Whether the endpoint takes the JWT bearer grant (RFC 7523 §2.1: a
+    /// Google service account's signed assertion, `iss` = the client, the
+    /// scopes in its `scope` claim, `sub` = the user acted as). The core then
+    /// verifies the assertion ([`State::verify_grant_assertion`]) and hands
+    /// [`TokenService::grant`] a form with its `scope` and `sub`.
+    fn takes_jwt_bearer_grant(&self) -> bool {
+        false
     }
     /// Whether a JSON body is read as well as a form (Auth0).
     fn takes_json(&self) -> bool {
@@ -1042,18 +1596,26 @@ impl State {
             )
             .header("allow", "POST");
         }
-        let form = TokenForm::read(call, tokens.takes_json());
-        match form.get("grant_type") {
+        let mut form = TokenForm::read(call, tokens.takes_json());
+        let client = match form.get("grant_type") {
             None => return tokens.refused(call, &at, &Refusal::Missing("grant_type")),
-            Some(CLIENT_CREDENTIALS) => {}
+            Some(CLIENT_CREDENTIALS) => match self.authenticate_client(tokens, call, &at, &form) {
+                Ok(client) => client,
+                Err(refusal) => return tokens.refused(call, &at, &refusal),
+            },
+            Some(JWT_BEARER_GRANT) if tokens.takes_jwt_bearer_grant() => {
+                match self.verify_grant_assertion(tokens, call, &at, &form) {
+                    Ok((client, claims)) => {
+                        form = claims;
+                        client
+                    }
+                    Err(refusal) => return tokens.refused(call, &at, &refusal),
+                }
+            }
             Some(other) => {
                 let refusal = Refusal::UnsupportedGrant(other.to_string());
                 return tokens.refused(call, &at, &refusal);
             }
-        }
-        let client = match self.authenticate_client(tokens, call, &at, &form) {
-            Ok(client) => client,
-            Err(refusal) => return tokens.refused(call, &at, &refusal),
         };
         let grant = match tokens.grant(call, &at, &form, &client) {
             Ok(grant) => grant,
@@ -1234,6 +1796,100 @@ impl State {
     }
 }
 
+impl State {
+    /// The assertion of a JWT bearer grant (RFC 7523 §3, as Google checks a
+    /// service account's): the client its `iss` names (registered with
+    /// [`Simulator::add_jwt_client`](super::Simulator::add_jwt_client)), its
+    /// `kid` and RS256 signature (that client's key), its `aud` (one of
+    /// [`TokenService::audiences`]), its `exp` (not passed, at most
+    /// [`TokenService::max_assertion_lifetime`] ahead). `Ok`: the client and
+    /// a form holding the assertion's `scope` and `sub`, for
+    /// [`TokenService::grant`].
+    fn verify_grant_assertion(
+        &mut self,
+        tokens: &dyn TokenService,
+        call: &Call<'_>,
+        at: &Endpoint,
+        form: &TokenForm,
+    ) -> Result<(AuthenticatedClient, TokenForm), Refusal> {
+        let refuse = |client: &str, fault| Refusal::Assertion {
+            client: client.to_string(),
+            fault,
+        };
+        let Some(jwt) = form.get("assertion") else {
+            return Err(Refusal::Missing("assertion"));
+        };
+        let Ok(unverified) = jsonwebtoken::dangerous::insecure_decode::<Value>(jwt) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        let claims = unverified.claims;
+        let Some(iss) = claims.get("iss").and_then(Value::as_str) else {
+            return Err(refuse("", AssertionFault::Malformed));
+        };
+        let Some(client) = self.clients.get(iss) else {
+            return Err(Refusal::UnknownClient(iss.to_string()));
+        };
+        let Some(key) = &client.key else {
+            return Err(refuse(iss, AssertionFault::Signature));
+        };
+        if key
+            .id
+            .as_deref()
+            .is_some_and(|kid| unverified.header.kid.as_deref() != Some(kid))
+        {
+            return Err(refuse(iss, AssertionFault::KeyId));
+        }
+        if !signed_by(jwt, &key.key) {
+            return Err(refuse(iss, AssertionFault::Signature));
+        }
+        let expected = tokens.audiences(at);
+        let aud = claims
+            .get("aud")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if !expected.iter().any(|e| e == aud) {
+            return Err(refuse(
+                iss,
+                AssertionFault::Audience {
+                    got: aud.to_string(),
+                    expected,
+                },
+            ));
+        }
+        let now = call
+            .now
+            .duration_since(UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        let Some(exp) = claims.get("exp").and_then(Value::as_f64) else {
+            return Err(refuse(iss, AssertionFault::NoExpiry));
+        };
+        if exp <= now {
+            return Err(refuse(iss, AssertionFault::Expired));
+        }
+        // Google measures the lifetime from `iat`; a clock a few seconds
+        // ahead of the simulator's is no fault.
+        let issued = claims.get("iat").and_then(Value::as_f64).unwrap_or(now);
+        if tokens
+            .max_assertion_lifetime()
+            .is_some_and(|max| exp - issued.min(now + 60.0) > max.as_secs_f64())
+        {
+            return Err(refuse(iss, AssertionFault::TooLong));
+        }
+        let mut params = Vec::new();
+        for name in ["scope", "sub"] {
+            if let Some(v) = claims.get(name).and_then(Value::as_str) {
+                params.push((name.to_string(), v.to_string()));
+            }
+        }
+        Ok((
+            AuthenticatedClient {
+                organization: client.organization.clone(),
+            },
+            TokenForm { params },
+        ))
+    }
+}
+
 /// Whether `jwt` is signed RS256 with `key` (its claims are checked apart).
 fn signed_by(jwt: &str, key: &jsonwebtoken::DecodingKey) -> bool {
     // `jsonwebtoken` picks its crypto backend from its features; without one
@@ -1323,8 +1979,11 @@ fn redact_client_secret(body: &[u8]) -> Vec<u8> {
         .map(|piece| {
             let name = piece.split(|b| *b == b'=').next().unwrap_or_default();
             let name = String::from_utf8_lossy(name);
-            if form_decode(&name).as_deref() == Some("client_secret") {
-                b"client_secret=<redacted>".to_vec()
+            let name = form_decode(&name).unwrap_or_default();
+            // A client secret, and a JWT bearer grant's assertion (a
+            // credential for as long as it is valid).
+            if name == "client_secret" || name == "assertion" {
+                format!("{name}=<redacted>").into_bytes()
             } else {
                 piece.to_vec()
             }
@@ -1374,14 +2033,23 @@ fn bearer(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
+/// Headers other than `Authorization` whose whole value is a credential.
+const SECRET_HEADERS: &[&str] = &["cookie", "x-api-key", "x-auth-token"];
+
+/// An `Authorization` value with its credentials hidden: `Bearer <redacted>`,
+/// `SSWS <redacted>` (also for Okta's `SSWS<token>` without a space), else
+/// `<redacted>`.
 fn redact(value: &HeaderValue) -> String {
     let text = String::from_utf8_lossy(value.as_bytes());
-    let is_bearer = text
-        .trim()
-        .split_once(' ')
-        .is_some_and(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"));
-    if is_bearer {
+    let text = text.trim();
+    let scheme = text.split_once(' ').map(|(scheme, _)| scheme);
+    if scheme.is_some_and(|s| s.eq_ignore_ascii_case("bearer")) {
         "Bearer <redacted>".to_string()
+    } else if text
+        .get(..4)
+        .is_some_and(|s| s.eq_ignore_ascii_case("ssws"))
+    {
+        "SSWS <redacted>".to_string()
     } else {
         "<redacted>".to_string()
     }
@@ -1518,6 +2186,250 @@ pub(crate) fn to_json<T: Serialize>(body: &T) -> Value {
     serde_json::to_value(body).unwrap_or(Value::Null)
 }
 
+// ------------------------------------------------------------ filter expressions
+
+/// A filter expression as SCIM defines it (RFC 7644 §3.4.2.2) and Okta's
+/// `search` and `filter` parameters take it: `attr op value` comparisons
+/// (`eq ne co sw ew gt ge lt le`, `pr`), joined with `and` / `or`, `not
+/// (...)` and parentheses; values are strings in double quotes, `true`,
+/// `false`, `null` or numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Filter {
+    Compare {
+        attribute: String,
+        op: String,
+        value: Value,
+    },
+    Present(String),
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    /// Reads `text`; `Err` says where it stopped making sense.
+    pub fn parse(text: &str) -> Result<Filter, String> {
+        let tokens = filter_tokens(text)?;
+        let mut at = 0;
+        let filter = parse_or(&tokens, &mut at)?;
+        match tokens.get(at) {
+            None => Ok(filter),
+            Some(token) => Err(format!("unexpected `{}` in `{text}`", token.text())),
+        }
+    }
+
+    /// Whether a resource matches, `value` giving each attribute's value
+    /// (`None`: it has none). Strings compare case-insensitively (SCIM's
+    /// `caseExact: false`, Okta's login and email).
+    pub fn matches(&self, value: &dyn Fn(&str) -> Option<Value>) -> bool {
+        match self {
+            Filter::Present(attribute) => {
+                value(attribute).is_some_and(|v| !v.is_null() && v != Value::String(String::new()))
+            }
+            Filter::And(a, b) => a.matches(value) && b.matches(value),
+            Filter::Or(a, b) => a.matches(value) || b.matches(value),
+            Filter::Not(a) => !a.matches(value),
+            Filter::Compare {
+                attribute,
+                op,
+                value: want,
+            } => {
+                let got = value(attribute).unwrap_or(Value::Null);
+                compare(&got, op, want)
+            }
+        }
+    }
+}
+
+fn compare(got: &Value, op: &str, want: &Value) -> bool {
+    match (got, want) {
+        (Value::String(a), Value::String(b)) => {
+            let (a, b) = (a.to_lowercase(), b.to_lowercase());
+            match op {
+                "eq" => a == b,
+                "ne" => a != b,
+                "co" => a.contains(&b),
+                "sw" => a.starts_with(&b),
+                "ew" => a.ends_with(&b),
+                "gt" => a > b,
+                "ge" => a >= b,
+                "lt" => a < b,
+                "le" => a <= b,
+                _ => false,
+            }
+        }
+        (Value::Number(a), Value::Number(b)) => {
+            let (a, b) = (a.as_f64().unwrap_or(0.0), b.as_f64().unwrap_or(0.0));
+            match op {
+                "eq" => a == b,
+                "ne" => a != b,
+                "gt" => a > b,
+                "ge" => a >= b,
+                "lt" => a < b,
+                "le" => a <= b,
+                _ => false,
+            }
+        }
+        (Value::Array(items), _) => items.iter().any(|item| compare(item, op, want)),
+        _ => match op {
+            "eq" => got == want,
+            "ne" => got != want,
+            _ => false,
+        },
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum FilterToken {
+    Word(String),
+    Text(String),
+    Open,
+    Close,
+}
+
+impl FilterToken {
+    fn text(&self) -> String {
+        match self {
+            FilterToken::Word(w) => w.clone(),
+            FilterToken::Text(t) => format!("\"{t}\""),
+            FilterToken::Open => "(".into(),
+            FilterToken::Close => ")".into(),
+        }
+    }
+
+    fn is_word(&self, word: &str) -> bool {
+        matches!(self, FilterToken::Word(w) if w.eq_ignore_ascii_case(word))
+    }
+}
+
+fn filter_tokens(text: &str) -> Result<Vec<FilterToken>, String> {
+    let mut tokens = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '(' => {
+                chars.next();
+                tokens.push(FilterToken::Open);
+            }
+            ')' => {
+                chars.next();
+                tokens.push(FilterToken::Close);
+            }
+            '"' => {
+                chars.next();
+                let mut value = String::new();
+                loop {
+                    match chars.next() {
+                        None => return Err(format!("a string is not closed in `{text}`")),
+                        Some('\\') => match chars.next() {
+                            Some(escaped) => value.push(escaped),
+                            None => return Err(format!("a string is not closed in `{text}`")),
+                        },
+                        Some('"') => break,
+                        Some(c) => value.push(c),
+                    }
+                }
+                tokens.push(FilterToken::Text(value));
+            }
+            _ => {
+                let mut word = String::new();
+                while let Some(&c) = chars.peek() {
+                    if c.is_whitespace() || c == '(' || c == ')' || c == '"' {
+                        break;
+                    }
+                    word.push(c);
+                    chars.next();
+                }
+                tokens.push(FilterToken::Word(word));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+fn parse_or(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let mut left = parse_and(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.is_word("or")) {
+        *at += 1;
+        let right = parse_and(tokens, at)?;
+        left = Filter::Or(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn parse_and(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let mut left = parse_one(tokens, at)?;
+    while tokens.get(*at).is_some_and(|t| t.is_word("and")) {
+        *at += 1;
+        let right = parse_one(tokens, at)?;
+        left = Filter::And(Box::new(left), Box::new(right));
+    }
+    Ok(left)
+}
+
+fn parse_one(tokens: &[FilterToken], at: &mut usize) -> Result<Filter, String> {
+    let token = tokens
+        .get(*at)
+        .ok_or_else(|| "the filter ends too early".to_string())?;
+    if token.is_word("not") {
+        *at += 1;
+        return Ok(Filter::Not(Box::new(parse_one(tokens, at)?)));
+    }
+    if *token == FilterToken::Open {
+        *at += 1;
+        let inner = parse_or(tokens, at)?;
+        if tokens.get(*at) != Some(&FilterToken::Close) {
+            return Err("a `(` is not closed".into());
+        }
+        *at += 1;
+        return Ok(inner);
+    }
+    let FilterToken::Word(attribute) = token else {
+        return Err(format!("expected an attribute, found `{}`", token.text()));
+    };
+    *at += 1;
+    let op = match tokens.get(*at) {
+        Some(FilterToken::Word(op)) => op.to_ascii_lowercase(),
+        _ => return Err(format!("expected an operator after `{attribute}`")),
+    };
+    *at += 1;
+    if op == "pr" {
+        return Ok(Filter::Present(attribute.clone()));
+    }
+    if !["eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le"].contains(&op.as_str()) {
+        return Err(format!("`{op}` is not an operator"));
+    }
+    let value = match tokens.get(*at) {
+        Some(FilterToken::Text(text)) => Value::String(text.clone()),
+        Some(FilterToken::Word(word)) => match word.to_ascii_lowercase().as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "null" => Value::Null,
+            number => match serde_json::from_str::<serde_json::Number>(number) {
+                Ok(n) => Value::Number(n),
+                Err(_) => return Err(format!("`{word}` is not a value")),
+            },
+        },
+        _ => return Err(format!("expected a value after `{attribute} {op}`")),
+    };
+    *at += 1;
+    Ok(Filter::Compare {
+        attribute: attribute.clone(),
+        op,
+        value,
+    })
+}
+
+/// The decoded values of query parameter `name` (`+` a space).
+pub(crate) fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1612,6 +2524,31 @@ mod tests {
         let (a, b) = (new_token(1), new_token(1));
         assert_ne!(a, b);
         assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn filters() {
+        let f = Filter::parse(
+            r#"profile.login eq "Ann@Example.com" and (status eq "SUSPENDED" or not (x pr))"#,
+        )
+        .unwrap();
+        let user = |a: &str| match a {
+            "profile.login" => Some(Value::String("ann@example.com".into())),
+            "status" => Some(Value::String("ACTIVE".into())),
+            _ => None,
+        };
+        assert!(f.matches(&user));
+        let f = Filter::parse(r#"status eq "SUSPENDED""#).unwrap();
+        assert!(!f.matches(&user));
+        assert!(Filter::parse("userName eq").is_err());
+        assert!(Filter::parse(r#"userName eq "x"#).is_err());
+        assert!(Filter::parse("a zz 1").is_err());
+        let f = Filter::parse("active eq false").unwrap();
+        assert!(f.matches(&|_| Some(Value::Bool(false))));
+        assert_eq!(
+            query_param("a=1&search=x+eq+%22y%22", "search").as_deref(),
+            Some("x eq \"y\"")
+        );
     }
 
     #[test]

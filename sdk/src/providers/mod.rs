@@ -35,7 +35,9 @@ modules! {
     auth0: "auth0", types;
     cognito: "cognito", types;
     entra_id: "entra-id", types;
+    firebase: "firebase", types;
     flashback: "flashback";
+    google_workspace: "google-workspace", types;
     keycloak: "keycloak", types;
     nethesis: "nethesis";
     okta: "okta", types;
@@ -43,10 +45,17 @@ modules! {
     zitadel: "zitadel", types;
 }
 
+/// What Google's APIs share (the error envelope; Google's token endpoint in
+/// the simulators), for Google Workspace and Firebase.
+#[cfg(any(feature = "google-workspace", feature = "firebase"))]
+pub(crate) mod google;
+
 pub use aitronos::types::AitronosUser;
 pub use auth0::types::Auth0Unblock;
 pub use cognito::types::CognitoUser;
 pub use entra_id::types::EntraUser;
+pub use firebase::types::FirebaseUser;
+pub use google_workspace::types::WorkspaceUser;
 pub use keycloak::types::KeycloakUser;
 pub use okta::types::{ActivationLink, OktaLifecycle, OktaTransition};
 pub use scim::types::{ScimPatchForm, ScimUser};
@@ -108,7 +117,8 @@ macro_rules! registry {
 
 impl Provider {
     /// Whether userbridge reads a user of this provider before changing it
-    /// (SCIM, Keycloak, Microsoft Entra ID, Okta, Auth0): then an already
+    /// (SCIM, Keycloak, Microsoft Entra ID, Okta, Auth0, Google Workspace,
+    /// Firebase): then an already
     /// active user is reported as such, and a
     /// [dry run](crate::ReactivateRequest::dry_run) says what a reactivation
     /// would do without doing it.
@@ -171,5 +181,7 @@ registry! {
     EntraId => entra_id::EntraId, entra_id::mock::Sim, "entra-id";
     Okta => okta::Okta, okta::mock::Sim, "okta";
     Auth0 => auth0::Auth0, auth0::mock::Sim, "auth0";
+    GoogleWorkspace => google_workspace::GoogleWorkspace, google_workspace::mock::Sim, "google-workspace";
+    Firebase => firebase::Firebase, firebase::mock::Sim, "firebase";
     Cognito => cognito::Cognito, cognito::mock::Sim, "cognito";
 }

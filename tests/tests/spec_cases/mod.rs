@@ -246,7 +246,12 @@ impl Spec {
                 });
             }
         }
-        let user_id = user_id.ok_or("no path parameter or body property is the user")?;
+        // A user named in the request body (Firebase's `localId`): a property
+        // of a JSON request body marked `x-userbridge-param: user`.
+        if user_id.is_none() {
+            user_id = operations.iter().find_map(|op| body_user(&doc, &op.raw));
+        }
+        let user_id = user_id.ok_or("no path parameter (or request body property) is the user")?;
         let base_path = doc
             .pointer("/servers/0/url")
             .and_then(Value::as_str)
@@ -630,6 +635,24 @@ impl Spec {
                     .map(|_| status.clone())
             })
     }
+}
+
+/// The example of the request body property marked `x-userbridge-param:
+/// user` (a string, or the first of an array), if the operation has one.
+fn body_user(doc: &Value, op: &Value) -> Option<String> {
+    let body = resolve(doc, op.get("requestBody")?);
+    let schema = resolve(doc, body.pointer("/content/application~1json/schema")?);
+    schema
+        .get("properties")?
+        .as_object()?
+        .values()
+        .map(|p| resolve(doc, p))
+        .filter(|p| p.get("x-userbridge-param").and_then(Value::as_str) == Some("user"))
+        .find_map(|p| match p.get("example")? {
+            Value::String(s) => Some(s.clone()),
+            Value::Array(items) => items.first()?.as_str().map(str::to_string),
+            _ => None,
+        })
 }
 
 fn regex_escape(s: &str) -> String {

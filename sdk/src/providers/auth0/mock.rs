@@ -9,15 +9,24 @@
 //! [`UserState::Deactivated`] is `blocked`. As Auth0 documents, `PATCH
 //! {"blocked": false}` lifts only the administrator's block and `DELETE
 //! /user-blocks/{id}` only the brute-force blocks; `PATCH {"blocked": true}`
-//! blocks the user. The PATCH body must be JSON `{"blocked": <bool>}` (the only
-//! attribute the simulator models): anything else is 400 `invalid_body`.
+//! blocks the user. The PATCH body is any of Auth0's updatable attributes
+//! (`blocked` with `app_metadata`, `user_metadata`, `name`, ...; their types
+//! checked): `app_metadata` and `user_metadata` are merged key by key (a
+//! `null` removes a key) and served back; an attribute Auth0 does not have
+//! is 400 `invalid_body` "Additional properties not allowed".
+//!
+//! Finding the user: `GET /users-by-email?email=` (case-sensitive), `GET
+//! /users?q=...&search_engine=v3` (Lucene `field:value` clauses with `AND` /
+//! `OR`; `page`, `per_page`, `include_totals`), `GET /user-blocks?identifier=`
+//! and `DELETE /user-blocks?identifier=` (by email or username). Unknown
+//! routes are 404 `Not Found` in Auth0's error object. Every answer carries
+//! `x-ratelimit-limit`, `-remaining` and `-reset`.
 //!
 //! Errors are `{statusCode, error, message, errorCode}`: 401 `Invalid token.`,
 //! 403 `insufficient_scope` for a token denied permission (it may still read),
 //! 404 `inexistent_user` (also for a user of another organization than the
 //! token's: a tenant sees only its users). Injected 429s carry
-//! `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` (a Unix
-//! time).
+//! `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (a Unix time).
 //!
 //! The token endpoint is the tenant's `POST /oauth/token` (outside `/api/v2`),
 //! taking a form or a JSON body. It requires `audience` = the Management API's
@@ -39,15 +48,35 @@ use crate::generated::auth0::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    oauth_error, rfc3339, to_json, unix_time_after, with_key, Auth, AuthenticatedClient, Call,
-    Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route, State, TokenForm,
-    TokenService,
+    oauth_error, query_param, rfc3339, to_json, unix_time_after, with_key, Auth,
+    AuthenticatedClient, Call, Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route,
+    State, TokenForm, TokenService, UserRecord,
 };
 
 /// The Auth0 simulator.
 pub(crate) struct Sim;
 
 const ROUTES: &[Route] = &[
+    Route {
+        name: "list-users",
+        method: "GET",
+        segments: &["users"],
+    },
+    Route {
+        name: "users-by-email",
+        method: "GET",
+        segments: &["users-by-email"],
+    },
+    Route {
+        name: "get-blocks-by-identifier",
+        method: "GET",
+        segments: &["user-blocks"],
+    },
+    Route {
+        name: "delete-blocks-by-identifier",
+        method: "DELETE",
+        segments: &["user-blocks"],
+    },
     Route {
         name: "get-user",
         method: "GET",
@@ -120,6 +149,14 @@ impl Simulate for Sim {
                 "Insufficient scope; expected any of: update:users.",
             );
         }
+        match route.name {
+            "list-users" => return list_users(state, call, &token.organization),
+            "users-by-email" => return users_by_email(state, call, &token.organization),
+            "get-blocks-by-identifier" | "delete-blocks-by-identifier" => {
+                return blocks_by_identifier(state, call, &token.organization, route.method)
+            }
+            _ => {}
+        }
         let Some(user) = state
             .users
             .get(id)
@@ -131,13 +168,12 @@ impl Simulate for Sim {
             UserState::Active => ACTIVE,
             UserState::Deactivated => BLOCKED,
         }));
-        let created = user.created;
         match route.name {
-            "get-user" => Reply::json(200, &user_body(id, created, blocked)),
+            "get-user" => Reply::json(200, &user_json(state, id)),
             "get-user-blocks" => {
                 let blocked_for = if brute_force {
                     vec![types::UserBlock {
-                        identifier: Some(email(id)),
+                        identifier: Some(email_of(id, user)),
                         ip: Some("203.0.113.7".into()),
                         connection: Some("Username-Password-Authentication".into()),
                     }]
@@ -159,16 +195,26 @@ impl Simulate for Sim {
                 let is_json = call
                     .header("content-type")
                     .is_some_and(|c| c.starts_with("application/json"));
-                let body = serde_json::from_slice::<types::UnblockUser>(call.body);
-                let Some(update) = body.ok().filter(|_| is_json) else {
-                    return error(
-                        400,
-                        Some("invalid_body"),
-                        "Payload validation error: the simulator accepts only {\"blocked\": <boolean>}",
-                    );
+                let update = match serde_json::from_slice::<Value>(call.body) {
+                    Ok(Value::Object(fields)) if is_json => fields,
+                    _ => {
+                        return error(
+                            400,
+                            Some("invalid_body"),
+                            "Payload validation error: 'Expected type object but found type \
+                             string'.",
+                        )
+                    }
                 };
-                state.set_status(id, word(update.blocked, brute_force));
-                Reply::json(200, &user_body(id, created, update.blocked))
+                if let Err(reply) = check_update(&update) {
+                    return reply;
+                }
+                let metadata = state.extra.entry(id.to_string()).or_insert(Value::Null);
+                merge_metadata(metadata, &update);
+                if let Some(Value::Bool(now_blocked)) = update.get("blocked") {
+                    state.set_status(id, word(*now_blocked, brute_force));
+                }
+                Reply::json(200, &user_json(state, id))
             }
             _ => {
                 state.set_status(id, word(blocked, false));
@@ -180,6 +226,25 @@ impl Simulate for Sim {
                 }
             }
         }
+    }
+
+    fn default_rate_limit(&self) -> Option<(u64, Duration)> {
+        // The Management API sends its rate-limit headers with every answer
+        // (auth0.com "Management API Endpoint Rate Limits"); 50 a second as
+        // the injected 429 says.
+        Some((50, Duration::from_secs(1)))
+    }
+
+    fn unrouted(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        // The Management API's error object for a route it does not have,
+        // as its framework (hapi's Boom) answers it: 404 `Not Found`, also
+        // for a method a path does not take.
+        Some(error(404, None, "Not Found"))
+    }
+
+    fn wrong_method(&self, call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
+        // hapi routes by method and path: another method is no route.
+        self.unrouted(call, method, path)
     }
 
     fn quota_headers(&self) -> Option<[&'static str; 3]> {
@@ -360,17 +425,346 @@ fn email(id: &str) -> String {
     )
 }
 
-/// The user object, with `blocked` (the administrator's block).
-fn user_body(id: &str, created: std::time::SystemTime, blocked: bool) -> Value {
+/// A user's email: the one it was seeded with, else derived from its id.
+fn email_of(id: &str, user: &UserRecord) -> String {
+    user.email.clone().unwrap_or_else(|| email(id))
+}
+
+/// The user object: `blocked` (the administrator's block), the email, the
+/// metadata kept from updates.
+fn user_json(state: &State, id: &str) -> Value {
+    let Some(user) = state.users.get(id) else {
+        return Value::Null;
+    };
+    let (blocked, _) = blocks(user.status.unwrap_or(match user.state {
+        UserState::Active => ACTIVE,
+        UserState::Deactivated => BLOCKED,
+    }));
+    let email = email_of(id, user);
     let body = types::User {
         user_id: Some(id.to_string()),
-        email: Some(email(id)),
-        name: Some(email(id)),
+        email: Some(email.clone()),
+        name: Some(user.login.clone().unwrap_or(email)),
         blocked: Some(blocked),
     };
-    let created = rfc3339(created, true);
-    let body = with_key(to_json(&body), "created_at", Value::String(created.clone()));
-    with_key(body, "updated_at", Value::String(created))
+    let created = rfc3339(user.created, true);
+    let mut body = with_key(to_json(&body), "created_at", Value::String(created.clone()));
+    body = with_key(body, "updated_at", Value::String(created));
+    if let Some(username) = &user.login {
+        body = with_key(body, "username", Value::String(username.clone()));
+    }
+    if let Some(Value::Object(kept)) = state.extra.get(id) {
+        for (key, value) in kept {
+            body = with_key(body, key, value.clone());
+        }
+    }
+    body
+}
+
+/// The attributes of `PATCH /users/{id}` (auth0.com Management API "Update a
+/// user"), with the JSON type each must have.
+const UPDATABLE: &[(&str, &str)] = &[
+    ("blocked", "boolean"),
+    ("email_verified", "boolean"),
+    ("phone_verified", "boolean"),
+    ("verify_email", "boolean"),
+    ("verify_phone_number", "boolean"),
+    ("email", "string"),
+    ("phone_number", "string"),
+    ("given_name", "string"),
+    ("family_name", "string"),
+    ("name", "string"),
+    ("nickname", "string"),
+    ("picture", "string"),
+    ("password", "string"),
+    ("connection", "string"),
+    ("client_id", "string"),
+    ("username", "string"),
+    ("user_metadata", "object"),
+    ("app_metadata", "object"),
+];
+
+/// Refuses an update Auth0's payload validation refuses: an attribute it
+/// does not have, or one of the wrong type.
+fn check_update(update: &serde_json::Map<String, Value>) -> Result<(), Reply> {
+    for (name, value) in update {
+        let Some((_, kind)) = UPDATABLE.iter().find(|(n, _)| n == name) else {
+            return Err(error(
+                400,
+                Some("invalid_body"),
+                &format!("Payload validation error: 'Additional properties not allowed: {name}'."),
+            ));
+        };
+        let found = match value {
+            Value::Bool(_) => "boolean",
+            Value::String(_) => "string",
+            Value::Object(_) => "object",
+            Value::Array(_) => "array",
+            Value::Number(_) => "number",
+            Value::Null => "null",
+        };
+        if found != *kind {
+            return Err(error(
+                400,
+                Some("invalid_body"),
+                &format!(
+                    "Payload validation error: 'Expected type {kind} but found type {found}' on \
+                     property {name}."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Keeps an update's attributes: `app_metadata` and `user_metadata` are
+/// merged key by key (a `null` removes a key), as Auth0 merges them; the
+/// other attributes replace (the password and the verification flags are
+/// not kept). `blocked` is kept as the status.
+fn merge_metadata(kept: &mut Value, update: &serde_json::Map<String, Value>) {
+    if !kept.is_object() {
+        *kept = Value::Object(serde_json::Map::new());
+    }
+    let Some(kept) = kept.as_object_mut() else {
+        return;
+    };
+    for (name, value) in update {
+        match name.as_str() {
+            "blocked"
+            | "password"
+            | "verify_email"
+            | "verify_phone_number"
+            | "connection"
+            | "client_id" => {}
+            "app_metadata" | "user_metadata" => {
+                let entry = kept
+                    .entry(name.clone())
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if let (Some(entry), Some(changes)) = (entry.as_object_mut(), value.as_object()) {
+                    for (key, change) in changes {
+                        if change.is_null() {
+                            entry.remove(key);
+                        } else {
+                            entry.insert(key.clone(), change.clone());
+                        }
+                    }
+                }
+            }
+            _ => {
+                kept.insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
+/// The users of `organization`, with their ids, in id order.
+fn users_of<'a>(
+    state: &'a State,
+    organization: &'a str,
+) -> impl Iterator<Item = (&'a String, &'a UserRecord)> {
+    state
+        .users
+        .iter()
+        .filter(move |(_, u)| u.organization == organization)
+}
+
+/// `GET /users-by-email?email=`: the users with that email (Auth0's
+/// parameter is case-sensitive), as an array.
+fn users_by_email(state: &State, call: &Call<'_>, organization: &str) -> Reply {
+    let Some(wanted) = query_param(call.query, "email") else {
+        return error(
+            400,
+            Some("invalid_query_string"),
+            "Query validation error: 'Missing required property: email'.",
+        );
+    };
+    let users: Vec<Value> = users_of(state, organization)
+        .filter(|(id, u)| email_of(id, u) == wanted)
+        .map(|(id, _)| user_json(state, id))
+        .collect();
+    Reply::json(200, &users)
+}
+
+/// `GET /users` with `q` (search engine v3: Lucene `field:value` clauses,
+/// the value quoted or not, joined with `AND` / `OR`, on `user_id`, `email`,
+/// `name`, `username`, `blocked`, `app_metadata.*`), `page`, `per_page`
+/// and `include_totals` (then `{start, limit, length, total, users}`).
+fn list_users(state: &State, call: &Call<'_>, organization: &str) -> Reply {
+    let q = query_param(call.query, "q").unwrap_or_default();
+    let engine = query_param(call.query, "search_engine");
+    if engine.as_deref().is_some_and(|e| e != "v3") {
+        return error(
+            400,
+            Some("operation_not_supported"),
+            "You are not allowed to use search_engine=v1 or v2. Use search_engine=v3 instead.",
+        );
+    }
+    let query = match lucene(&q) {
+        Ok(query) => query,
+        Err(why) => return error(400, Some("invalid_query_string"), &why),
+    };
+    let matching: Vec<Value> = users_of(state, organization)
+        .map(|(id, _)| user_json(state, id))
+        .filter(|user| query.matches(user))
+        .collect();
+    let per_page = query_param(call.query, "per_page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(50);
+    let page = query_param(call.query, "page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(0);
+    let total = matching.len();
+    let users: Vec<Value> = matching
+        .into_iter()
+        .skip(page.saturating_mul(per_page))
+        .take(per_page)
+        .collect();
+    if query_param(call.query, "include_totals").as_deref() == Some("true") {
+        return Reply::json(
+            200,
+            &serde_json::json!({
+                "start": page.saturating_mul(per_page),
+                "limit": per_page,
+                "length": users.len(),
+                "total": total,
+                "users": users,
+            }),
+        );
+    }
+    Reply::json(200, &users)
+}
+
+/// A simple Lucene query: `field:value` clauses joined with `AND` (or a
+/// space) and `OR`; `*` alone matches everything.
+struct Lucene {
+    /// Alternatives (`OR`), each a list of clauses that must all hold.
+    any_of: Vec<Vec<(String, String)>>,
+}
+
+impl Lucene {
+    fn matches(&self, user: &Value) -> bool {
+        self.any_of.is_empty()
+            || self.any_of.iter().any(|all| {
+                all.iter().all(|(field, want)| {
+                    let mut got = user;
+                    for part in field.split('.') {
+                        got = &got[part];
+                    }
+                    let got = match got {
+                        Value::String(s) => s.clone(),
+                        Value::Null => return false,
+                        other => other.to_string(),
+                    };
+                    match want.strip_suffix('*') {
+                        Some(prefix) => got.to_lowercase().starts_with(&prefix.to_lowercase()),
+                        None => got.eq_ignore_ascii_case(want),
+                    }
+                })
+            })
+    }
+}
+
+fn lucene(q: &str) -> Result<Lucene, String> {
+    let q = q.trim();
+    if q.is_empty() || q == "*" || q == "*:*" {
+        return Ok(Lucene { any_of: Vec::new() });
+    }
+    let mut any_of = vec![Vec::new()];
+    let mut rest = q;
+    while !rest.is_empty() {
+        rest = rest.trim_start();
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if word == "AND" {
+            rest = &rest[word_end..];
+            continue;
+        }
+        if word == "OR" {
+            any_of.push(Vec::new());
+            rest = &rest[word_end..];
+            continue;
+        }
+        let Some((field, after)) = rest.split_once(':') else {
+            return Err(format!(
+                "Query validation error: 'could not parse the query {q}': expected field:value"
+            ));
+        };
+        let (value, left) = if let Some(quoted) = after.strip_prefix('"') {
+            let Some(end) = quoted.find('"') else {
+                return Err(format!(
+                    "Query validation error: 'could not parse the query {q}': an unclosed quote"
+                ));
+            };
+            (&quoted[..end], &quoted[end + 1..])
+        } else {
+            let end = after.find(char::is_whitespace).unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        if let Some(last) = any_of.last_mut() {
+            last.push((field.trim().to_string(), value.to_string()));
+        }
+        rest = left;
+    }
+    Ok(Lucene { any_of })
+}
+
+/// `GET /user-blocks?identifier=` (the brute-force blocks of the users
+/// with that email or username) and `DELETE` (lifts them, 204).
+fn blocks_by_identifier(
+    state: &mut State,
+    call: &Call<'_>,
+    organization: &str,
+    method: &str,
+) -> Reply {
+    let Some(identifier) = query_param(call.query, "identifier") else {
+        return error(
+            400,
+            Some("invalid_query_string"),
+            "Query validation error: 'Missing required property: identifier'.",
+        );
+    };
+    let named: Vec<(String, bool, bool)> = users_of(state, organization)
+        .filter(|(id, u)| {
+            email_of(id, u).eq_ignore_ascii_case(&identifier)
+                || u.login.as_deref() == Some(identifier.as_str())
+        })
+        .map(|(id, u)| {
+            let (blocked, brute_force) = blocks(u.status.unwrap_or(match u.state {
+                UserState::Active => ACTIVE,
+                UserState::Deactivated => BLOCKED,
+            }));
+            (id.clone(), blocked, brute_force)
+        })
+        .collect();
+    if method == "DELETE" {
+        for (id, blocked, _) in &named {
+            state.set_status(id, word(*blocked, false));
+        }
+        return Reply {
+            status: 204,
+            body: Vec::new(),
+            content_type: Some("application/json"),
+            headers: Vec::new(),
+        };
+    }
+    let blocked_for: Vec<types::UserBlock> = named
+        .iter()
+        .filter(|(_, _, brute_force)| *brute_force)
+        .map(|_| types::UserBlock {
+            identifier: Some(identifier.clone()),
+            ip: Some("203.0.113.7".into()),
+            connection: Some("Username-Password-Authentication".into()),
+        })
+        .collect();
+    let list = to_json(&blocked_for);
+    Reply::json(
+        200,
+        &with_key(
+            to_json(&types::UserBlocks { blocked_for }),
+            "blocked_for",
+            list,
+        ),
+    )
 }
 
 /// Auth0's error object.

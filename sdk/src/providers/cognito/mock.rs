@@ -78,6 +78,10 @@ impl Simulate for Sim {
         STATUSES
     }
 
+    fn named_user(&self, _route: &Route, body: &[u8]) -> Option<String> {
+        self.body_captures(body).map(|c| c.user_id)
+    }
+
     fn body_captures(&self, body: &[u8]) -> Option<Captures> {
         let body: Value = serde_json::from_slice(body).ok()?;
         Some(Captures {

@@ -39,7 +39,7 @@ use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
     rfc3339, to_json, AssertionFault, Auth, AuthenticatedClient, Call, Captures, Endpoint, Fault,
-    Grant, Issued, Refusal, Reply, Route, State, TokenForm, TokenService,
+    Grant, Issued, Refusal, Reply, Route, State, TokenForm, TokenService, UserRecord,
 };
 
 /// The Microsoft Entra ID simulator.
@@ -56,6 +56,11 @@ impl Simulate for Sim {
 
     fn default_organization(&self) -> &'static str {
         DEFAULT_TENANT
+    }
+
+    fn active_label(&self) -> &'static str {
+        // `accountEnabled: true`.
+        "enabled"
     }
 
     fn inactive_label(&self) -> &'static str {
@@ -82,6 +87,9 @@ impl Simulate for Sim {
                 )
             }
         };
+        if route.name == "list-users" {
+            return list_users(state, call, &token.organization);
+        }
         if to.user_id.starts_with('$') {
             // `/users/$x` breaks the OData URL convention.
             return error(
@@ -138,6 +146,20 @@ impl Simulate for Sim {
 
     fn tokens(&self) -> Option<&'static dyn TokenService> {
         Some(&Tokens)
+    }
+
+    // A URL Graph cannot route keeps the simulator's plain-text 404: Graph's
+    // own answers there (404 `ResourceNotFound`, or 400 "Resource not found
+    // for the segment") are JSON in the error shape other providers' clients
+    // take for theirs, and a wrong base URL must read as one to every client.
+
+    fn wrong_method(&self, call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        Some(error(
+            call,
+            405,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request target.",
+        ))
     }
 }
 
@@ -360,7 +382,12 @@ fn sts_error(call: &Call<'_>, status: u16, error: &str, code: u32, message: &str
         .header("pragma", "no-cache")
 }
 
-static ROUTES: [Route; 2] = [
+static ROUTES: [Route; 3] = [
+    Route {
+        name: "list-users",
+        method: "GET",
+        segments: &["users"],
+    },
     Route {
         name: "get-user",
         method: "GET",
@@ -383,13 +410,20 @@ fn find(state: &State, tenant: &str, id: &str) -> Option<String> {
         .users
         .iter()
         .filter(|(_, u)| u.organization == tenant)
-        .map(|(key, _)| key)
-        .find(|key| {
+        .find(|(key, user)| {
             key.as_str() == id
                 || object_id(key).eq_ignore_ascii_case(id)
-                || principal_name(key, tenant).eq_ignore_ascii_case(id)
+                || upn(key, user, tenant).eq_ignore_ascii_case(id)
         })
-        .cloned()
+        .map(|(key, _)| key.clone())
+}
+
+/// A user's principal name: the login it was seeded with, else derived from
+/// its key.
+fn upn(key: &str, user: &UserRecord, tenant: &str) -> String {
+    user.login
+        .clone()
+        .unwrap_or_else(|| principal_name(key, tenant))
 }
 
 /// The object id of a user added as `key`.
@@ -455,10 +489,7 @@ fn get_user(state: &State, call: &Call<'_>, key: &str, tenant: &str) -> Reply {
         );
     };
     let select = selected(call.query);
-    let wants = |p: &str| select.as_ref().is_none_or(|s| s.iter().any(|x| x == p));
-    let enabled = user.state == UserState::Active;
-    let upn = principal_name(key, tenant);
-    let mut body = Map::new();
+    let body = user_object(key, user, tenant, select.as_deref());
     let context = match &select {
         Some(s) => format!(
             "https://graph.microsoft.com/v1.0/$metadata#users({})/$entity",
@@ -466,12 +497,27 @@ fn get_user(state: &State, call: &Call<'_>, key: &str, tenant: &str) -> Reply {
         ),
         None => "https://graph.microsoft.com/v1.0/$metadata#users/$entity".to_string(),
     };
-    body.insert("@odata.context".into(), Value::String(context));
+    let mut with_context = Map::new();
+    with_context.insert("@odata.context".into(), Value::String(context));
+    with_context.extend(body);
+    with_ids(call, Reply::json(200, &Value::Object(with_context)))
+}
+
+/// A user's properties: the default set, or those `$select` names.
+fn user_object(
+    key: &str,
+    user: &UserRecord,
+    tenant: &str,
+    select: Option<&[String]>,
+) -> Map<String, Value> {
+    let wants = |p: &str| select.is_none_or(|s| s.iter().any(|x| x == p));
+    let enabled = user.state == UserState::Active;
+    let upn = upn(key, user, tenant);
+    let mut body = Map::new();
     let typed = types::User {
         id: wants("id").then(|| object_id(key)),
         // Not in the default property set: only when selected.
         account_enabled: select
-            .as_ref()
             .is_some_and(|s| s.iter().any(|p| p == "accountenabled"))
             .then_some(enabled),
         user_principal_name: wants("userprincipalname").then_some(upn),
@@ -482,7 +528,146 @@ fn get_user(state: &State, call: &Call<'_>, key: &str, tenant: &str) -> Reply {
     if select.is_none() {
         body.insert("displayName".into(), Value::String(key.to_string()));
     }
-    with_ids(call, Reply::json(200, &Value::Object(body)))
+    if wants("mail") {
+        body.insert(
+            "mail".into(),
+            user.email.clone().map_or(Value::Null, Value::String),
+        );
+    }
+    body
+}
+
+/// `GET /users`, with `$filter` (`eq` on `accountEnabled`,
+/// `userPrincipalName`, `mail`, `id`, `displayName`, joined with `and`, as
+/// Graph's default filters take them) and `$select`:
+/// `{"@odata.context", "value": [...]}`.
+fn list_users(state: &State, call: &Call<'_>, tenant: &str) -> Reply {
+    let select = selected(call.query);
+    let filter = match query_value(call.query, "$filter").map(|f| graph_filter(&f)) {
+        None => Vec::new(),
+        Some(Ok(clauses)) => clauses,
+        Some(Err(why)) => return error(call, 400, "BadRequest", &why),
+    };
+    let value: Vec<Value> = state
+        .users
+        .iter()
+        .filter(|(_, u)| u.organization == tenant)
+        .filter(|(key, user)| {
+            filter.iter().all(|(property, want)| {
+                let got = match property.as_str() {
+                    "accountenabled" => Value::Bool(user.state == UserState::Active),
+                    "userprincipalname" => Value::String(upn(key, user, tenant)),
+                    "mail" => user.email.clone().map_or(Value::Null, Value::String),
+                    "id" => Value::String(object_id(key)),
+                    _ => Value::String((*key).clone()),
+                };
+                match (&got, want) {
+                    (Value::String(a), Value::String(b)) => a.eq_ignore_ascii_case(b),
+                    _ => &got == want,
+                }
+            })
+        })
+        .map(|(key, user)| Value::Object(user_object(key, user, tenant, select.as_deref())))
+        .collect();
+    let context = match &select {
+        Some(s) => format!(
+            "https://graph.microsoft.com/v1.0/$metadata#users({})",
+            s.join(",")
+        ),
+        None => "https://graph.microsoft.com/v1.0/$metadata#users".to_string(),
+    };
+    with_ids(
+        call,
+        Reply::json(
+            200,
+            &serde_json::json!({ "@odata.context": context, "value": value }),
+        ),
+    )
+}
+
+/// The decoded value of a query parameter (`$filter` also as `filter`).
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        let key = percent_decode_str(key).decode_utf8().ok()?;
+        let bare = name.trim_start_matches('$');
+        if !key.eq_ignore_ascii_case(name) && !key.eq_ignore_ascii_case(bare) {
+            return None;
+        }
+        percent_decode_str(&value.replace('+', " "))
+            .decode_utf8()
+            .ok()
+            .map(|v| v.into_owned())
+    })
+}
+
+/// An OData `$filter` of `property eq value` clauses joined with `and`:
+/// each property (lower-case) and the value (a boolean, or a string in
+/// single quotes, `''` for a quote). Anything else is refused in Graph's
+/// words for a filter it cannot parse.
+fn graph_filter(filter: &str) -> Result<Vec<(String, Value)>, String> {
+    let invalid = || format!("Invalid filter clause: {filter}");
+    let mut clauses = Vec::new();
+    for clause in split_and(filter) {
+        let mut parts = clause.trim().splitn(3, ' ');
+        let (Some(property), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(invalid());
+        };
+        if !op.eq_ignore_ascii_case("eq") {
+            return Err(format!(
+                "Unsupported or invalid query filter clause specified for property '{property}'                  of resource 'User'."
+            ));
+        }
+        let property = property.to_ascii_lowercase();
+        if ![
+            "accountenabled",
+            "userprincipalname",
+            "mail",
+            "id",
+            "displayname",
+        ]
+        .contains(&property.as_str())
+        {
+            return Err(format!(
+                "Unsupported or invalid query filter clause specified for property '{property}'                  of resource 'User'."
+            ));
+        }
+        let value = value.trim();
+        let value = if value.eq_ignore_ascii_case("true") {
+            Value::Bool(true)
+        } else if value.eq_ignore_ascii_case("false") {
+            Value::Bool(false)
+        } else if let Some(text) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+            Value::String(text.replace("''", "'"))
+        } else {
+            return Err(invalid());
+        };
+        clauses.push((property, value));
+    }
+    Ok(clauses)
+}
+
+/// `a and b` split on ` and ` outside quotes.
+fn split_and(filter: &str) -> Vec<String> {
+    let mut clauses = vec![String::new()];
+    let mut quoted = false;
+    let mut rest = filter;
+    while let Some(c) = rest.chars().next() {
+        if !quoted && rest.len() >= 5 && rest[..5].eq_ignore_ascii_case(" and ") {
+            clauses.push(String::new());
+            rest = &rest[5..];
+            continue;
+        }
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if let Some(last) = clauses.last_mut() {
+            last.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    clauses
 }
 
 fn update_user(state: &mut State, call: &Call<'_>, key: &str) -> Reply {
@@ -496,6 +681,28 @@ fn update_user(state: &mut State, call: &Call<'_>, key: &str) -> Reply {
         );
     };
     for (name, value) in &fields {
+        if name == "@odata.type" {
+            // The Graph SDKs (Kiota) send the entity's type with every
+            // body; Graph takes it when it names the resource's own type.
+            let named = value.as_str().map(|t| t.trim_start_matches('#'));
+            if named.is_some_and(|t| t.eq_ignore_ascii_case("microsoft.graph.user")) {
+                continue;
+            }
+            return error(
+                call,
+                400,
+                "BadRequest",
+                &format!(
+                    "A type named '{}' could not be resolved by the model. When a model is \
+                     available, each type name must resolve to a valid type.",
+                    value.as_str().unwrap_or_default().trim_start_matches('#')
+                ),
+            );
+        }
+        if WRITABLE.contains(&name.as_str()) {
+            // Writable properties the simulator does not model: taken.
+            continue;
+        }
         if name != "accountEnabled" {
             return error(
                 call,
@@ -524,6 +731,29 @@ fn update_user(state: &mut State, call: &Call<'_>, key: &str) -> Reply {
     }
     with_ids(call, Reply::empty(204))
 }
+
+/// Writable properties of Graph's user resource (v1.0 "Update user") that
+/// the simulator takes and does not keep.
+const WRITABLE: &[&str] = &[
+    "displayName",
+    "givenName",
+    "surname",
+    "jobTitle",
+    "department",
+    "companyName",
+    "officeLocation",
+    "mobilePhone",
+    "businessPhones",
+    "usageLocation",
+    "preferredLanguage",
+    "employeeId",
+    "city",
+    "country",
+    "state",
+    "streetAddress",
+    "postalCode",
+    "mailNickname",
+];
 
 /// Graph's error body, with the request ids.
 fn error(call: &Call<'_>, status: u16, code: &str, message: &str) -> Reply {

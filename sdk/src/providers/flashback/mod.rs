@@ -22,12 +22,19 @@ pub(crate) mod mock;
 pub(crate) struct Flashback;
 
 impl Answers for Flashback {
-    fn own_error(&self, _status: u16, body: &serde_json::Value) -> Option<OwnError> {
+    fn own_error(&self, status: u16, body: &serde_json::Value) -> Option<OwnError> {
         // `{success: false, message}`: a message, and never `success: true`;
         // or `{success: false, error}`, where `success: false` is required (a
         // bare `{"error": ...}` is any server's).
         let success = body.get("success").and_then(serde_json::Value::as_bool);
         if success == Some(true) {
+            return None;
+        }
+        // A 404 is Flashback's answer about the user only with `success:
+        // false`, as every error of its spec has it: a bare `{message}` 404
+        // is another server's route miss (grpc-gateway's `{"code": 5,
+        // "message": "Not Found"}`), a wrong base URL.
+        if status == 404 && success != Some(false) {
             return None;
         }
         let message = text_field(body, "message")

@@ -13,6 +13,16 @@
 //! of an unknown user is the defaults, and clearing it is a 204, as Keycloak does.
 //! Injected 429 / 503 answers use the generic error body.
 //!
+//! Finding the user: `GET /admin/realms/{realm}/users` with `username`,
+//! `email` (substrings, or whole with `exact=true`), `search`, `enabled`,
+//! `first`, `max`, and `GET .../users/count` (a number; `count` is never
+//! taken for a user id). Users seeded with a login have it as `username`
+//! (lower case), with an email as `email`. States: `enabled`, `disabled`,
+//! `locked-out` (brute-force detection's lockout, an enabled user) and
+//! `disabled+locked-out`. Unknown paths are 404 `Unable to find matching
+//! target resource method`, a method a path does not take 405, in the
+//! error handler's `{error, error_description}`.
+//!
 //! The token endpoint, `POST /realms/{realm}/protocol/openid-connect/token`,
 //! serves every realm the simulator knows (an unknown realm is 404 `{"error":
 //! "Realm does not exist"}`); its tokens act in that realm, and a token of
@@ -35,8 +45,9 @@ use crate::generated::keycloak::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    to_json, AssertionFault, Auth, AuthenticatedClient, Call, Captures, Endpoint, Fault, Grant,
-    Issued, Refusal, Reply, Route, State, TokenForm, TokenService, JWT_BEARER,
+    query_param, to_json, AssertionFault, Auth, AuthenticatedClient, Call, Captures, Endpoint,
+    Fault, Grant, Issued, Refusal, Reply, Route, State, TokenForm, TokenService, UserRecord,
+    JWT_BEARER,
 };
 
 /// The Keycloak simulator.
@@ -51,6 +62,21 @@ impl Simulate for Sim {
         DEFAULT_REALM
     }
 
+    fn active_label(&self) -> &'static str {
+        "enabled"
+    }
+
+    fn trailing_slash(&self) -> bool {
+        // JAX-RS matches `users/` as `users`; the Node admin client's
+        // `users.find` always calls `/users/` (its resource's default path).
+        true
+    }
+
+    fn lockout_word(&self) -> Option<&'static str> {
+        // Brute-force detection's temporary lockout (`Simulator::lock_out`).
+        Some("locked-out")
+    }
+
     fn inactive_label(&self) -> &'static str {
         "disabled"
     }
@@ -62,6 +88,8 @@ impl Simulate for Sim {
         }
         let manage = matches!(&call.auth, Auth::Token(t) if t.permitted);
         match route.name {
+            "list-users" => list_users(state, call, realm, false),
+            "count-users" => list_users(state, call, realm, true),
             "get-user" => get_user(state, realm, &to.user_id),
             "update-user" if !manage => forbidden(),
             "update-user" => update_user(state, call, realm, &to.user_id),
@@ -84,7 +112,24 @@ impl Simulate for Sim {
     fn tokens(&self) -> Option<&'static dyn TokenService> {
         Some(&Tokens)
     }
+
+    fn unrouted(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        // The Quarkus distribution's answer to a path no resource serves
+        // (KeycloakErrorHandler over RESTEasy's NotFoundException).
+        Some(error(
+            404,
+            "Unable to find matching target resource method",
+            Some(DEBUG_HINT),
+        ))
+    }
+
+    fn wrong_method(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        Some(error(405, "HTTP 405 Method Not Allowed", Some(DEBUG_HINT)))
+    }
 }
+
+/// The description Keycloak's error handler adds to client errors.
+const DEBUG_HINT: &str = "For more on this error consult the server log at the debug level.";
 
 /// Keycloak's token endpoint (OpenID Connect protocol of a realm).
 struct Tokens;
@@ -271,7 +316,21 @@ const BRUTE_FORCE: &[&str] = &[
     "{id}",
 ];
 
-static ROUTES: [Route; 4] = [
+const USERS: &[&str] = &["admin", "realms", "{org}", "users"];
+const USER_COUNT: &[&str] = &["admin", "realms", "{org}", "users", "count"];
+
+/// `users/count` before `users/{id}`: `count` is not a user id.
+static ROUTES: [Route; 6] = [
+    Route {
+        name: "count-users",
+        method: "GET",
+        segments: USER_COUNT,
+    },
+    Route {
+        name: "list-users",
+        method: "GET",
+        segments: USERS,
+    },
     Route {
         name: "get-user",
         method: "GET",
@@ -326,18 +385,102 @@ fn in_realm(state: &State, realm: &str, id: &str) -> bool {
     state.users.get(id).is_some_and(|u| u.organization == realm)
 }
 
-fn get_user(state: &State, realm: &str, id: &str) -> Reply {
-    let Some(user) = state.users.get(id).filter(|u| u.organization == realm) else {
-        return error(404, "User not found", None);
+/// `GET users` (or `users/count`): `username`, `email`, `firstName`,
+/// `lastName` (substrings, case-insensitive; whole values with
+/// `exact=true`), `search` (a substring of the username or email; `"x"` in
+/// quotes exact), `enabled`, `first` / `max` (100), as Keycloak's
+/// UsersResource takes them; the count is a bare number.
+fn list_users(state: &State, call: &Call<'_>, realm: &str, count: bool) -> Reply {
+    let exact = query_param(call.query, "exact").as_deref() == Some("true");
+    let like = |got: Option<String>, want: &str| {
+        got.is_some_and(|got| {
+            let (got, want) = (got.to_lowercase(), want.to_lowercase());
+            if exact {
+                got == want
+            } else {
+                got.contains(&want)
+            }
+        })
     };
+    let username_q = query_param(call.query, "username");
+    let email_q = query_param(call.query, "email");
+    let first_q = query_param(call.query, "firstName");
+    let last_q = query_param(call.query, "lastName");
+    let search = query_param(call.query, "search");
+    let enabled = query_param(call.query, "enabled");
+    let matching: Vec<&String> = state
+        .users
+        .iter()
+        .filter(|(_, u)| u.organization == realm)
+        .filter(|(id, u)| {
+            let name = username_of(id, u);
+            username_q
+                .as_deref()
+                .is_none_or(|q| like(Some(name.clone()), q))
+                && email_q.as_deref().is_none_or(|q| like(u.email.clone(), q))
+                && first_q.as_deref().is_none_or(|q| like(None, q))
+                && last_q.as_deref().is_none_or(|q| like(None, q))
+                && enabled
+                    .as_deref()
+                    .is_none_or(|e| (e == "true") == (u.state == UserState::Active))
+                && search.as_deref().is_none_or(|q| {
+                    let q = q.trim();
+                    match q.strip_prefix('"').and_then(|q| q.strip_suffix('"')) {
+                        Some(whole) => {
+                            name.eq_ignore_ascii_case(whole)
+                                || u.email
+                                    .as_deref()
+                                    .is_some_and(|e| e.eq_ignore_ascii_case(whole))
+                        }
+                        None if q == "*" => true,
+                        None => {
+                            let q = q.trim_matches('*').to_lowercase();
+                            name.to_lowercase().contains(&q)
+                                || u.email
+                                    .as_deref()
+                                    .is_some_and(|e| e.to_lowercase().contains(&q))
+                        }
+                    }
+                })
+        })
+        .map(|(id, _)| id)
+        .collect();
+    if count {
+        return Reply::json(200, &matching.len());
+    }
+    let first = query_param(call.query, "first")
+        .and_then(|f| f.parse::<usize>().ok())
+        .unwrap_or(0);
+    let max = query_param(call.query, "max")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(100);
+    let users: Vec<Value> = matching
+        .into_iter()
+        .skip(first)
+        .take(max)
+        .filter_map(|id| representation(state, realm, id))
+        .collect();
+    Reply::json(200, &users)
+}
+
+fn get_user(state: &State, realm: &str, id: &str) -> Reply {
+    match representation(state, realm, id) {
+        Some(body) => Reply::json(200, &body),
+        None => error(404, "User not found", None),
+    }
+}
+
+/// A user's `UserRepresentation`, `None` when it is not in `realm`.
+fn representation(state: &State, realm: &str, id: &str) -> Option<Value> {
+    let user = state.users.get(id).filter(|u| u.organization == realm)?;
     let created = user
         .created
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
     let body = types::UserRepresentation {
         id: Some(id.to_string()),
-        username: Some(username(id)),
-        email: None,
+        username: Some(username_of(id, user)),
+        email: user.email.clone(),
         email_verified: Some(false),
         first_name: None,
         last_name: None,
@@ -353,7 +496,15 @@ fn get_user(state: &State, realm: &str, id: &str) -> Reply {
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
     };
-    Reply::json(200, &body)
+    Some(to_json(&body))
+}
+
+/// A user's username: the login it was seeded with (Keycloak keeps them in
+/// lower case), else derived from its id.
+fn username_of(id: &str, user: &UserRecord) -> String {
+    user.login
+        .as_deref()
+        .map_or_else(|| username(id), str::to_lowercase)
 }
 
 /// A user name for an id: its first part, lower-case (the simulator keeps none).

@@ -46,6 +46,12 @@ impl Simulate for Sim {
     fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
         failure(fault)
     }
+
+    fn unrouted(&self, _call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        // The backend's router for a path it does not serve (gin's NoRoute
+        // in NethServer/my `backend/main.go`): 404 "api not found".
+        Some(plain(404, "api not found"))
+    }
 }
 
 const DEFAULT_ORGANIZATION: &str = "cust-8f3a2b1c";

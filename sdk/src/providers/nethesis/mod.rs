@@ -31,9 +31,15 @@ impl Answers for Nethesis {
         // does not serve (a base URL without `/api`, say) in the same shape with
         // "api not found" (gin's NoRoute, NethServer/my backend/main.go): that
         // 404 is a wrong endpoint, not a missing user.
-        body.get("code")?.as_u64()?;
+        let code = body.get("code")?.as_u64()?;
         let message = text_field(body, "message")?;
         if status == 404 && message.eq_ignore_ascii_case("api not found") {
+            return None;
+        }
+        // The backend's `code` is an HTTP status (its own 404 page says 400):
+        // a 404 whose `code` is no HTTP status (grpc-gateway's `{"code": 5,
+        // "message": "Not Found"}`) is another server's route miss.
+        if status == 404 && code < 100 {
             return None;
         }
         Some(OwnError {

@@ -14,21 +14,33 @@
 //! - unlock: `LOCKED_OUT` -> `ACTIVE`; `ACTIVE` stays (200); others 403 `E0000038`.
 //! - activate: `DEPROVISIONED` -> `ACTIVE` (such a user had a password),
 //!   `STAGED` -> `PROVISIONED` (a new user without one); `ACTIVE` is 403
-//!   `E0000016`; others 403 `E0000038`. The answer is an activation link (the
-//!   simulator sends no email, whatever `sendEmail` says). Activation completes
-//!   at once: the simulator never shows `transitioningToStatus`.
-//! - reactivate: `PROVISIONED` and `RECOVERY` stay, with a new activation link;
-//!   others 403 `E0000038`.
+//!   `E0000016`; others 403 `E0000038`. With `sendEmail=true` (the default)
+//!   the answer is `{}` (Okta emails the user; the simulator sends nothing),
+//!   with `sendEmail=false` the activation link and token. Activation
+//!   completes at once: the simulator never shows `transitioningToStatus`.
+//! - reactivate: `PROVISIONED` and `RECOVERY` stay, with a new activation link
+//!   (`sendEmail` defaults to false; with `true`, `{}`); others 403 `E0000038`.
+//!
+//! A user is named in the path by its id, its login (case-insensitive) or the
+//! short name of its login when unambiguous. `GET /api/v1/users` lists users:
+//! `search` and `filter` take Okta's expressions (`profile.login eq "x"`,
+//! `status eq "SUSPENDED"`, joined with `and`/`or`), `q` a prefix of the
+//! login or email; without them every user but the deprovisioned ones.
+//! A method a path does not take is 405 `E0000022` ("API endpoint not
+//! supported" in Okta's error code list); unknown paths a plain-text 404.
 //!
 //! Tokens: `Authorization: Bearer <token>` (an OAuth access token) and
 //! `Authorization: SSWS <token>` (an API token) are both accepted. A token
 //! denied permission ([`Simulator::deny_permission`](crate::mock::Simulator::deny_permission))
 //! can read users (`okta.users.read`) but not run lifecycle operations (403
 //! `E0000006`). A user of another organization than the token's is not found
-//! (404 `E0000007`): an Okta org is a tenant. Every answer carries
-//! `X-Okta-Request-Id`; injected 429s carry `X-Rate-Limit-Limit`,
-//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (a Unix time), injected
-//! 503s are `E0000010`.
+//! (404 `E0000007`): an Okta org is a tenant. Tokens are taken as
+//! `SSWS<token>` too (no space), as okta-sdk-python sends them. Every answer
+//! carries `X-Okta-Request-Id`, `Date` and `X-Rate-Limit-Limit`,
+//! `X-Rate-Limit-Remaining` and `X-Rate-Limit-Reset` (a Unix time; 600 a
+//! minute unless [`Simulator::set_quota`](crate::mock::Simulator::set_quota)
+//! sets a quota); injected 429s say `Remaining: 0`, injected 503s are
+//! `E0000010`.
 //!
 //! The token endpoint is the org authorization server's `POST
 //! /oauth2/v1/token`, for service apps, which authenticate with a private key
@@ -52,15 +64,20 @@ use crate::generated::okta::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    oauth_error, rfc3339, to_json, unix_time_after, with_key, AssertionFault, Auth,
-    AuthenticatedClient, Call, Captures, Endpoint, Fault, Grant, Issued, Refusal, Reply, Route,
-    State, TokenForm, TokenRecord, TokenService, UserRecord,
+    oauth_error, query_param, rfc3339, to_json, unix_time_after, with_key, AssertionFault, Auth,
+    AuthenticatedClient, Call, Captures, Endpoint, Fault, Filter, Grant, Issued, Refusal, Reply,
+    Route, State, TokenForm, TokenRecord, TokenService, UserRecord,
 };
 
 /// The Okta simulator.
 pub(crate) struct Sim;
 
 const ROUTES: &[Route] = &[
+    Route {
+        name: "list-users",
+        method: "GET",
+        segments: &["api", "v1", "users"],
+    },
     Route {
         name: "get-user",
         method: "GET",
@@ -122,29 +139,37 @@ impl Simulate for Sim {
     }
 
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply {
-        let id = to.user_id.as_str();
         let token = match token(state, call) {
             Ok(token) => token,
             Err(reply) => return reply,
         };
-        let Some(user) = state
-            .users
-            .get(id)
-            .filter(|u| u.organization == token.organization)
-        else {
+        if route.name == "list-users" {
+            return list_users(state, call, &token.organization);
+        }
+        let asked = to.user_id.as_str();
+        let Some(id) = find(state, &token.organization, asked) else {
             return error(
                 call,
                 404,
                 "E0000007",
-                &format!("Not found: Resource not found: {id} (User)"),
+                &format!("Not found: Resource not found: {asked} (User)"),
                 &[],
             );
+        };
+        let id = id.as_str();
+        let Some(user) = state.users.get(id) else {
+            return error(call, 500, "E0000009", "Internal Server Error", &[]);
         };
         let status = status_of(user);
         if route.name == "get-user" {
             return Reply::json(200, &user_body(id, user, status))
                 .header("x-okta-request-id", call.request_id.clone());
         }
+        // `sendEmail` defaults to true for activate, false for reactivate.
+        let send_email = match query_param(call.query, "sendEmail") {
+            Some(v) => v.eq_ignore_ascii_case("true"),
+            None => route.name == "activate",
+        };
         if !token.permitted {
             return error(
                 call,
@@ -185,13 +210,13 @@ impl Simulate for Sim {
             ),
             ("activate", "DEPROVISIONED") => {
                 state.set_status(id, "ACTIVE");
-                activation(call)
+                activation(call, send_email)
             }
             ("activate", "STAGED") => {
                 state.set_status(id, "PROVISIONED");
-                activation(call)
+                activation(call, send_email)
             }
-            ("reactivate", "PROVISIONED" | "RECOVERY") => activation(call),
+            ("reactivate", "PROVISIONED" | "RECOVERY") => activation(call, send_email),
             _ => not_allowed(),
         }
     }
@@ -202,6 +227,29 @@ impl Simulate for Sim {
             "X-Rate-Limit-Remaining",
             "X-Rate-Limit-Reset",
         ])
+    }
+
+    fn default_rate_limit(&self) -> Option<(u64, Duration)> {
+        // Okta sends its rate-limit headers on every answer of a limited
+        // endpoint (developer.okta.com "Rate limits overview": X-Rate-Limit-
+        // Limit, -Remaining, -Reset); 600 a minute is the users API's usual
+        // org-wide limit.
+        Some((600, Duration::from_secs(60)))
+    }
+
+    // A path Okta does not serve keeps the simulator's plain-text 404: what
+    // Okta answers there is not documented, and its E0000007 would read as
+    // "user not found" to a client with a wrong base URL.
+
+    fn wrong_method(&self, call: &Call<'_>, _method: &str, _path: &str) -> Option<Reply> {
+        // E0000022 in Okta's error code list: "API endpoint not supported".
+        Some(error(
+            call,
+            405,
+            "E0000022",
+            "The endpoint does not support the provided HTTP method",
+            &[],
+        ))
     }
 
     fn failure(&self, call: &Call<'_>, fault: Fault) -> Reply {
@@ -369,11 +417,15 @@ fn token(state: &State, call: &Call<'_>) -> Result<TokenRecord, Reply> {
     match &call.auth {
         Auth::Token(token) => Ok(token.clone()),
         Auth::Malformed => {
+            // `SSWS <token>`, or `SSWS<token>` as okta-sdk-python 3.x sends
+            // it (okta/okta-sdk-python `request_executor`: "SSWS" +
+            // api_token); Okta takes both.
             let ssws = call
                 .header("authorization")
-                .and_then(|v| v.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("ssws"))
-                .map(|(_, token)| token.trim());
+                .filter(|v| v.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("ssws")))
+                .and_then(|v| v.get(4..))
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
             ssws.and_then(|t| state.accepted_token(t))
                 .ok_or_else(unauthenticated)
         }
@@ -394,11 +446,8 @@ fn user_body(id: &str, user: &UserRecord, status: &str) -> Value {
     let created = rfc3339(user.created, true);
     let never_active = matches!(status, "STAGED");
     let no_password = matches!(status, "STAGED" | "PROVISIONED");
-    let login = if id.contains('@') {
-        id.to_string()
-    } else {
-        format!("{id}@example.com")
-    };
+    let login = login_of(id, user);
+    let email = user.email.clone().unwrap_or_else(|| login.clone());
     let changed = user
         .deactivated_at
         .map_or_else(|| created.clone(), |t| rfc3339(t, true));
@@ -413,8 +462,8 @@ fn user_body(id: &str, user: &UserRecord, status: &str) -> Value {
         last_updated: Some(changed),
         password_changed: (!no_password).then(|| created.clone()),
         profile: Some(types::UserProfile {
-            login: Some(login.clone()),
-            email: Some(login),
+            login: Some(login),
+            email: Some(email),
         }),
     };
     // Okta sends the unset timestamps as null.
@@ -432,8 +481,137 @@ fn empty(call: &Call<'_>) -> Reply {
     Reply::json(200, &serde_json::json!({})).header("x-okta-request-id", call.request_id.clone())
 }
 
+/// A user's login: the one it was seeded with, else its id when that looks
+/// like a login, else `<id>@example.com`.
+fn login_of(id: &str, user: &UserRecord) -> String {
+    user.login.clone().unwrap_or_else(|| {
+        if id.contains('@') {
+            id.to_string()
+        } else {
+            format!("{id}@example.com")
+        }
+    })
+}
+
+/// The user `asked` names in `organization`: its id, its login
+/// (case-insensitive), or its login's short name (before `@`) when only one
+/// user has it, as Okta's `/api/v1/users/{id}` takes them ("Retrieve a
+/// user": id, login or login shortname, if unambiguous).
+fn find(state: &State, organization: &str, asked: &str) -> Option<String> {
+    let mine = || {
+        state
+            .users
+            .iter()
+            .filter(|(_, u)| u.organization == organization)
+    };
+    if mine().any(|(id, _)| id == asked) {
+        return Some(asked.to_string());
+    }
+    if let Some((id, _)) = mine().find(|(id, u)| login_of(id, u).eq_ignore_ascii_case(asked)) {
+        return Some(id.clone());
+    }
+    let short: Vec<&String> = mine()
+        .filter(|(id, u)| {
+            let login = login_of(id, u);
+            login
+                .split_once('@')
+                .is_some_and(|(short, _)| short.eq_ignore_ascii_case(asked))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    match short.as_slice() {
+        [only] => Some((*only).clone()),
+        _ => None,
+    }
+}
+
+/// `GET /api/v1/users`: `search` (Okta's SCIM-like expressions on `status`,
+/// `id`, `profile.login`, `profile.email`, ...), `filter` (the same
+/// expressions, as Okta's `filter` takes them on `status`, `id`,
+/// `profile.login`, `lastUpdated`), `q` (a prefix of the login or email),
+/// else every user but the deprovisioned ones, as Okta lists them. `limit`
+/// caps the page; `Link: <...>; rel="self"`.
+fn list_users(state: &State, call: &Call<'_>, organization: &str) -> Reply {
+    let search = query_param(call.query, "search");
+    let filter = query_param(call.query, "filter");
+    let q = query_param(call.query, "q").map(|q| q.to_lowercase());
+    let expression = match search.as_deref().or(filter.as_deref()) {
+        Some(text) => match Filter::parse(text) {
+            Ok(expression) => Some(expression),
+            Err(why) => {
+                let parameter = if search.is_some() { "search" } else { "filter" };
+                return error(
+                    call,
+                    400,
+                    "E0000031",
+                    "Invalid search criteria.",
+                    &[&format!("{parameter}: {why}")],
+                );
+            }
+        },
+        None => None,
+    };
+    let limit = query_param(call.query, "limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(200);
+    let users: Vec<Value> = state
+        .users
+        .iter()
+        .filter(|(_, u)| u.organization == organization)
+        .filter(|(id, user)| {
+            let status = status_of(user);
+            let login = login_of(id, user);
+            let email = user.email.clone().unwrap_or_else(|| login.clone());
+            match (&expression, &q) {
+                (Some(expression), _) => expression.matches(&|attribute| {
+                    Some(Value::String(match attribute {
+                        "status" => status.to_string(),
+                        "id" => (*id).clone(),
+                        "profile.login" => login.clone(),
+                        "profile.email" => email.clone(),
+                        "lastUpdated" | "created" | "statusChanged" => {
+                            rfc3339(user.deactivated_at.unwrap_or(user.created), true)
+                        }
+                        _ => return None,
+                    }))
+                }),
+                (None, Some(q)) => {
+                    login.to_lowercase().starts_with(q.as_str())
+                        || email.to_lowercase().starts_with(q.as_str())
+                }
+                (None, None) => status != "DEPROVISIONED",
+            }
+        })
+        .take(limit)
+        .map(|(id, user)| user_body(id, user, status_of(user)))
+        .collect();
+    let host = call.header("host").unwrap_or("example.okta.com");
+    let query = if call.query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", call.query)
+    };
+    Reply::json(200, &users)
+        .header("x-okta-request-id", call.request_id.clone())
+        .header(
+            "link",
+            format!("<http://{host}/api/v1/users{query}>; rel=\"self\""),
+        )
+}
+
+/// The answer of `activate` / `reactivate`: with `sendEmail=true` Okta
+/// sends the email and answers `{}`; with `sendEmail=false` it answers the
+/// activation link and token instead (developer.okta.com "Activate a user":
+/// the link is returned only when `sendEmail` is false).
+fn activation(call: &Call<'_>, send_email: bool) -> Reply {
+    if send_email {
+        return empty(call);
+    }
+    activation_link(call)
+}
+
 /// An activation link on this server, its token made from the request id.
-fn activation(call: &Call<'_>) -> Reply {
+fn activation_link(call: &Call<'_>) -> Reply {
     let host = call.header("host").unwrap_or("example.okta.com");
     let token: String = call
         .request_id

@@ -21,11 +21,23 @@
 //!   404 `User '<id>' not found`, 400 `invalidSyntax` / `invalidValue` /
 //!   `invalidPath` / `mutability`, 415 for a body that is not JSON.
 //!
-//! So that scim2-tester (a SCIM conformance checker) can drive it, it also serves
-//! `GET /ServiceProviderConfig` (no token needed; `patch.supported: true`),
+//! So that SCIM clients and conformance checkers (scim2-client's `discover()`,
+//! scim2-tester) can drive it, it also serves discovery without a token:
+//! `GET /ServiceProviderConfig` (`patch`, `filter` and `etag` supported),
+//! `GET /ResourceTypes` (the `User` resource type) and `GET /Schemas` (the
+//! User schema's attributes, RFC 7643 §7 and §8.7.1), each also by id; and
 //! `POST /Users` (201; `userName` required and unique, `active` defaults to
-//! true) and `DELETE /Users/{id}` (204). Users of another organization than the
-//! token's are not visible (404): a SCIM root serves one tenant.
+//! true), `PUT /Users/{id}` (RFC 7644 §3.5.1: the resource replaced; read-only
+//! attributes ignored, `userName` required, an `active` left out unassigned),
+//! `DELETE /Users/{id}` (204) and `GET /Users` with `filter` (RFC 7644
+//! §3.4.2.2 expressions: `userName eq "x"`, `active eq false`,
+//! `emails.value co "@example.com"`, `and`/`or`/`not`), `startIndex` and
+//! `count`, answered as a ListResponse. `If-Match` with a version that is not
+//! the current one is 412 on a write (RFC 7644 §3.14), `If-None-Match` with the
+//! current one 304 on a read. Users of another organization than the token's
+//! are not visible (404): a SCIM root serves one tenant. A method an endpoint
+//! does not take is 405 in the error envelope; a path outside the endpoints a
+//! plain-text 404, as the web server around a SCIM service answers it.
 
 use serde_json::{json, Map, Value};
 
@@ -34,7 +46,8 @@ use crate::generated::scim::types;
 use crate::mock::model::UserState;
 use crate::mock::state::Simulate;
 use crate::mock::state::{
-    rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Reply, Route, State,
+    query_param, rfc3339, to_json, with_key, Auth, Call, Captures, Fault, Filter, Reply, Route,
+    State,
 };
 
 /// The SCIM simulator.
@@ -67,11 +80,47 @@ const ROUTES: &[Route] = &[
         segments: &["Users"],
     },
     Route {
+        name: "replace-user",
+        method: "PUT",
+        segments: &["Users", "{id}"],
+    },
+    Route {
+        name: "list-users",
+        method: "GET",
+        segments: &["Users"],
+    },
+    Route {
         name: "service-provider-config",
         method: "GET",
         segments: &["ServiceProviderConfig"],
     },
+    Route {
+        name: "resource-types",
+        method: "GET",
+        segments: &["ResourceTypes"],
+    },
+    Route {
+        name: "resource-type",
+        method: "GET",
+        segments: &["ResourceTypes", "{id}"],
+    },
+    Route {
+        name: "schemas",
+        method: "GET",
+        segments: &["Schemas"],
+    },
+    Route {
+        name: "schema",
+        method: "GET",
+        segments: &["Schemas", "{id}"],
+    },
 ];
+
+/// The schema URI of a list response (RFC 7644 §3.4.2).
+const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+/// The schema URIs of the discovery resources (RFC 7643 §6, §7).
+const RESOURCE_TYPE_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:ResourceType";
+const SCHEMA_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Schema";
 
 /// Attributes a client may not set (RFC 7643 §3.1: `id` and `meta` are
 /// read-only; `schemas` describes the resource; §4.1.2: `groups` is read-only).
@@ -128,8 +177,22 @@ impl Simulate for Sim {
     }
 
     fn answer(&self, state: &mut State, call: &Call<'_>, route: &Route, to: &Captures) -> Reply {
-        if route.name == "service-provider-config" {
-            return service_provider_config(call);
+        // Discovery is served without a token (RFC 7644 §4 lets a service
+        // provider require none; scim2-server requires none).
+        match route.name {
+            "service-provider-config" => return service_provider_config(call),
+            "resource-types" => return list_of(vec![user_resource_type(call)]),
+            "resource-type" if to.user_id == "User" => {
+                return scim_json(200, &user_resource_type(call))
+            }
+            "schemas" => return list_of(vec![user_schema(call)]),
+            "schema" if to.user_id.eq_ignore_ascii_case(USER_URN) => {
+                return scim_json(200, &user_schema(call))
+            }
+            "resource-type" | "schema" => {
+                return error(404, None, &format!("Resource '{}' not found", to.user_id))
+            }
+            _ => {}
         }
         let organization = match &call.auth {
             Auth::Token(token) if token.permitted => token.organization.clone(),
@@ -149,15 +212,41 @@ impl Simulate for Sim {
                 .header("www-authenticate", r#"Bearer realm="SCIM""#)
             }
         };
+        let id = to.user_id.as_str();
+        // RFC 7644 §3.14: a stale `If-Match` is 412, a current
+        // `If-None-Match` on a read 304.
+        if !id.is_empty() && visible(state, id, &organization) {
+            let current = state.users.get(id).map(|u| version(u.sequence));
+            if let Some(current) = current {
+                if let Some(reply) = preconditions(call, route.method, &current) {
+                    return reply;
+                }
+            }
+        }
         match route.name {
-            "get-user" => match visible(state, &to.user_id, &organization) {
-                true => user_reply(state, call, &to.user_id, 200),
-                false => not_found(&to.user_id),
+            "get-user" => match visible(state, id, &organization) {
+                true => user_reply(state, call, id, 200),
+                false => not_found(id),
             },
-            "patch-user" => patch(state, call, &to.user_id, &organization),
-            "delete-user" => delete(state, &to.user_id, &organization),
+            "patch-user" => patch(state, call, id, &organization),
+            "replace-user" => replace(state, call, id, &organization),
+            "delete-user" => delete(state, id, &organization),
+            "list-users" => list_users(state, call, &organization),
             _ => create(state, call, &organization),
         }
+    }
+
+    // A path outside the SCIM endpoints is not the SCIM service's to answer
+    // (RFC 7644 defines the endpoints, not the web server around them): the
+    // default plain-text 404 stands, so that a wrong SCIM root is not taken
+    // for "user not found". A method an endpoint does not take is the
+    // service's: 405 in the error envelope.
+    fn wrong_method(&self, _call: &Call<'_>, method: &str, path: &str) -> Option<Reply> {
+        Some(error(
+            405,
+            None,
+            &format!("{method} is not supported on {path}"),
+        ))
     }
 
     fn failure(&self, _call: &Call<'_>, fault: Fault) -> Reply {
@@ -224,6 +313,7 @@ fn resource(state: &State, call: &Call<'_>, id: &str) -> Option<Value> {
     let user_name = stored
         .get("userName")
         .and_then(Value::as_str)
+        .or(user.login.as_deref())
         .unwrap_or(id)
         .to_string();
     let body = types::User {
@@ -252,6 +342,14 @@ fn resource(state: &State, call: &Call<'_>, id: &str) -> Option<Value> {
             || ["userName", NEVER_RETURNED, UNASSIGNED_ACTIVE].contains(&key.as_str());
         if !own {
             body = with_key(body, &key, value);
+        }
+    }
+    if let (Some(email), Some(obj)) = (&user.email, body.as_object_mut()) {
+        if !obj.contains_key("emails") {
+            obj.insert(
+                "emails".into(),
+                json!([{"value": email, "type": "work", "primary": true}]),
+            );
         }
     }
     if unassigned {
@@ -564,14 +662,17 @@ fn patch(state: &mut State, call: &Call<'_>, id: &str, organization: &str) -> Re
     user_reply(state, call, id, 200)
 }
 
+/// Whether another user than `except` has `user_name` (its stored one, its
+/// seeded login, or its id), case-insensitively.
 fn user_name_taken(state: &State, user_name: &str, except: Option<&str>) -> bool {
-    state.extra.iter().any(|(other, attrs)| {
-        Some(other.as_str()) != except
-            && state.users.contains_key(other)
-            && attrs
-                .get("userName")
-                .and_then(Value::as_str)
-                .is_some_and(|u| u.eq_ignore_ascii_case(user_name))
+    state.users.iter().any(|(other, user)| {
+        let stored = state
+            .extra
+            .get(other)
+            .and_then(|attrs| attrs.get("userName"))
+            .and_then(Value::as_str);
+        let name = stored.or(user.login.as_deref()).unwrap_or(other);
+        Some(other.as_str()) != except && name.eq_ignore_ascii_case(user_name)
     })
 }
 
@@ -639,6 +740,8 @@ fn create(state: &mut State, call: &Call<'_>, organization: &str) -> Reply {
         deactivated_at: (!active).then_some(call.now),
         status: None,
         locked_out: false,
+        login: None,
+        email: None,
     };
     state.users.insert(id.clone(), record);
     state.extra.insert(id.clone(), Value::Object(stored));
@@ -666,7 +769,7 @@ fn service_provider_config(call: &Call<'_>) -> Reply {
         "schemas": [SPC_URN],
         "patch": {"supported": true},
         "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
-        "filter": {"supported": false, "maxResults": 0},
+        "filter": {"supported": true, "maxResults": MAX_RESULTS},
         "changePassword": {"supported": false},
         "sort": {"supported": false},
         "etag": {"supported": true},
@@ -686,4 +789,411 @@ fn service_provider_config(call: &Call<'_>) -> Reply {
         },
     });
     scim_json(200, &body)
+}
+
+/// The most resources a list answers (`filter.maxResults`).
+const MAX_RESULTS: usize = 200;
+
+/// Whether an entity tag of `If-Match` / `If-None-Match` names `current`
+/// (`*` names any; weak and strong tags compare by their value, as
+/// RFC 9110 §8.8.3.2's weak comparison does).
+fn tag_matches(header: &str, current: &str) -> bool {
+    let value = |tag: &str| {
+        tag.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_string()
+    };
+    header
+        .split(',')
+        .any(|tag| tag.trim() == "*" || value(tag) == value(current))
+}
+
+/// RFC 7644 §3.14: a write whose `If-Match` names another version than the
+/// current one is 412; a read whose `If-None-Match` names the current one is
+/// 304 without a body.
+fn preconditions(call: &Call<'_>, method: &str, current: &str) -> Option<Reply> {
+    let writes = matches!(method, "PUT" | "PATCH" | "DELETE");
+    if writes {
+        if let Some(wanted) = call.header("if-match") {
+            if !tag_matches(wanted, current) {
+                return Some(
+                    error(
+                        412,
+                        None,
+                        &format!(
+                            "Failed to update. Resource changed on the server: its version is \
+                             {current}, the request's If-Match is {wanted}"
+                        ),
+                    )
+                    .header("etag", current.to_string()),
+                );
+            }
+        }
+    } else if let Some(unwanted) = call.header("if-none-match") {
+        if tag_matches(unwanted, current) {
+            return Some(Reply::empty(304).header("etag", current.to_string()));
+        }
+    }
+    None
+}
+
+/// `PUT /Users/{id}` (RFC 7644 §3.5.1): every attribute replaced by the
+/// request's; read-only ones (`id`, `meta`, `schemas`, `groups`) and names
+/// the schema does not have ignored; `userName` required (and unique); an
+/// `active` left out is unassigned (the user keeps its state).
+fn replace(state: &mut State, call: &Call<'_>, id: &str, organization: &str) -> Reply {
+    let body = match object_body(call) {
+        Ok(body) => body,
+        Err(reply) => return reply,
+    };
+    if !visible(state, id, organization) {
+        return not_found(id);
+    }
+    let Some(user_name) = member(&body, "userName")
+        .and_then(|(_, v)| v.as_str())
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(str::to_string)
+    else {
+        return error(400, Some("invalidValue"), "'userName' is required");
+    };
+    if user_name_taken(state, &user_name, Some(id)) {
+        return uniqueness(&user_name);
+    }
+    let active = match member(&body, "active") {
+        Some((_, value)) => match active_value(value) {
+            Ok(active) => Some(active),
+            Err(reply) => return reply,
+        },
+        None => None,
+    };
+    let mut stored = Map::new();
+    for (name, value) in body {
+        if name.eq_ignore_ascii_case("active") {
+            continue;
+        }
+        if let Ok(name) = attribute(&name) {
+            stored.insert(name, value);
+        }
+    }
+    stored.insert("userName".to_string(), Value::String(user_name));
+    let was_active = state
+        .users
+        .get(id)
+        .is_some_and(|u| u.state == UserState::Active);
+    match active {
+        Some(true) if !was_active => state.activate(id),
+        Some(false) if was_active => {
+            if let Some(user) = state.users.get_mut(id) {
+                user.sequence += 1;
+                user.state = UserState::Deactivated;
+                user.deactivated_at = Some(call.now);
+            }
+        }
+        _ => {
+            if let Some(user) = state.users.get_mut(id) {
+                user.sequence += 1;
+            }
+        }
+    }
+    if active.is_none() {
+        stored.insert(UNASSIGNED_ACTIVE.to_string(), Value::Bool(true));
+    }
+    stored.insert(
+        "meta".to_string(),
+        json!({ "lastModified": rfc3339(call.now, true) }),
+    );
+    state.extra.insert(id.to_string(), Value::Object(stored));
+    user_reply(state, call, id, 200)
+}
+
+/// The value of an attribute path (`userName`, `emails.value`,
+/// `meta.lastModified`) in a resource, names compared case-insensitively;
+/// a path through a multi-valued attribute gives every value.
+fn attribute_value(resource: &Value, path: &str) -> Option<Value> {
+    let path = path
+        .strip_prefix(USER_URN)
+        .map_or(path, |p| p.trim_start_matches(':'));
+    let mut current = vec![resource.clone()];
+    for part in path.split('.') {
+        let mut next = Vec::new();
+        for value in current {
+            let items = match value {
+                Value::Array(items) => items,
+                other => vec![other],
+            };
+            for item in items {
+                if let Some(obj) = item.as_object() {
+                    if let Some((_, v)) = member(obj, part) {
+                        next.push(v.clone());
+                    }
+                }
+            }
+        }
+        current = next;
+    }
+    match current.len() {
+        0 => None,
+        1 => current.pop(),
+        _ => Some(Value::Array(current)),
+    }
+}
+
+/// `GET /Users`: the users matching `filter` (RFC 7644 §3.4.2.2), from
+/// `startIndex` (1-based), at most `count`, as a ListResponse.
+fn list_users(state: &State, call: &Call<'_>, organization: &str) -> Reply {
+    let filter = match query_param(call.query, "filter") {
+        None => None,
+        Some(text) => match Filter::parse(&text) {
+            Ok(filter) => Some(filter),
+            Err(why) => {
+                return error(
+                    400,
+                    Some("invalidFilter"),
+                    &format!("The specified filter syntax is invalid: {why}"),
+                )
+            }
+        },
+    };
+    let start = query_param(call.query, "startIndex")
+        .and_then(|s| s.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let count = query_param(call.query, "count")
+        .and_then(|c| c.parse::<usize>().ok())
+        .unwrap_or(MAX_RESULTS)
+        .min(MAX_RESULTS);
+    let matching: Vec<Value> = state
+        .users
+        .iter()
+        .filter(|(_, u)| u.organization == organization)
+        .filter_map(|(id, _)| resource(state, call, id))
+        .filter(|resource| {
+            filter
+                .as_ref()
+                .is_none_or(|f| f.matches(&|path| attribute_value(resource, path)))
+        })
+        .collect();
+    let total = matching.len();
+    let page: Vec<Value> = matching.into_iter().skip(start - 1).take(count).collect();
+    scim_json(
+        200,
+        &json!({
+            "schemas": [LIST_URN],
+            "totalResults": total,
+            "itemsPerPage": page.len(),
+            "startIndex": start,
+            "Resources": page,
+        }),
+    )
+}
+
+/// A ListResponse of all of `resources`.
+fn list_of(resources: Vec<Value>) -> Reply {
+    scim_json(
+        200,
+        &json!({
+            "schemas": [LIST_URN],
+            "totalResults": resources.len(),
+            "itemsPerPage": resources.len(),
+            "startIndex": 1,
+            "Resources": resources,
+        }),
+    )
+}
+
+/// The `User` resource type (RFC 7643 §6, §8.6).
+fn user_resource_type(call: &Call<'_>) -> Value {
+    let host = call.header("host").unwrap_or("127.0.0.1");
+    json!({
+        "schemas": [RESOURCE_TYPE_URN],
+        "id": "User",
+        "name": "User",
+        "endpoint": "/Users",
+        "description": "User Account",
+        "schema": USER_URN,
+        "schemaExtensions": [],
+        "meta": {
+            "location": format!("http://{host}{BASE_PATH}/ResourceTypes/User"),
+            "resourceType": "ResourceType",
+        },
+    })
+}
+
+/// One attribute definition of a schema (RFC 7643 §7).
+fn attr(name: &str, kind: &str, multi: bool, description: &str) -> Value {
+    json!({
+        "name": name,
+        "type": kind,
+        "multiValued": multi,
+        "description": description,
+        "required": false,
+        "caseExact": false,
+        "mutability": "readWrite",
+        "returned": "default",
+        "uniqueness": "none",
+    })
+}
+
+/// `attr` with sub-attributes (a complex attribute).
+fn complex(name: &str, multi: bool, description: &str, subs: Vec<Value>) -> Value {
+    let mut value = attr(name, "complex", multi, description);
+    value["subAttributes"] = Value::Array(subs);
+    value
+}
+
+/// The sub-attributes of a multi-valued attribute (`value`, `display`,
+/// `type`, `primary`).
+fn multi_subs(kind: &str) -> Vec<Value> {
+    vec![
+        attr("value", kind, false, "The attribute's significant value."),
+        attr("display", "string", false, "A human-readable name."),
+        attr(
+            "type",
+            "string",
+            false,
+            "A label indicating the attribute's function.",
+        ),
+        attr(
+            "primary",
+            "boolean",
+            false,
+            "Whether this is the primary value.",
+        ),
+    ]
+}
+
+/// The User schema (RFC 7643 §4.1, its representation §8.7.1): the
+/// attributes this simulator stores.
+fn user_schema(call: &Call<'_>) -> Value {
+    let host = call.header("host").unwrap_or("127.0.0.1");
+    let mut user_name = attr(
+        "userName",
+        "string",
+        false,
+        "Unique identifier for the User, typically used by the user to directly authenticate.",
+    );
+    user_name["required"] = Value::Bool(true);
+    user_name["uniqueness"] = Value::String("server".into());
+    let mut password = attr(
+        "password",
+        "string",
+        false,
+        "The User's cleartext password.",
+    );
+    password["mutability"] = Value::String("writeOnly".into());
+    password["returned"] = Value::String("never".into());
+    let mut groups = complex(
+        "groups",
+        true,
+        "A list of groups to which the user belongs.",
+        multi_subs("string"),
+    );
+    groups["mutability"] = Value::String("readOnly".into());
+    let mut attributes = vec![
+        user_name,
+        complex(
+            "name",
+            false,
+            "The components of the user's real name.",
+            [
+                "formatted",
+                "familyName",
+                "givenName",
+                "middleName",
+                "honorificPrefix",
+                "honorificSuffix",
+            ]
+            .iter()
+            .map(|n| attr(n, "string", false, "A component of the user's name."))
+            .collect(),
+        ),
+    ];
+    for (name, description) in [
+        (
+            "displayName",
+            "The name of the User, suitable for display to end-users.",
+        ),
+        (
+            "nickName",
+            "The casual way to address the user in real life.",
+        ),
+        ("title", "The user's title, such as \"Vice President\"."),
+        (
+            "userType",
+            "The relationship between the organization and the user.",
+        ),
+        (
+            "preferredLanguage",
+            "The User's preferred written or spoken language.",
+        ),
+        ("locale", "The User's default location."),
+        (
+            "timezone",
+            "The User's time zone in the 'Olson' time zone database format.",
+        ),
+    ] {
+        attributes.push(attr(name, "string", false, description));
+    }
+    let mut profile = attr(
+        "profileUrl",
+        "reference",
+        false,
+        "A URI of the User's online profile.",
+    );
+    profile["referenceTypes"] = json!(["external"]);
+    attributes.push(profile);
+    attributes.push(attr(
+        "active",
+        "boolean",
+        false,
+        "The User's administrative status.",
+    ));
+    attributes.push(password);
+    for (name, description) in [
+        ("emails", "Email addresses for the user."),
+        ("phoneNumbers", "Phone numbers for the User."),
+        ("ims", "Instant messaging addresses for the User."),
+        ("photos", "URLs of photos of the User."),
+        ("entitlements", "A list of entitlements for the User."),
+        ("roles", "A list of roles for the User."),
+    ] {
+        attributes.push(complex(name, true, description, multi_subs("string")));
+    }
+    attributes.push(complex(
+        "x509Certificates",
+        true,
+        "A list of certificates issued to the User.",
+        multi_subs("binary"),
+    ));
+    attributes.push(complex(
+        "addresses",
+        true,
+        "A physical mailing address for this User.",
+        [
+            "formatted",
+            "streetAddress",
+            "locality",
+            "region",
+            "postalCode",
+            "country",
+            "type",
+        ]
+        .iter()
+        .map(|n| attr(n, "string", false, "A component of the address."))
+        .collect(),
+    ));
+    attributes.push(groups);
+    json!({
+        "schemas": [SCHEMA_URN],
+        "id": USER_URN,
+        "name": "User",
+        "description": "User Account",
+        "attributes": attributes,
+        "meta": {
+            "resourceType": "Schema",
+            "location": format!("http://{host}{BASE_PATH}/Schemas/{USER_URN}"),
+        },
+    })
 }

@@ -220,7 +220,12 @@ fn parse_status(body: &[u8]) -> Option<RpcStatus> {
 fn status_of(v: &Value) -> Option<RpcStatus> {
     let obj = v.as_object()?;
     let code = match obj.get("code") {
-        Some(Value::Number(n)) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        // gRPC codes are 0-16: a `code` of 404 is another server's (My
+        // Nethesis' `{code: 404, message: "api not found"}`).
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .and_then(|n| u16::try_from(n).ok())
+            .filter(|n| *n <= 16),
         Some(Value::String(s)) => grpc_code_from_name(s),
         _ => None,
     };
