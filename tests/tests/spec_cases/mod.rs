@@ -222,10 +222,11 @@ impl Spec {
                     let Some(role) = prop.get("x-userbridge-param").and_then(Value::as_str) else {
                         continue;
                     };
-                    let example = prop
-                        .get("example")
-                        .and_then(Value::as_str)
-                        .ok_or("a body property marked x-userbridge-param has no example")?;
+                    // Another form (an array: Firebase's `localId`) is read
+                    // below, by `body_user`.
+                    let Some(example) = prop.get("example").and_then(Value::as_str) else {
+                        continue;
+                    };
                     let slot = match role {
                         "user" => &mut user_id,
                         "organization" => &mut organization,
