@@ -9,7 +9,8 @@
 //!
 //! Also checked: a one-provider build (the README's `default-features = false`
 //! line) compiles that provider alone, refuses the others at `build()` naming
-//! their feature, and has no aws-lc in its dependency tree; with
+//! their feature, and has neither aws-lc nor Cognito's SigV4 crates in its
+//! dependency tree; with
 //! `rustls-graviola` it has no C build step at all (no `cc`, no `cmake`); and the
 //! git form resolves the package in this repository (from a `file://` URL of
 //! this checkout, as no network is assumed).
@@ -164,7 +165,14 @@ fn main() {
     let said = cargo(&dir, &["run", "--quiet"]);
     assert!(said.contains("does not include Auth0"), "{said}");
     let crates = tree(&dir);
-    for absent in ["aws-lc-rs", "aws-lc-sys"] {
+    // No aws-lc (the TLS default is ring) and no other provider's own
+    // dependencies (Cognito's SigV4).
+    for absent in [
+        "aws-lc-rs",
+        "aws-lc-sys",
+        "aws-sigv4",
+        "aws-smithy-runtime-api",
+    ] {
         assert!(
             !crates
                 .lines()
