@@ -344,13 +344,13 @@ which the SDK checks before sending).
 
 Written by userbridge from the Amazon Cognito user pools API Reference (API version
 2016-04-18): the pages of `AdminGetUser`
-(https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminGetUser.html),
+(<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminGetUser.html>),
 `AdminEnableUser`
-(https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminEnableUser.html)
+(<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminEnableUser.html>)
 and "Common Errors"
-(https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html),
+(<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/CommonErrors.html>),
 and the AWS JSON 1.1 protocol as Smithy specifies it
-(https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html). It is our own
+(<https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html>). It is our own
 description of those pages, not a spec published by AWS.
 
 How the protocol is modelled. Every operation of the service is `POST /` with the
@@ -379,7 +379,7 @@ is the `x-amzn-RequestId` header.
 
 Requests are signed with AWS Signature Version 4 (service `cognito-idp`): the
 `Authorization` header, `X-Amz-Date` and, with temporary credentials,
-`X-Amz-Security-Token` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html).
+`X-Amz-Security-Token` (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv.html>).
 
 
 Version: 2016-04-18*/
