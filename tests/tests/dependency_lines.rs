@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -47,15 +48,21 @@ fn dependency_lines(heading: &str) -> Vec<String> {
         .collect()
 }
 
+/// `target/scratch`, with the link to this checkout made once (the tests run
+/// in parallel).
 fn scratch() -> PathBuf {
-    let dir = root().join("target/scratch");
-    std::fs::create_dir_all(&dir).expect("target/scratch can be created");
-    let link = dir.join("userbridge");
-    if std::fs::read_link(&link).ok().as_deref() != Some(root().as_path()) {
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(root(), &link).expect("a link to this checkout");
-    }
-    dir
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = root().join("target/scratch");
+        std::fs::create_dir_all(&dir).expect("target/scratch can be created");
+        let link = dir.join("userbridge");
+        if std::fs::read_link(&link).ok().as_deref() != Some(root().as_path()) {
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(root(), &link).expect("a link to this checkout");
+        }
+        dir
+    })
+    .clone()
 }
 
 /// Writes an application `name` with `dependency` and `main`, beside the link
