@@ -12,11 +12,14 @@ use xtask::generate::{self, generate};
 use xtask::spec::{operations, Spec};
 
 /// The provider specs, and the module each becomes.
-const SPECS: [(&str, &str); 10] = [
+const SPECS: [(&str, &str); 13] = [
     ("aitronos.yaml", "aitronos"),
     ("auth0.yaml", "auth0"),
+    ("cognito.yaml", "cognito"),
     ("entra-id.yaml", "entra_id"),
+    ("firebase.yaml", "firebase"),
     ("flashback.yaml", "flashback"),
+    ("google-workspace.yaml", "google_workspace"),
     ("keycloak.yaml", "keycloak"),
     ("nethesis.yaml", "nethesis"),
     ("okta.yaml", "okta"),
@@ -326,6 +329,16 @@ fn the_pre_pass_rewrites_exactly_what_progenitor_cannot_take() {
                  (progenitor takes one media type and types only application/json)"
                     .into(),
             ],
+            // AWS JSON 1.1: the vendor media type is JSON, in and out.
+            "cognito.yaml" => vec![
+                "cognitoUserCall: responses 200, 400, 403, 500, 503 read \
+                 application/x-amz-json-1.1 as application/json (a `+json` type is JSON)"
+                    .into(),
+                "cognitoUserCall: request body application/x-amz-json-1.1 sent as \
+                 application/json (progenitor takes one media type and types only \
+                 application/json)"
+                    .into(),
+            ],
             _ => vec![],
         };
         assert_eq!(generated.notes, expected, "{file}");
@@ -364,8 +377,11 @@ fn generated_text_equals_the_checked_in_files() {
         [
             "sdk/src/generated/aitronos.rs",
             "sdk/src/generated/auth0.rs",
+            "sdk/src/generated/cognito.rs",
             "sdk/src/generated/entra_id.rs",
+            "sdk/src/generated/firebase.rs",
             "sdk/src/generated/flashback.rs",
+            "sdk/src/generated/google_workspace.rs",
             "sdk/src/generated/keycloak.rs",
             "sdk/src/generated/nethesis.rs",
             "sdk/src/generated/okta.rs",
