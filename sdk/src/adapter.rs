@@ -141,6 +141,15 @@ impl Call<'_> {
         C::new_with(self.base.as_str(), self.http.clone(), ctx)
     }
 
+    /// [`Call::attempt`] for a request made with `client`, a generated client
+    /// from [`Call::client`]: its recorded answer is the client's context.
+    pub fn attempt_on<'s, C>(&'s self, client: &'s C) -> Attempt<'s>
+    where
+        C: progenitor_client::ClientInfo<CallContext>,
+    {
+        self.attempt(client.inner())
+    }
+
     /// What the mapping of one request of this call needs: the provider, the
     /// user, and the request's recorded answer (`ctx`).
     pub fn attempt<'s>(&'s self, ctx: &'s CallContext) -> Attempt<'s> {

@@ -198,7 +198,7 @@ impl Adapter for Aitronos {
             let org = call.organization.unwrap_or_default();
             let client: gen::Client = call.client();
             let result = client.reactivate_user(org, call.user_id).await;
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             match at.outcome(result) {
                 Outcome::Success(user, _) => Ok(Reactivated::new(
                     call.provider,

@@ -103,7 +103,7 @@ impl Adapter for Auth0 {
         Box::pin(async move {
             let client: gen::Client = call.client();
             // Every answer is recorded in the client's context.
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             let id = call.user_id;
 
             call.phase.reading();

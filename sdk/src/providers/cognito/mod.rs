@@ -122,10 +122,6 @@ fn client(call: &Call<'_>) -> gen::Client {
     call.client_with(call.context().with_media_type(MEDIA_TYPE))
 }
 
-fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    call.attempt(progenitor_client::ClientInfo::inner(client))
-}
-
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let pool = call.organization.unwrap_or_default();
     let invalid = |what: &str, e: gen::types::error::ConversionError| {
@@ -141,7 +137,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     use gen::types::CognitoUserCallXAmzTarget as Target;
 
     let read = client(call);
-    let at = attempt_for(call, &read);
+    let at = call.attempt_on(&read);
     call.phase.reading();
     let answer = read
         .cognito_user_call(Target::AwsCognitoIdentityProviderServiceAdminGetUser, &body)
@@ -182,7 +178,7 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     }
 
     let write = client(call);
-    let at = attempt_for(call, &write);
+    let at = call.attempt_on(&write);
     call.phase.writing();
     let answer = write
         .cognito_user_call(

@@ -117,18 +117,10 @@ impl Adapter for EntraId {
     }
 }
 
-fn client(call: &Call<'_>) -> gen::Client {
-    call.client()
-}
-
-fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    call.attempt(progenitor_client::ClientInfo::inner(client))
-}
-
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let id = call.user_id;
-    let read = client(call);
-    let at = attempt_for(call, &read);
+    let read: gen::Client = call.client();
+    let at = call.attempt_on(&read);
     call.phase.reading();
     let (user, seen) = match at.outcome(read.get_user(id, Some(SELECT)).await) {
         Outcome::Success(user, seen) => (user, seen),
@@ -158,8 +150,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     if call.dry_run {
         return Ok(Reactivated::new(call.provider, Details::EntraId(done)).planned());
     }
-    let write = client(call);
-    let at = attempt_for(call, &write);
+    let write: gen::Client = call.client();
+    let at = call.attempt_on(&write);
     let body = gen::types::UserEnable {
         account_enabled: true,
     };

@@ -33,7 +33,7 @@ use crate::error::{ApiError, Error, ErrorKind};
 use crate::generated::firebase as gen;
 use crate::outcome::{Details, Reactivated};
 use crate::providers::google::envelope::Envelope;
-use crate::transport::{transport_hooks, Attempt, Outcome};
+use crate::transport::{transport_hooks, Outcome};
 
 transport_hooks!(gen::Client);
 
@@ -148,20 +148,12 @@ impl Adapter for Firebase {
     }
 }
 
-fn client(call: &Call<'_>) -> gen::Client {
-    call.client()
-}
-
-fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    call.attempt(progenitor_client::ClientInfo::inner(client))
-}
-
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let uid = call.user_id;
     let project = call.organization.unwrap_or_default();
     let tenant = call.tenant.map(str::to_string);
-    let read = client(call);
-    let at = attempt_for(call, &read);
+    let read: gen::Client = call.client();
+    let at = call.attempt_on(&read);
     let ask = gen::types::GetAccountInfoRequest {
         local_id: vec![uid.to_string()],
         tenant_id: tenant.clone(),
@@ -199,8 +191,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     if call.dry_run {
         return Ok(Reactivated::new(call.provider, Details::Firebase(done)).planned());
     }
-    let write = client(call);
-    let at = attempt_for(call, &write);
+    let write: gen::Client = call.client();
+    let at = call.attempt_on(&write);
     let body = gen::types::SetAccountInfoRequest {
         local_id: uid.to_string(),
         disable_user: false,

@@ -67,7 +67,7 @@ impl Adapter for Flashback {
         Box::pin(async move {
             let client: gen::Client = call.client();
             let result = client.activate_organization_user(call.user_id).await;
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             match at.outcome(result) {
                 Outcome::Success(body, seen) => {
                     if body.success == Some(false) {

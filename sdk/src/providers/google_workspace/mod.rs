@@ -37,7 +37,7 @@ use crate::error::{ApiError, Error};
 use crate::generated::google_workspace as gen;
 use crate::outcome::{Details, Reactivated};
 use crate::providers::google::envelope::Envelope;
-use crate::transport::{transport_hooks, Attempt, Outcome};
+use crate::transport::{transport_hooks, Outcome};
 
 transport_hooks!(gen::Client);
 
@@ -109,18 +109,10 @@ impl Adapter for GoogleWorkspace {
     }
 }
 
-fn client(call: &Call<'_>) -> gen::Client {
-    call.client()
-}
-
-fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    call.attempt(progenitor_client::ClientInfo::inner(client))
-}
-
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let id = call.user_id;
-    let read = client(call);
-    let at = attempt_for(call, &read);
+    let read: gen::Client = call.client();
+    let at = call.attempt_on(&read);
     call.phase.reading();
     let (user, seen) = match at.outcome(read.get_user(id, Some(FIELDS)).await) {
         Outcome::Success(user, seen) => (user, seen),
@@ -164,8 +156,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     if call.dry_run {
         return Ok(Reactivated::new(call.provider, Details::GoogleWorkspace(done)).planned());
     }
-    let write = client(call);
-    let at = attempt_for(call, &write);
+    let write: gen::Client = call.client();
+    let at = call.attempt_on(&write);
     let body = gen::types::UserRestore { suspended: false };
     call.phase.writing();
     match at.outcome(write.update_user(id, &body).await) {

@@ -122,20 +122,12 @@ impl Adapter for Keycloak {
 }
 
 /// A generated client for one call, with its own context.
-fn client(call: &Call<'_>) -> gen::Client {
-    call.client()
-}
-
-fn attempt_for<'a>(call: &'a Call<'a>, client: &'a gen::Client) -> Attempt<'a> {
-    call.attempt(progenitor_client::ClientInfo::inner(client))
-}
-
 async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     let realm = call.organization.unwrap_or_default();
     let id = call.user_id;
 
-    let read = client(call);
-    let at = attempt_for(call, &read);
+    let read: gen::Client = call.client();
+    let at = call.attempt_on(&read);
     call.phase.reading();
     let user = match at.outcome(read.get_user(realm, id).await) {
         Outcome::Success(user, _) => user,
@@ -155,8 +147,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
             done.re_enabled = true;
             return Ok(success(call, done).planned());
         }
-        let write = client(call);
-        let at = attempt_for(call, &write);
+        let write: gen::Client = call.client();
+        let at = call.attempt_on(&write);
         let body = gen::types::UserEnable { enabled: true };
         call.phase.writing();
         return match at.outcome(write.update_user(realm, id, &body).await) {
@@ -170,8 +162,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
     }
 
     // Enabled: is it locked out by brute-force detection?
-    let check = client(call);
-    let at = attempt_for(call, &check);
+    let check: gen::Client = call.client();
+    let at = call.attempt_on(&check);
     let (status, seen) = match at.outcome(check.get_brute_force_status(realm, id).await) {
         Outcome::Success(status, seen) => (status, seen),
         Outcome::ErrorBody(_, api) => return Err(keycloak_error(&at, realm, api)),
@@ -187,8 +179,8 @@ async fn reactivate(call: &Call<'_>) -> Result<Reactivated, Error> {
         done.lockout_cleared = true;
         return Ok(success(call, done).planned());
     }
-    let release = client(call);
-    let at = attempt_for(call, &release);
+    let release: gen::Client = call.client();
+    let at = call.attempt_on(&release);
     call.phase.writing();
     match at.outcome(release.clear_brute_force(realm, id).await) {
         Outcome::Success((), _) => {

@@ -70,7 +70,7 @@ impl Adapter for Nethesis {
         Box::pin(async move {
             let client: gen::Client = call.client();
             let result = client.reactivate_user(call.user_id).await;
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             match at.outcome(result) {
                 Outcome::Success(body, _) => {
                     Ok(Reactivated::new(call.provider, Details::None).with_message(body.message))

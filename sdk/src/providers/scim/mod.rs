@@ -117,7 +117,7 @@ impl Adapter for Scim {
             let ctx = call.context().with_media_type(MEDIA_TYPE);
             let client: gen::Client = call.client_with(ctx);
             let result = client.get_user(call.user_id).await;
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             let seen = answered(&at, result)?;
             after_read(&at, &seen)?;
             if call.dry_run {
@@ -131,7 +131,7 @@ impl Adapter for Scim {
             let result = client
                 .patch_user(call.user_id, &patch_op(call.scim_patch_form))
                 .await;
-            let at = call.attempt(progenitor_client::ClientInfo::inner(&client));
+            let at = call.attempt_on(&client);
             let seen = answered(&at, result)?;
             after_patch(&at, &seen)
         })
